@@ -1,0 +1,76 @@
+"""The portal's application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. Nothing happens at import; everything is wired here."""
+    from portal.config import load_config
+
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from portal import models
+    from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from portal.i18n import select_locale
+    from portal.security import set_security_headers
+    from portal.services.accounts import load_user_from_session
+
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind a reverse proxy: trust its X-Forwarded-For so rate limits see the member's address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session)
+
+    app.after_request(set_security_headers)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from portal.database import configure_sqlite
+
+        with app.app_context():
+            configure_sqlite(db.engine)
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(models=models, get_locale=get_locale)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.views import admin, auth, main, me
+
+    for module in (main, auth, me, admin):
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_cli(app: Flask) -> None:
+    from portal.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,86 @@
+"""Flask CLI commands. Each one calls the same services as the pages and commits once at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal.extensions import db
+from portal.services.accounts import create_account, find_user_by_phone
+from portal.services.errors import DomainError
+from portal.services.orgs import get_org_by_code
+from portal.services.phones import parse_phone
+from portal.services.roles import grant_union_admin, make_platform_admin
+from portal.services.seeding import load_demo, load_org_tree, read_yaml
+
+seed_cli = AppGroup("seed", help="Load seed data.")
+admin_cli = AppGroup("admin", help="Manage administrators.")
+
+
+def _seeds_dir() -> Path:
+    return Path(current_app.config.get("SEEDS_DIR") or Path(current_app.root_path).parent / "seeds")
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    raise click.ClickException(str(error.message))
+
+
+@seed_cli.command("demo")
+def seed_demo() -> None:
+    """Load the union trees and the demo people (safe to run again)."""
+    try:
+        counts = load_demo(_seeds_dir())
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"demo loaded: {counts['organisations']} organisations and {counts['people']} people created")
+
+
+@seed_cli.command("orgs")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def seed_orgs(path: Path) -> None:
+    """Load one union tree from a YAML file (safe to run again)."""
+    try:
+        created = load_org_tree(read_yaml(path))
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{created} organisations created")
+
+
+@admin_cli.command("create")
+@click.option("--phone", required=True, help="The admin's mobile number.")
+@click.option("--password", help="Password for a new account (asked for when the account is new).")
+@click.option("--platform", is_flag=True, help="Make a platform admin (everything).")
+@click.option("--org", "org_code", help="Make a union admin of the node with this code and its subtree.")
+def admin_create(phone: str, password: str | None, platform: bool, org_code: str | None) -> None:
+    """Create an administrator, or give an existing account an admin role."""
+    if platform == bool(org_code):
+        raise click.UsageError("Give exactly one of --platform or --org CODE.")
+    try:
+        number = parse_phone(phone)
+        user = find_user_by_phone(number)
+        if user is None:
+            if password is None:
+                password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            user = create_account(number, password)
+        if platform:
+            make_platform_admin(user, actor=None)
+            role = "platform admin"
+        else:
+            org = get_org_by_code(org_code or "")
+            grant_union_admin(user, org, actor=None)
+            role = f"union admin of {org.code} {org.name}"
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{user.phone}: {role}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(admin_cli)

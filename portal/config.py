@@ -1,0 +1,114 @@
+"""Configuration: defaults here, then ``PORTAL_*`` environment variables, then ``test_config``.
+
+A few settings are also read without the prefix because hosting platforms name them that way
+(``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``). In development the secrets are generated once and kept
+under ``instance/``; in production (``PORTAL_ENV=production``) a missing secret stops the start-up.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class DefaultConfig:
+    ENV_NAME = "development"
+    DEMO = False
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = ("zh_Hans_CN", "en")
+
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
+    # A member may leave a form open on the phone for a while; the token is still bound to the session.
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    # SMS one-time codes (SPEC §2).
+    SMS_SENDER = "portal.services.sms_senders:LogSender"
+    SMS_CODE_TTL_SECONDS = 300
+    SMS_CODE_MAX_ATTEMPTS = 5
+    # Per number: at most one code a minute and ten a day; per IP: sixty an hour (a shared office NAT).
+    RATELIMIT_SMS_SEND_PER_PHONE = "1/minute;5/hour;10/day"
+    RATELIMIT_SMS_SEND_PER_IP = "60/hour"
+    # Checking a code or a password: per number and per IP.
+    RATELIMIT_VERIFY_PER_PHONE = "10/10minute"
+    RATELIMIT_VERIFY_PER_IP = "100/10minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+    # argon2id parameters (RFC 9106 "second recommended option" scaled for a 2-core web host).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 2
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from the defaults, the environment and ``test_config``, in that order."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("PORTAL")
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
+        if name in os.environ and name not in app.config:
+            app.config[name] = os.environ[name]
+    if test_config:
+        app.config.update(test_config)
+
+    production = app.config["ENV_NAME"] == "production"
+    if "SQLALCHEMY_DATABASE_URI" not in app.config:
+        url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        if app.config.get("DEMO"):
+            raise RuntimeError("PORTAL_DEMO must not be set in production: it shows SMS codes on the page.")
+    app.config["SECRET_KEY"] = _secret(app, "SECRET_KEY", lambda: secrets.token_hex(32), production)
+    app.config["PII_KEY"] = _secret(
+        app, "PII_KEY", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(), production
+    )
+
+
+def _normalise_database_url(url: str) -> str:
+    # Platforms hand out postgres:// URLs; SQLAlchemy wants the psycopg (v3) driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret(app: Flask, name: str, generate: Any, production: bool) -> str:
+    """The configured secret, or in development one generated once and kept under instance/."""
+    value = app.config.get(name)
+    if value:
+        return str(value)
+    if production:
+        raise RuntimeError(f"PORTAL_{name} must be set in production.")
+    path = Path(app.instance_path) / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = generate()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,49 @@
+"""Error pages in Chinese, and an htmx-friendly variant that replaces the target in place."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+from portal.htmx import htmx_target, is_htmx
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (_l("Page not found"), _l("The page does not exist, or you cannot see it.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("The upload is larger than allowed.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You tried too often in a short time. Wait a few minutes and try again."),
+    ),
+    500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
+}
+CSRF_TEXT = (_l("Page expired"), _l("The page was open too long or was opened elsewhere. Reload it and try again."))
+
+
+def render_error(code: int, title: str, message: str):
+    if is_htmx() and (target := htmx_target()):
+        return render_template("errors/fragment.html", target=target, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        return render_error(400, *map(str, CSRF_TEXT))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title, message = ERROR_TEXTS.get(code, (error.name, error.description or ""))
+        return render_error(code, str(title), str(message))
+
+    @app.errorhandler(InternalServerError)
+    def server_error(_error: InternalServerError):
+        db.session.rollback()
+        title, message = ERROR_TEXTS[500]
+        return render_error(500, str(title), str(message))

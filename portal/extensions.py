@@ -1,0 +1,23 @@
+"""Flask extensions, created unbound and initialised in ``create_app``."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from portal.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+htmx = Htmx()
+babel = Babel()
+# Limits are declared on the views that need them; nothing is limited by default.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

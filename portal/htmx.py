@@ -1,0 +1,45 @@
+"""The one way views answer both full-page and htmx requests.
+
+``render("auth/register.html", block="sms_status")`` returns only the block ``sms_status`` (the element
+with that id) when htmx asks for that target, and the whole page otherwise. Blocks named in ``oob`` are
+appended for out-of-band swaps. Every response says ``Vary: HX-Request`` so caches keep the two apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from flask import make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from jinja2_fragments.flask import render_blocks
+
+_SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,63}")
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def htmx_target() -> str | None:
+    """The id of the element htmx will swap, if it is a plain id."""
+    target = request.headers.get("HX-Target")
+    return target if target and _SAFE_ID.fullmatch(target) else None
+
+
+def render(
+    template: str,
+    *,
+    block: str | None = None,
+    oob: Sequence[str] = (),
+    status: int = 200,
+    **context: Any,
+) -> ResponseReturnValue:
+    if block is not None and is_htmx() and htmx_target() == block:
+        body = render_blocks(template, [block, *oob], htmx_oob=bool(oob), **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

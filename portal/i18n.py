@@ -1,0 +1,14 @@
+"""Locale choice: Simplified Chinese unless the person picked another supported language."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+LANGUAGE_COOKIE = "portal_lang"
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

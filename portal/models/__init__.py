@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from portal.models.audit import AuditEntry
+from portal.models.base import Base, utcnow
+from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
+from portal.models.org import Organisation, OrgKind
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Gender",
+    "OrgKind",
+    "Organisation",
+    "SmsCode",
+    "SmsPurpose",
+    "UnionAdminRole",
+    "User",
+    "utcnow",
+]

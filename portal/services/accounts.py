@@ -1,0 +1,152 @@
+"""Registration, signing in, password reset and the real-name profile (SPEC §2)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.identity import SmsPurpose, User, new_session_nonce
+from portal.services.errors import (
+    BadCredentials,
+    DomainError,
+    IdNumberTaken,
+    PhoneAlreadyRegistered,
+    PhoneNotRegistered,
+    ProfileAlreadyVerified,
+)
+from portal.services.id_numbers import mask_id_number, parse_id_number
+from portal.services.passwords import (
+    check_password_strength,
+    hash_password,
+    password_needs_rehash,
+    verify_password,
+)
+from portal.services.phones import normalise_digits
+from portal.services.pii import decrypt_text, encrypt_text, lookup_digest
+from portal.services.sms_codes import consume_code
+
+ID_NUMBER_CONTEXT = b"users.id_number"
+# Han characters, letters, the middle dot of minority names (·, also typed as • or ・) and spaces.
+_NAME_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•・ ]{2,30}")
+
+
+class InvalidRealName(DomainError):
+    field = "real_name"
+    message = _l("Enter your name as on your ID card (2–30 characters).")
+
+
+def find_user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def _check_new_account(phone: str, password: str) -> None:
+    check_password_strength(password, phone=phone)
+    if find_user_by_phone(phone) is not None:
+        raise PhoneAlreadyRegistered()
+
+
+def _insert_account(phone: str, password: str) -> User:
+    user = User(phone=phone, password_hash=hash_password(password))
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        # Another request registered the same number between our check and our insert.
+        raise PhoneAlreadyRegistered() from None
+    return user
+
+
+def create_account(phone: str, password: str) -> User:
+    """An account created by an operator (CLI, seeds): the same rules as registration, no SMS code."""
+    _check_new_account(phone, password)
+    return _insert_account(phone, password)
+
+
+def register_user(phone: str, code: str, password: str) -> User:
+    """Create an account for ``phone`` once its SMS code checks out.
+
+    The password rules are checked before the code is spent, so a weak password does not waste it.
+    """
+    _check_new_account(phone, password)
+    consume_code(phone, SmsPurpose.REGISTER, code)
+    user = _insert_account(phone, password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def authenticate_with_password(phone: str, password: str) -> User:
+    """The user whose number and password match, or ``BadCredentials`` (the same for either mistake)."""
+    user = find_user_by_phone(phone)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise BadCredentials()
+    if password_needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def authenticate_with_code(phone: str, code: str) -> User:
+    """The user who proved control of ``phone`` with a login code."""
+    user = find_user_by_phone(phone)
+    if user is None:
+        raise PhoneNotRegistered()
+    consume_code(phone, SmsPurpose.LOGIN, code)
+    user.last_login_at = utcnow()
+    return user
+
+
+def reset_password(phone: str, code: str, new_password: str) -> User:
+    """Set a new password after an SMS check; every other session of the user ends."""
+    user = find_user_by_phone(phone)
+    if user is None:
+        raise PhoneNotRegistered()
+    check_password_strength(new_password, phone=phone)
+    consume_code(phone, SmsPurpose.RESET_PASSWORD, code)
+    user.password_hash = hash_password(new_password)
+    user.session_nonce = new_session_nonce()
+    return user
+
+
+def complete_profile(user: User, real_name: str, id_number: str) -> User:
+    """Record the real-name profile once: name, encrypted ID number, derived gender and birth date."""
+    if user.has_profile:
+        raise ProfileAlreadyVerified()
+    name = re.sub(r"\s+", " ", normalise_digits(real_name))
+    if not _NAME_PATTERN.fullmatch(name):
+        raise InvalidRealName()
+    parsed = parse_id_number(id_number)
+    digest = lookup_digest(parsed.value, context=ID_NUMBER_CONTEXT)
+    if db.session.scalar(select(User.id).where(User.id_number_digest == digest, User.id != user.id)):
+        raise IdNumberTaken()
+    user.real_name = name
+    user.id_number_cipher = encrypt_text(parsed.value, context=ID_NUMBER_CONTEXT)
+    user.id_number_digest = digest
+    user.gender = parsed.gender
+    user.birth_date = parsed.birth_date
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise IdNumberTaken() from None
+    return user
+
+
+def masked_id_number(user: User) -> str | None:
+    """The user's ID number as it may be shown (3201**********1234), or None without a profile."""
+    if user.id_number_cipher is None:
+        return None
+    return mask_id_number(decrypt_text(user.id_number_cipher, context=ID_NUMBER_CONTEXT))
+
+
+def load_user_from_session(session_id: str) -> User | None:
+    """Flask-Login's loader: ``"<id>:<nonce>"``, valid while the nonce is the user's current one."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_nonce == nonce else None

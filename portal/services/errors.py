@@ -1,0 +1,94 @@
+"""Domain errors. Each carries a translatable message a member can act on, and the form field it concerns."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """A rule said no. ``message`` is shown to the person; ``field`` names the input it is about."""
+
+    message = _l("The request could not be completed.")
+    field: str | None = None
+    status = 422
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if field is not None:
+            self.field = field
+        super().__init__(str(self.message))
+
+
+class InvalidPhone(DomainError):
+    message = _l("Enter an 11-digit mainland mobile number, such as 13912345678.")
+    field = "phone"
+
+
+class InvalidIdNumber(DomainError):
+    field = "id_number"
+    message = _l("This is not a valid 18-digit resident ID number.")
+
+
+class IdNumberTaken(DomainError):
+    field = "id_number"
+    message = _l("This ID number is already linked to another account.")
+    status = 409
+
+
+class PhoneAlreadyRegistered(DomainError):
+    field = "phone"
+    message = _l("This number is already registered. Log in, or reset the password if you forgot it.")
+    status = 409
+
+
+class PhoneNotRegistered(DomainError):
+    field = "phone"
+    message = _l("No account uses this number yet. Register first.")
+    status = 404
+
+
+class WeakPassword(DomainError):
+    field = "password"
+
+
+class BadCredentials(DomainError):
+    field = "password"
+    message = _l("The number or the password is wrong.")
+    status = 401
+
+
+class SmsCodeProblem(DomainError):
+    """Any reason a one-time code was not accepted."""
+
+    field = "code"
+
+
+class SmsCodeWrong(SmsCodeProblem):
+    message = _l("The verification code is wrong.")
+
+
+class SmsCodeExpired(SmsCodeProblem):
+    message = _l("The verification code has expired or was already used. Request a new one.")
+
+
+class SmsCodeLocked(SmsCodeProblem):
+    message = _l("Too many wrong codes. Request a new one.")
+
+
+class ProfileAlreadyVerified(DomainError):
+    field = "id_number"
+    message = _l("Your real-name profile is already verified and cannot be changed here.")
+    status = 409
+
+
+class OrgCodeTaken(DomainError):
+    field = "code"
+    message = _l("Another organisation already uses this code.")
+    status = 409
+
+
+class OrgNotFound(DomainError):
+    field = "org"
+    message = _l("No organisation has this code.")
+    status = 404

@@ -1,0 +1,1 @@
+"""One blueprint per area; each view loads, permits, validates, calls a service, commits, answers."""

@@ -1,0 +1,186 @@
+"""Registering, signing in and out, SMS codes and password reset (SPEC §2)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, request, session
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from portal.extensions import db, limiter
+from portal.forms.auth import (
+    CodeLoginForm,
+    LogoutForm,
+    PasswordLoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SendCodeForm,
+)
+from portal.htmx import render
+from portal.models.identity import SmsPurpose
+from portal.services.accounts import (
+    authenticate_with_code,
+    authenticate_with_password,
+    register_user,
+    reset_password,
+)
+from portal.services.errors import DomainError
+from portal.services.phones import mask_phone
+from portal.services.sms_codes import issue_code
+from portal.views.helpers import (
+    config_value,
+    per_phone_key,
+    posted_phone,
+    redirect_next,
+    redirect_to,
+    show_domain_error,
+    sign_in,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# The page each SMS purpose belongs to: sending a code re-renders it with everything typed so far.
+SMS_PAGES = {
+    SmsPurpose.REGISTER: ("auth/register.html", RegisterForm),
+    SmsPurpose.LOGIN: ("auth/login_code.html", CodeLoginForm),
+    SmsPurpose.RESET_PASSWORD: ("auth/reset.html", ResetPasswordForm),
+}
+
+
+def _no_valid_phone() -> bool:
+    return posted_phone() is None
+
+
+verify_limits = [
+    limiter.limit(
+        config_value("RATELIMIT_VERIFY_PER_PHONE"),
+        key_func=per_phone_key("verify"),
+        methods=["POST"],
+        exempt_when=_no_valid_phone,
+    ),
+    limiter.limit(config_value("RATELIMIT_VERIFY_PER_IP"), methods=["POST"]),
+]
+
+
+def with_verify_limits(view):
+    for decorate in verify_limits:
+        view = decorate(view)
+    return view
+
+
+@bp.post("/code/<purpose>")
+@limiter.limit(
+    config_value("RATELIMIT_SMS_SEND_PER_PHONE"), key_func=per_phone_key("sms"), exempt_when=_no_valid_phone
+)
+@limiter.limit(config_value("RATELIMIT_SMS_SEND_PER_IP"))
+def send_code(purpose: str):
+    """Send a one-time code; htmx gets the status box, a plain form gets its page back, filled in."""
+    try:
+        sms_purpose = SmsPurpose(purpose)
+        template, page_form_class = SMS_PAGES[sms_purpose]
+    except (ValueError, KeyError):
+        abort(404)
+    send_form = SendCodeForm()
+    status: dict[str, str] = {}
+    if send_form.validate():
+        try:
+            issued = issue_code(send_form.phone.data, sms_purpose)
+        except DomainError as error:
+            db.session.rollback()
+            status["error"] = str(error.message)
+        else:
+            db.session.commit()
+            status["message"] = _(
+                "A code was sent to %(phone)s. It is valid for 5 minutes.", phone=mask_phone(issued.phone)
+            )
+            if current_app.config["DEMO"]:
+                status["demo_code"] = issued.code
+    else:
+        status["error"] = send_form.phone.errors[0] if send_form.phone.errors else _("Please try again.")
+    return render(template, block="sms_status", form=page_form_class(), sms=status)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@with_verify_limits
+def register():
+    """Create an account with a mobile number, an SMS code and a password."""
+    if current_user.is_authenticated:
+        return redirect_to("me.index")
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_user(form.phone.data, form.code.data, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            sign_in(user)
+            db.session.commit()
+            flash(_("Welcome! Complete your real-name profile to join a union and take part."), "success")
+            return redirect_to("me.profile")
+    return render("auth/register.html", form=form, sms={})
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@with_verify_limits
+def login():
+    """Sign in with the mobile number and password."""
+    form = PasswordLoginForm(next=request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect_next(form.next.data, "me.index")
+    if form.validate_on_submit():
+        try:
+            user = authenticate_with_password(form.phone.data, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            sign_in(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect_next(form.next.data, "me.index")
+    return render("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@with_verify_limits
+def login_code():
+    """Sign in with the mobile number and a one-time SMS code."""
+    form = CodeLoginForm(next=request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect_next(form.next.data, "me.index")
+    if form.validate_on_submit():
+        try:
+            user = authenticate_with_code(form.phone.data, form.code.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            sign_in(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect_next(form.next.data, "me.index")
+    return render("auth/login_code.html", form=form, sms={})
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@with_verify_limits
+def reset():
+    """Set a new password after proving the number with an SMS code."""
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_password(form.phone.data, form.code.data, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            sign_in(user)
+            db.session.commit()
+            flash(_("Your password was changed. You are signed in."), "success")
+            return redirect_to("me.index")
+    return render("auth/reset.html", form=form, sms={})
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "success")
+    return redirect_to("main.index")

@@ -1,0 +1,77 @@
+"""Small helpers the blueprints share: safe redirects, signing in, turning domain errors into form errors."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, request, session, url_for
+from flask_login import login_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from portal.extensions import db
+from portal.models.identity import User
+from portal.services.errors import DomainError, SmsCodeWrong
+from portal.services.phones import parse_phone
+
+
+def safe_next_url(candidate: str | None) -> str | None:
+    """``candidate`` if it is a path on this site (no scheme, no host, no ``//``), else None."""
+    if not candidate or not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate:
+        return None
+    parts = urlsplit(candidate)
+    return candidate if not parts.scheme and not parts.netloc else None
+
+
+def redirect_to(endpoint: str, **values) -> Response:
+    """A 303 See Other, so that a POST is never repeated by the browser."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def redirect_next(form_next: str | None, default_endpoint: str) -> Response:
+    target = safe_next_url(form_next) or safe_next_url(request.args.get("next"))
+    return redirect(target or url_for(default_endpoint), code=303)
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Start a fresh session for ``user`` (the old session's data, CSRF token included, is dropped)."""
+    session.clear()
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Attach ``error`` to its field (or to the form) and settle the transaction.
+
+    Everything the request wrote is rolled back, except a wrong SMS code's failed attempt: services check
+    the code after every other rule and write nothing before it, so committing keeps only that count.
+    """
+    if isinstance(error, SmsCodeWrong):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def posted_phone() -> str | None:
+    """The valid number in the posted form, for per-number rate limits (None when it is not one)."""
+    try:
+        return parse_phone(request.form.get("phone", ""))
+    except DomainError:
+        return None
+
+
+def per_phone_key(prefix: str):
+    def key() -> str:
+        return f"{prefix}:{posted_phone()}"
+
+    return key
+
+
+def config_value(name: str):
+    """Read a setting when the request comes in (Flask-Limiter accepts callables for limits)."""
+    return lambda: current_app.config[name]

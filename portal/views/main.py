@@ -1,0 +1,44 @@
+"""The public pages: home, privacy notice, language choice and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, make_response, request
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.htmx import render
+from portal.i18n import LANGUAGE_COOKIE
+from portal.views.helpers import redirect_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """What the portal is, and the way in."""
+    return render("main/index.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice a member agrees to at registration."""
+    return render("main/privacy.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen interface language in a cookie."""
+    response = redirect_next(request.form.get("next"), "main.index")
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers: 200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return make_response(jsonify(status="ok"), 200)
