@@ -47,8 +47,8 @@ translations: $(VENV)/.installed
 
 # For developers: extract new strings and merge them into the catalogues, then translate the .po files.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel extract --ignore-dirs='.* node_modules' -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -N -i portal/translations/messages.pot -d portal/translations
 
 migrate: install
 	$(FLASK) db upgrade

@@ -1,0 +1,213 @@
+"""Fixtures after flaskr's conftest (app, client, runner, login) plus builders (make_user, make_org).
+
+The schema is built once per run with the migrations, so every test runs against what production gets.
+``TEST_DATABASE_URL`` points the whole run at PostgreSQL; otherwise a SQLite file in a temporary folder.
+Tables are emptied after each test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db, limiter
+from portal.models import Organisation, OrgKind, User
+from portal.services.accounts import complete_profile, create_account
+from portal.services.id_numbers import check_character
+from portal.services.orgs import create_org
+from portal.services.roles import grant_union_admin
+from tests.support import PII_KEY, RecordingSender
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DEFAULT_PASSWORD = "steady-walker-42"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` only make sense on PostgreSQL: leave them out of the SQLite run."""
+    if POSTGRES_URL:
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def make_test_app(database_url: str, **overrides) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "PII_KEY": PII_KEY,
+        "WTF_CSRF_ENABLED": False,
+        "SMS_SENDER": "tests.support:RecordingSender",
+        # Cheap argon2 parameters: the hashing rules are the same, only slower in production.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _session_app(database_url: str) -> Flask:
+    app = make_test_app(database_url)
+    with app.app_context():
+        upgrade(directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    return app
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        # Deleting a self-referencing table (the union tree) needs the check at commit, not per row.
+        db.session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    with _session_app.app_context():
+        yield _session_app
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+    limiter.reset()
+    RecordingSender.outbox.clear()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def sms_outbox(app: Flask) -> type[RecordingSender]:
+    return RecordingSender
+
+
+_phones = itertools.count(13700000001)
+_id_serials = itertools.count(100)
+
+
+def fresh_phone() -> str:
+    return str(next(_phones))
+
+
+def fresh_id_number(birth: str = "19900101", region: str = "320102", male: bool = True) -> str:
+    serial = next(_id_serials) % 1000
+    serial -= serial % 2
+    serial += 1 if male else 0
+    first17 = f"{region}{birth}{serial:03d}"
+    return first17 + check_character(first17)
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Builder: ``make_user(profile=True, admin_of=None, platform_admin=False, **overrides)``."""
+
+    def build(
+        *,
+        phone: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        profile: bool = True,
+        real_name: str = "王小明",
+        admin_of: Organisation | None = None,
+        platform_admin: bool = False,
+    ) -> User:
+        user = create_account(phone or fresh_phone(), password)
+        if profile:
+            complete_profile(user, real_name, fresh_id_number())
+        if admin_of is not None:
+            grant_union_admin(user, admin_of, actor=None)
+        user.is_platform_admin = platform_admin
+        db.session.commit()
+        return user
+
+    return build
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Organisation]:
+    codes = itertools.count(1)
+
+    def build(
+        name: str | None = None,
+        *,
+        parent: Organisation | None = None,
+        kind: OrgKind = OrgKind.GRASSROOTS_UNION,
+        code: str | None = None,
+        quota: int | None = None,
+    ) -> Organisation:
+        number = next(codes)
+        org = create_org(
+            code=code or f"T-{number}",
+            name=name or f"测试工会{number}",
+            kind=kind,
+            parent=parent,
+            quota=quota,
+        )
+        db.session.commit()
+        return org
+
+    return build
+
+
+@pytest.fixture
+def tree(make_org) -> dict[str, Organisation]:
+    """Two provinces: 江苏 (a city union with a grassroots union, an industry union with a university
+    union and its unit) and 陕西 with one city union."""
+    js = make_org("江苏省总工会", kind=OrgKind.PROVINCE_FEDERATION, code="JS")
+    nj = make_org("南京市总工会", parent=js, kind=OrgKind.CITY_UNION, code="JS-NJ")
+    nj_company = make_org("紫金公司工会", parent=nj, code="JS-NJ-1")
+    edu = make_org("江苏省教育科技工会", parent=js, kind=OrgKind.INDUSTRY_UNION, code="JS-EDU")
+    njmu = make_org("南京医科大学工会", parent=edu, code="JS-EDU-NJMU")
+    njmu_unit = make_org("基础医学院分工会", parent=njmu, kind=OrgKind.UNIT, code="JS-EDU-NJMU-1")
+    sx = make_org("陕西省总工会", kind=OrgKind.PROVINCE_FEDERATION, code="SX")
+    xa = make_org("西安市总工会", parent=sx, kind=OrgKind.CITY_UNION, code="SX-XA")
+    return {
+        "js": js,
+        "nj": nj,
+        "nj_company": nj_company,
+        "edu": edu,
+        "njmu": njmu,
+        "njmu_unit": njmu_unit,
+        "sx": sx,
+        "xa": xa,
+    }
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], None]:
+    def sign_in(user: User, password: str = DEFAULT_PASSWORD) -> None:
+        response = client.post("/auth/login", data={"phone": user.phone, "password": password})
+        assert response.status_code == 303, response.data
+
+    return sign_in

@@ -1,0 +1,44 @@
+"""Test doubles and helpers shared by the test packages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Flask
+
+from portal.models.identity import SmsPurpose
+
+
+@dataclass
+class SentSms:
+    phone: str
+    code: str
+    purpose: SmsPurpose
+
+
+class RecordingSender:
+    """An SMS sender that keeps what it would have sent, for tests to read."""
+
+    outbox: list[SentSms] = []
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def send_code(self, phone: str, code: str, purpose: SmsPurpose) -> None:
+        RecordingSender.outbox.append(SentSms(phone, code, purpose))
+
+    @classmethod
+    def last_code(cls, phone: str) -> str:
+        return next(sms.code for sms in reversed(cls.outbox) if sms.phone == phone)
+
+
+PII_KEY = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG="
+
+
+def text_of(html: bytes | str) -> str:
+    """The visible text of an HTML page, whitespace folded, for asserting messages."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()

@@ -1,0 +1,34 @@
+"""The migrations build exactly the schema the models describe."""
+
+import os
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from portal.extensions import db
+from tests.conftest import make_test_app
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def _differences(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_migrated_test_database_equals_the_models(app):
+    # The session database was built by `flask db upgrade` from empty.
+    assert _differences(app) == []
+
+
+def test_upgrade_downgrade_upgrade_on_an_empty_sqlite_database(tmp_path):
+    app = make_test_app(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+    assert _differences(app) == []
+    with app.app_context():
+        downgrade(directory=MIGRATIONS, revision="base")
+        upgrade(directory=MIGRATIONS)
+    assert _differences(app) == []
