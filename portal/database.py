@@ -7,12 +7,23 @@ from sqlalchemy.engine import Engine
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """SQLite as an embedded default: foreign keys on, WAL so gunicorn workers read while one writes."""
+    """SQLite as an embedded default: foreign keys on, WAL so gunicorn workers read while one writes, and
+    transactions that SAVEPOINTs work inside.
+
+    pysqlite begins a transaction only before its first INSERT/UPDATE/DELETE, so a SAVEPOINT issued first
+    runs outside any transaction and its RELEASE commits for good. SQLAlchemy's recipe: switch pysqlite's
+    own handling off and emit BEGIN when SQLAlchemy begins.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")

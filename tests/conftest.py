@@ -7,6 +7,7 @@ Tables are emptied after each test.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -66,9 +67,25 @@ def make_test_app(database_url: str, **overrides) -> Flask:
     return create_app(config)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Tests keep an app context open for the builders; without this, requests would share its ``g`` (where
+    Flask-Login caches the user) and its database session. The test's transaction is ended before each
+    request and its objects are expired after, so both sides read what the other committed.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def _session_app(database_url: str) -> Flask:
     app = make_test_app(database_url)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade(directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     return app
@@ -121,11 +138,13 @@ def fresh_phone() -> str:
     return str(next(_phones))
 
 
-def fresh_id_number(birth: str = "19900101", region: str = "320102", male: bool = True) -> str:
-    serial = next(_id_serials) % 1000
-    serial -= serial % 2
-    serial += 1 if male else 0
-    first17 = f"{region}{birth}{serial:03d}"
+def fresh_id_number(region: str = "320102", male: bool = True) -> str:
+    """A valid, unused ID number: 500 serials a day, then the next birth date."""
+    from datetime import date, timedelta
+
+    number = next(_id_serials)
+    birth = date(1990, 1, 1) + timedelta(days=number // 500)
+    first17 = f"{region}{birth:%Y%m%d}{(number % 500) * 2 + (1 if male else 0):03d}"
     return first17 + check_character(first17)
 
 

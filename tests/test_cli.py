@@ -1,0 +1,43 @@
+"""Flask CLI commands: seeds and admins."""
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEntry, User
+from portal.services.orgs import get_org_by_code
+
+
+def test_seed_demo_twice(runner):
+    first = runner.invoke(args=["seed", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "7 people created" in first.output
+    again = runner.invoke(args=["seed", "demo"])
+    assert again.exit_code == 0 and "0 organisations and 0 people created" in again.output
+
+
+def test_admin_create_union_admin_and_platform_admin(runner, tree):
+    result = runner.invoke(
+        args=["admin", "create", "--phone", "139 1234 5678", "--org", "JS-EDU", "--password", "union-desk-2026"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "union admin of JS-EDU" in result.output
+    user = db.session.scalar(select(User).where(User.phone == "13912345678"))
+    assert [role.organisation_id for role in user.admin_roles] == [get_org_by_code("JS-EDU").id]
+    assert db.session.scalar(select(AuditEntry.action)) == "admin.grant"
+
+    result = runner.invoke(args=["admin", "create", "--phone", "13912345678", "--platform"])
+    assert result.exit_code == 0 and "platform admin" in result.output
+    db.session.refresh(user)
+    assert user.is_platform_admin
+
+
+def test_admin_create_refuses_bad_input_in_chinese(runner, tree):
+    result = runner.invoke(args=["admin", "create", "--phone", "12345", "--platform", "--password", "x"])
+    assert result.exit_code != 0 and "请输入11位中国大陆手机号" in result.output
+    result = runner.invoke(
+        args=["admin", "create", "--phone", "13912345678", "--org", "NOPE", "--password", "union-desk-2026"]
+    )
+    assert result.exit_code != 0 and "没有使用该代码的组织" in result.output
+    assert db.session.scalar(select(User)) is None  # nothing half-written
+    result = runner.invoke(args=["admin", "create", "--phone", "13912345678", "--password", "12345678", "--platform"])
+    assert result.exit_code != 0 and "常见" in result.output

@@ -1,0 +1,72 @@
+"""Headers, error pages, language and the translation catalogue."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.conftest import make_test_app
+from tests.support import text_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_home_page_says_what_the_portal_is(client):
+    page = text_of(client.get("/").data)
+    assert "职工健步走" in page and "入会" in page and "手机号注册" in page
+
+
+def test_error_pages_are_chinese(client, app):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "页面不存在" in text_of(response.data)
+    assert client.get("/auth/logout").status_code == 405
+
+
+def test_500_page_is_chinese(database_url):
+    app = make_test_app(database_url)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500 and "出错了" in text_of(response.data)
+
+
+def test_csrf_failure_is_explained(database_url):
+    app = make_test_app(database_url, WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/auth/login", data={"phone": "13912345678", "password": "x"})
+    assert response.status_code == 400 and "页面已过期" in text_of(response.data)
+
+
+def test_english_on_request(client):
+    response = client.post("/language", data={"language": "en", "next": "/auth/login"})
+    assert response.status_code == 303 and response.headers["Location"] == "/auth/login"
+    assert "Log in" in text_of(client.get("/auth/login").data)
+
+
+def test_every_string_in_the_code_has_a_chinese_translation():
+    method_map = [("portal/**.py", "python"), ("portal/templates/**.html", "jinja2")]
+    found = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(
+            str(ROOT),
+            method_map,
+            keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None},
+            directory_filter=lambda path: "node_modules" not in path and "/." not in path,
+        )
+    }
+    po = ROOT / "portal/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {message.id for message in catalog if message.id and message.string and not message.fuzzy}
+    assert sorted(found - translated) == []
