@@ -82,13 +82,36 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def dispose_engines(app: Flask) -> None:
+    """Close the app's pooled connections now rather than leave them to the garbage collector."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def _session_app(database_url: str) -> Flask:
+def _session_app(database_url: str) -> Iterator[Flask]:
     app = make_test_app(database_url)
     app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade(directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
-    return app
+    yield app
+    dispose_engines(app)
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Builder for a separate app (other settings) on the test database; its connections are closed after."""
+    made: list[Flask] = []
+
+    def build(**overrides) -> Flask:
+        app = make_test_app(overrides.pop("database_url", database_url), **overrides)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        dispose_engines(app)
 
 
 def empty_all_tables() -> None:

@@ -7,7 +7,6 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from portal.extensions import db
-from tests.conftest import make_test_app
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -23,8 +22,8 @@ def test_migrated_test_database_equals_the_models(app):
     assert _differences(app) == []
 
 
-def test_upgrade_downgrade_upgrade_on_an_empty_sqlite_database(tmp_path):
-    app = make_test_app(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+def test_upgrade_downgrade_upgrade_on_an_empty_sqlite_database(make_app, tmp_path):
+    app = make_app(database_url=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     assert _differences(app) == []

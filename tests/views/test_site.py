@@ -5,7 +5,6 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.conftest import make_test_app
 from tests.support import text_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +29,8 @@ def test_error_pages_are_chinese(client, app):
     assert client.get("/auth/logout").status_code == 405
 
 
-def test_500_page_is_chinese(database_url):
-    app = make_test_app(database_url)
+def test_500_page_is_chinese(make_app):
+    app = make_app()
 
     @app.get("/boom")
     def boom():
@@ -42,8 +41,8 @@ def test_500_page_is_chinese(database_url):
     assert response.status_code == 500 and "出错了" in text_of(response.data)
 
 
-def test_csrf_failure_is_explained(database_url):
-    app = make_test_app(database_url, WTF_CSRF_ENABLED=True)
+def test_csrf_failure_is_explained(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/auth/login", data={"phone": "13912345678", "password": "x"})
     assert response.status_code == 400 and "页面已过期" in text_of(response.data)
 
