@@ -22,7 +22,10 @@ ERROR_TEXTS = {
     ),
     500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
 }
-CSRF_TEXT = (_l("Page expired"), _l("The page was open too long or was opened elsewhere. Reload it and try again."))
+CSRF_TEXT = (
+    _l("Page expired"),
+    _l("The page was open too long or was opened elsewhere. Reload it and try again."),
+)
 
 
 def render_error(code: int, title: str, message: str):

@@ -17,7 +17,16 @@ def test_seed_demo_twice(runner):
 
 def test_admin_create_union_admin_and_platform_admin(runner, tree):
     result = runner.invoke(
-        args=["admin", "create", "--phone", "139 1234 5678", "--org", "JS-EDU", "--password", "union-desk-2026"]
+        args=[
+            "admin",
+            "create",
+            "--phone",
+            "139 1234 5678",
+            "--org",
+            "JS-EDU",
+            "--password",
+            "union-desk-2026",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "union admin of JS-EDU" in result.output
@@ -39,5 +48,7 @@ def test_admin_create_refuses_bad_input_in_chinese(runner, tree):
     )
     assert result.exit_code != 0 and "没有使用该代码的组织" in result.output
     assert db.session.scalar(select(User)) is None  # nothing half-written
-    result = runner.invoke(args=["admin", "create", "--phone", "13912345678", "--password", "12345678", "--platform"])
+    result = runner.invoke(
+        args=["admin", "create", "--phone", "13912345678", "--password", "12345678", "--platform"]
+    )
     assert result.exit_code != 0 and "常见" in result.output

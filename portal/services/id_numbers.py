@@ -63,4 +63,3 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
 def mask_id_number(value: str) -> str:
     """3201**********1234: the only way an ID number is ever displayed."""
     return f"{value[:4]}{'*' * 10}{value[-4:]}" if len(value) == 18 else "*" * 18
-

@@ -13,7 +13,9 @@ from portal.services.audit import record_audit
 def grant_union_admin(user: User, org: Organisation, *, actor: User | None) -> UnionAdminRole:
     """Make ``user`` an admin of ``org``'s subtree. Granting a role twice returns the existing one."""
     role = db.session.scalar(
-        select(UnionAdminRole).where(UnionAdminRole.user_id == user.id, UnionAdminRole.organisation_id == org.id)
+        select(UnionAdminRole).where(
+            UnionAdminRole.user_id == user.id, UnionAdminRole.organisation_id == org.id
+        )
     )
     if role is not None:
         return role

@@ -31,9 +31,7 @@ def set_language():
     response = redirect_next(request.form.get("next"), "main.index")
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:
-        response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
-        )
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 

@@ -1,7 +1,8 @@
 """The union tree: materialized paths, subtree queries, and their cost at 100,000 nodes."""
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
+from bench.generate import generate_org_tree
 from portal.extensions import db
 from portal.models import Organisation, OrgKind
 from portal.services.orgs import count_subtree, list_ancestors, list_subtree, scope_clause, subtree_clause
@@ -31,50 +32,11 @@ def test_subtree_range_does_not_leak_into_siblings_whose_ids_share_a_prefix(make
 
 def test_scope_clause_unions_subtrees(tree):
     paths = [tree["nj"].path, tree["xa"].path]
-    codes = db.session.scalars(select(Organisation.code).where(scope_clause(paths)).order_by(Organisation.code))
+    codes = db.session.scalars(
+        select(Organisation.code).where(scope_clause(paths)).order_by(Organisation.code)
+    )
     assert list(codes) == ["JS-NJ", "JS-NJ-1", "SX-XA"]
     assert list(db.session.scalars(select(Organisation).where(scope_clause([])))) == []
-
-
-def _generate_tree(total: int) -> None:
-    """A province-shaped tree: 1 root, 20 cities, 100 districts each, grassroots unions below them."""
-    rows: list[dict] = [
-        {"id": 1, "parent_id": None, "code": "G", "name": "根", "kind": "province_federation", "path": "/1/", "depth": 0}
-    ]
-    next_id = 2
-    frontier = [rows[0]]
-    for kind, fan_out in (("city_union", 20), ("district_union", 100), ("grassroots_union", 50)):
-        new_frontier = []
-        for parent in frontier:
-            for _ in range(fan_out):
-                if next_id > total:
-                    break
-                row = {
-                    "id": next_id,
-                    "parent_id": parent["id"],
-                    "code": f"G{next_id}",
-                    "name": f"节点{next_id}",
-                    "kind": kind,
-                    "path": f"{parent['path']}{next_id}/",
-                    "depth": parent["depth"] + 1,
-                }
-                rows.append(row)
-                new_frontier.append(row)
-                next_id += 1
-        frontier = new_frontier
-    from portal.models.base import utcnow
-
-    now = utcnow()
-    for row in rows:
-        row["created_at"] = now
-    for start in range(0, len(rows), 10_000):
-        db.session.execute(insert(Organisation), rows[start : start + 10_000])
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT setval('organisations_id_seq', :n)"), {"n": len(rows)})
-        db.session.execute(text("ANALYZE organisations"))
-    else:
-        db.session.execute(text("ANALYZE"))
-    db.session.commit()
 
 
 def _plan(query) -> str:
@@ -84,7 +46,7 @@ def _plan(query) -> str:
 
 
 def test_subtree_query_uses_the_path_index_at_100000_nodes(app):
-    _generate_tree(100_000)
+    generate_org_tree(100_000)
     assert db.session.scalar(select(db.func.count()).select_from(Organisation)) == 100_000
     city = db.session.get(Organisation, 5)
     # A city has 100 districts and up to 5,000 grassroots unions below it.

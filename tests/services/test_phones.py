@@ -6,7 +6,14 @@ from portal.services.phones import mask_phone, parse_phone
 
 @pytest.mark.parametrize(
     "typed",
-    ["13912345678", "１３９１２３４５６７８", " 139 1234 5678 ", "139-1234-5678", "+86 139 1234 5678", "008613912345678"],
+    [
+        "13912345678",
+        "１３９１２３４５６７８",
+        " 139 1234 5678 ",
+        "139-1234-5678",
+        "+86 139 1234 5678",
+        "008613912345678",
+    ],
 )
 def test_accepts_what_people_type(typed):
     assert parse_phone(typed) == "13912345678"

@@ -60,9 +60,10 @@ def test_shaanxi_tree_carries_the_quota_table(app):
     load_demo(SEEDS)
     province = get_org_by_code("SX")
     assert (province.member_total, province.quota) == (8805186, 1000000)
-    children = {org.name: (org.member_total, org.quota) for org in db.session.scalars(
-        select(Organisation).where(Organisation.parent_id == province.id)
-    )}
+    children = {
+        org.name: (org.member_total, org.quota)
+        for org in db.session.scalars(select(Organisation).where(Organisation.parent_id == province.id))
+    }
     assert children == SHAANXI
     # The notice's subtotals (7,561,053 members, 85万 quota for city unions) leave 韩城 out: its figures are
     # also inside 渭南's. The tree keeps 韩城 as the table's own row; docs/decisions.md explains.
@@ -76,7 +77,9 @@ def test_jiangsu_tree_has_13_city_unions_and_the_education_union(app):
     load_demo(SEEDS)
     province = get_org_by_code("JS")
     cities = db.session.scalars(
-        select(Organisation).where(Organisation.parent_id == province.id, Organisation.kind == OrgKind.CITY_UNION)
+        select(Organisation).where(
+            Organisation.parent_id == province.id, Organisation.kind == OrgKind.CITY_UNION
+        )
     ).all()
     assert len(cities) == 13
     edu = get_org_by_code("JS-EDU")

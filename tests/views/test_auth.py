@@ -117,7 +117,12 @@ def test_bad_form_input_is_reported_per_field_and_nothing_is_written(client, sms
     body = text_of(
         client.post(
             "/auth/register",
-            data={"phone": PHONE, "code": code, "password": GOOD_PASSWORD, "password_confirm": "other-one-99"},
+            data={
+                "phone": PHONE,
+                "code": code,
+                "password": GOOD_PASSWORD,
+                "password_confirm": "other-one-99",
+            },
         ).data
     )
     assert "两次输入的密码不一致。" in body and "注册前请阅读并同意隐私声明。" in body
@@ -184,7 +189,9 @@ def test_login_redirects_only_to_local_next(client, make_user):
 def test_login_with_sms_code(client, make_user, sms_outbox):
     user = make_user()
     _send_code(client, phone=user.phone, purpose="login")
-    response = client.post("/auth/login/code", data={"phone": user.phone, "code": sms_outbox.last_code(user.phone)})
+    response = client.post(
+        "/auth/login/code", data={"phone": user.phone, "code": sms_outbox.last_code(user.phone)}
+    )
     assert response.status_code == 303
     assert client.get("/me/").status_code == 200
 

@@ -1,7 +1,8 @@
 """Who may use every route. A route added without a row here fails ``test_every_route_has_a_row``.
 
-Roles: anonymous; a member; the admin of 江苏省教育科技工会 (the organisation used is inside that scope),
-the admin of its sibling 南京市总工会, of its parent 江苏省总工会, of another province (西安); a platform admin.
+Roles: anonymous; a member; the admin of 江苏省教育科技工会 (the organisation used is inside that
+scope), the admin of its sibling 南京市总工会, of its parent 江苏省总工会, of another province (西安);
+a platform admin.
 Out-of-scope objects answer 404, never 403.
 """
 
@@ -11,7 +12,15 @@ import pytest
 
 from portal.extensions import limiter
 
-ROLES = ("anonymous", "member", "admin_target", "admin_sibling", "admin_parent", "admin_other_province", "platform")
+ROLES = (
+    "anonymous",
+    "member",
+    "admin_target",
+    "admin_sibling",
+    "admin_parent",
+    "admin_other_province",
+    "platform",
+)
 EVERYONE = dict.fromkeys(ROLES, 200)
 LOGIN_REDIRECT = 302
 SIGNED_IN = ROLES[1:]
@@ -81,7 +90,9 @@ def test_route_access(app, tree, people, endpoint):
         limiter.reset()  # the same form data is posted once per role
         client = app.test_client()
         if people[role] is not None:
-            signed_in = client.post("/auth/login", data={"phone": people[role].phone, "password": "steady-walker-42"})
+            signed_in = client.post(
+                "/auth/login", data={"phone": people[role].phone, "password": "steady-walker-42"}
+            )
             assert signed_in.status_code == 303
         response = client.open(path, method=method, data=data)
         assert response.status_code == expected[role], f"{role} {method} {path}"

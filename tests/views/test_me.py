@@ -39,7 +39,9 @@ def test_id_number_of_another_account_is_refused(client, make_user, login):
     complete_profile(owner, "张三", "320104198807220031")
     db.session.commit()
     login(make_user(profile=False))
-    body = text_of(client.post("/me/profile", data={"real_name": "李四", "id_number": "320104198807220031"}).data)
+    body = text_of(
+        client.post("/me/profile", data={"real_name": "李四", "id_number": "320104198807220031"}).data
+    )
     assert "该身份证号已绑定其他账号。" in body
 
 
