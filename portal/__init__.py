@@ -23,7 +23,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal import models
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
     from portal.security import set_security_headers
@@ -54,7 +53,7 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     from flask_babel import get_locale
 
-    app.jinja_env.globals.update(models=models, get_locale=get_locale)
+    app.jinja_env.globals.update(get_locale=get_locale)
 
 
 def register_blueprints(app: Flask) -> None:

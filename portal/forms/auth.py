@@ -12,7 +12,6 @@ from portal.forms.fields import code_field, new_password_fields, phone_field
 
 class SendCodeForm(FlaskForm):
     phone = phone_field()
-    next = HiddenField()
 
 
 class RegisterForm(FlaskForm):

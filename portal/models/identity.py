@@ -54,10 +54,6 @@ class User(UserMixin, Base):
     def has_profile(self) -> bool:
         return self.real_name is not None and self.id_number_cipher is not None
 
-    @property
-    def is_union_admin(self) -> bool:
-        return bool(self.admin_roles)
-
     def get_id(self) -> str:
         # Flask-Login keeps this in the session; a changed nonce makes old sessions invalid.
         return f"{self.id}:{self.session_nonce}"

@@ -50,10 +50,7 @@ class Organisation(Base):
     depth: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Organisation]] = relationship(
-        back_populates="parent", order_by="Organisation.id", viewonly=True
-    )
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this node, itself included, read off the path."""

@@ -5,6 +5,8 @@ A union admin's scope is the subtree of each node they administer; a platform ad
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort
 from sqlalchemy import ColumnElement, select, true
 
@@ -14,41 +16,51 @@ from portal.models.org import Organisation
 from portal.services.orgs import scope_clause
 
 
-def admin_root_paths(user: User) -> list[str]:
-    """Paths of the nodes ``user`` administers directly (each stands for its whole subtree)."""
-    return list(
-        db.session.scalars(
-            select(Organisation.path)
-            .join(UnionAdminRole, UnionAdminRole.organisation_id == Organisation.id)
-            .where(UnionAdminRole.user_id == user.id)
-            .order_by(Organisation.path)
-        )
-    )
+@dataclass(frozen=True)
+class AdminScope:
+    """The part of the union tree one person administers, read once per request."""
+
+    everything: bool
+    root_paths: tuple[str, ...]
+
+    def contains(self, org: Organisation) -> bool:
+        return self.everything or any(org.path.startswith(path) for path in self.root_paths)
+
+    def clause(self, column=Organisation.path) -> ColumnElement[bool]:
+        """SQL restricting ``column`` (an organisation path) to this scope."""
+        return true() if self.everything else scope_clause(self.root_paths, column)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.root_paths
 
 
-def admin_scope_clause(user: User, column=Organisation.path) -> ColumnElement[bool]:
-    """SQL restricting ``column`` (an organisation path) to ``user``'s admin scope."""
+def admin_scope(user: User) -> AdminScope:
+    if not user.is_authenticated:
+        return AdminScope(everything=False, root_paths=())
     if user.is_platform_admin:
-        return true()
-    return scope_clause(admin_root_paths(user), column)
+        return AdminScope(everything=True, root_paths=())
+    paths = db.session.scalars(
+        select(Organisation.path)
+        .join(UnionAdminRole, UnionAdminRole.organisation_id == Organisation.id)
+        .where(UnionAdminRole.user_id == user.id)
+        .order_by(Organisation.path)
+    )
+    return AdminScope(everything=False, root_paths=tuple(paths))
 
 
 def can_administer(user: User, org: Organisation) -> bool:
     """True when ``org`` lies in ``user``'s admin scope."""
-    if not user.is_authenticated:
-        return False
-    if user.is_platform_admin:
-        return True
-    return any(org.path.startswith(path) for path in admin_root_paths(user))
+    return admin_scope(user).contains(org)
 
 
 def is_admin(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_platform_admin or user.admin_roles))
 
 
-def get_org_in_scope_or_404(user: User, org_id: int) -> Organisation:
-    """The organisation ``org_id`` if ``user`` administers it; 404 otherwise, as if it did not exist."""
+def get_org_in_scope_or_404(scope: AdminScope, org_id: int) -> Organisation:
+    """The organisation ``org_id`` if it lies in ``scope``; 404 otherwise, as if it did not exist."""
     org = db.session.get(Organisation, org_id)
-    if org is None or not can_administer(user, org):
+    if org is None or not scope.contains(org):
         abort(404)
     return org

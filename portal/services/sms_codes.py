@@ -27,6 +27,7 @@ from portal.services.errors import (
 )
 from portal.services.phones import normalise_digits
 from portal.services.pii import lookup_digest
+from portal.services.sms_senders import SmsSender
 
 CODE_DIGITS = 6
 
@@ -39,7 +40,7 @@ class IssuedCode:
     expires_at: datetime
 
 
-def _sender():
+def _sender() -> SmsSender:
     sender = current_app.extensions.get("sms_sender")
     if sender is None:
         sender = current_app.extensions["sms_sender"] = import_string(current_app.config["SMS_SENDER"])(

@@ -119,42 +119,43 @@ def register():
     return render("auth/register.html", form=form, sms={})
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@with_verify_limits
-def login():
-    """Sign in with the mobile number and password."""
-    form = PasswordLoginForm(next=request.args.get("next"))
+def _sign_in_with(form, authenticate, template: str, **context):
+    """The shared body of both sign-in pages: ``authenticate(form)`` returns the user or raises."""
     if current_user.is_authenticated:
         return redirect_next(form.next.data, "me.index")
     if form.validate_on_submit():
         try:
-            user = authenticate_with_password(form.phone.data, form.password.data)
+            user = authenticate(form)
         except DomainError as error:
             show_domain_error(form, error)
         else:
             sign_in(user, remember=form.remember.data)
             db.session.commit()
             return redirect_next(form.next.data, "me.index")
-    return render("auth/login.html", form=form)
+    return render(template, form=form, **context)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@with_verify_limits
+def login():
+    """Sign in with the mobile number and password."""
+    return _sign_in_with(
+        PasswordLoginForm(next=request.args.get("next")),
+        lambda form: authenticate_with_password(form.phone.data, form.password.data),
+        "auth/login.html",
+    )
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @with_verify_limits
 def login_code():
     """Sign in with the mobile number and a one-time SMS code."""
-    form = CodeLoginForm(next=request.args.get("next"))
-    if current_user.is_authenticated:
-        return redirect_next(form.next.data, "me.index")
-    if form.validate_on_submit():
-        try:
-            user = authenticate_with_code(form.phone.data, form.code.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            sign_in(user, remember=form.remember.data)
-            db.session.commit()
-            return redirect_next(form.next.data, "me.index")
-    return render("auth/login_code.html", form=form, sms={})
+    return _sign_in_with(
+        CodeLoginForm(next=request.args.get("next")),
+        lambda form: authenticate_with_code(form.phone.data, form.code.data),
+        "auth/login_code.html",
+        sms={},
+    )
 
 
 @bp.route("/reset", methods=["GET", "POST"])
