@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select, true
 from portal.extensions import db
 from portal.models.identity import UnionAdminRole, User
 from portal.models.org import Organisation
-from portal.services.orgs import scope_clause
+from portal.services.orgs import list_roots, scope_clause
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,14 @@ def admin_scope(user: User) -> AdminScope:
         .order_by(Organisation.path)
     )
     return AdminScope(everything=False, root_paths=tuple(paths))
+
+
+def list_scope_roots(scope: AdminScope) -> list[Organisation]:
+    """The top nodes of a scope: every root of the forest for a platform admin."""
+    if scope.everything:
+        return list_roots()
+    query = select(Organisation).where(Organisation.path.in_(scope.root_paths)).order_by(Organisation.path)
+    return list(db.session.scalars(query))
 
 
 def can_administer(user: User, org: Organisation) -> bool:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from portal.extensions import db
 from portal.htmx import render
-from portal.models.org import Organisation
-from portal.services.orgs import count_subtree, list_ancestors, list_children, list_roots
-from portal.services.permissions import admin_scope, get_org_in_scope_or_404
+from portal.services.orgs import count_subtree, list_ancestors, list_children
+from portal.services.permissions import admin_scope, get_org_in_scope_or_404, list_scope_roots
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,14 +24,7 @@ def load_scope():
 @bp.get("/")
 def index():
     """The nodes this admin is responsible for."""
-    if g.scope.everything:
-        roots = list_roots()
-    else:
-        query = (
-            select(Organisation).where(Organisation.path.in_(g.scope.root_paths)).order_by(Organisation.path)
-        )
-        roots = list(db.session.scalars(query))
-    return render("admin/index.html", roots=roots)
+    return render("admin/index.html", roots=list_scope_roots(g.scope))
 
 
 @bp.get("/orgs/<int:org_id>")
