@@ -28,15 +28,18 @@ from portal.services.roles import grant_union_admin
 from tests.support import PII_KEY, RecordingSender
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 DEFAULT_PASSWORD = "steady-walker-42"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` only make sense on PostgreSQL: leave them out of the SQLite run."""
-    if POSTGRES_URL:
-        return
-    kept = [item for item in items if "postgres" not in item.keywords]
-    deselected = [item for item in items if "postgres" in item.keywords]
+    """Tests marked ``postgres`` only make sense on PostgreSQL, those marked ``redis`` need a Redis server:
+    leave them out of runs without one (CI provides both)."""
+    absent = {"postgres"} if not POSTGRES_URL else set()
+    if not REDIS_URL:
+        absent.add("redis")
+    kept = [item for item in items if not absent & set(item.keywords)]
+    deselected = [item for item in items if absent & set(item.keywords)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
@@ -101,8 +104,13 @@ def _session_app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
-    """Builder for a separate app (other settings) on the test database; its connections are closed after."""
+    """Builder for a separate app (other settings) on the test database; its connections are closed after.
+
+    Flask-Limiter keeps one storage per ``Limiter`` object and the last ``init_app`` wins; the shared
+    limiter's state is put back afterwards so the other tests keep their in-memory counters.
+    """
     made: list[Flask] = []
+    limiter_state = dict(vars(limiter))
 
     def build(**overrides) -> Flask:
         app = make_test_app(overrides.pop("database_url", database_url), **overrides)
@@ -112,6 +120,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     yield build
     for app in made:
         dispose_engines(app)
+    vars(limiter).update(limiter_state)
 
 
 def empty_all_tables() -> None:
