@@ -53,13 +53,21 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     from flask_babel import get_locale
 
-    app.jinja_env.globals.update(get_locale=get_locale)
+    from portal.labels import label
+    from portal.services.accounts import masked_id_number
+    from portal.services.phones import mask_phone
+    from portal.views.helpers import inject_unread_count
+
+    app.jinja_env.globals.update(
+        get_locale=get_locale, label=label, masked_id_of=masked_id_number, mask_phone=mask_phone
+    )
+    app.context_processor(inject_unread_count)
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.views import admin, auth, main, me
+    from portal.views import admin, approvals, auth, imports, main, me, membership
 
-    for module in (main, auth, me, admin):
+    for module in (main, auth, me, membership, admin, approvals, imports):
         app.register_blueprint(module.bp)
 
 

@@ -1,8 +1,10 @@
 """The one way views answer both full-page and htmx requests.
 
 ``render("auth/register.html", block="sms_status")`` returns only the block ``sms_status`` (the element
-with that id) when htmx asks for that target, and the whole page otherwise. Blocks named in ``oob`` are
-appended for out-of-band swaps. Every response says ``Vary: HX-Request`` so caches keep the two apart.
+with that id) when htmx asks for that target, and the whole page otherwise. Elements repeated in a
+list take the id ``<block>-<key>`` (``application-12``); a target of that form selects the block too.
+Blocks named in ``oob`` are appended for out-of-band swaps. Every response says ``Vary: HX-Request``
+so caches keep the two apart.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> ResponseReturnValue:
-    if block is not None and is_htmx() and htmx_target() == block:
+    target = htmx_target() if is_htmx() else None
+    if block is not None and target is not None and (target == block or target.startswith(f"{block}-")):
         body = render_blocks(template, [block, *oob], htmx_oob=bool(oob), **context)
     else:
         body = render_template(template, **context)

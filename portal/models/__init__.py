@@ -3,12 +3,26 @@
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
 from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
+from portal.models.membership import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    MemberCategory,
+    Membership,
+    Notification,
+)
 from portal.models.org import Organisation, OrgKind
 
 __all__ = [
+    "Application",
+    "ApplicationKind",
+    "ApplicationStatus",
     "AuditEntry",
     "Base",
     "Gender",
+    "MemberCategory",
+    "Membership",
+    "Notification",
     "OrgKind",
     "Organisation",
     "SmsCode",

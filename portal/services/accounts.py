@@ -19,7 +19,7 @@ from portal.services.errors import (
     PhoneNotRegistered,
     ProfileAlreadyVerified,
 )
-from portal.services.id_numbers import mask_id_number, parse_id_number
+from portal.services.id_numbers import IdNumber, mask_id_number, parse_id_number
 from portal.services.passwords import (
     check_password_strength,
     hash_password,
@@ -116,24 +116,39 @@ def complete_profile(user: User, real_name: str, id_number: str) -> User:
     """Record the real-name profile once: name, encrypted ID number, derived gender and birth date."""
     if user.has_profile:
         raise ProfileAlreadyVerified()
-    name = re.sub(r"\s+", " ", normalise_digits(real_name))
-    if not _NAME_PATTERN.fullmatch(name):
-        raise InvalidRealName()
+    name = parse_real_name(real_name)
     parsed = parse_id_number(id_number)
-    digest = lookup_digest(parsed.value, context=ID_NUMBER_CONTEXT)
+    digest = id_number_digest(parsed.value)
     if db.session.scalar(select(User.id).where(User.id_number_digest == digest, User.id != user.id)):
         raise IdNumberTaken()
-    user.real_name = name
-    user.id_number_cipher = encrypt_text(parsed.value, context=ID_NUMBER_CONTEXT)
-    user.id_number_digest = digest
-    user.gender = parsed.gender
-    user.birth_date = parsed.birth_date
+    apply_profile(user, name, parsed)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
         raise IdNumberTaken() from None
     return user
+
+
+def parse_real_name(text: str) -> str:
+    """The name as on the ID card, spaces folded, or ``InvalidRealName``."""
+    name = re.sub(r"\s+", " ", normalise_digits(text))
+    if not _NAME_PATTERN.fullmatch(name):
+        raise InvalidRealName()
+    return name
+
+
+def id_number_digest(value: str) -> str:
+    return lookup_digest(value, context=ID_NUMBER_CONTEXT)
+
+
+def apply_profile(user: User, name: str, parsed: IdNumber) -> None:
+    """Write a checked profile onto ``user``: the ID number encrypted, its digest, what it tells."""
+    user.real_name = name
+    user.id_number_cipher = encrypt_text(parsed.value, context=ID_NUMBER_CONTEXT)
+    user.id_number_digest = id_number_digest(parsed.value)
+    user.gender = parsed.gender
+    user.birth_date = parsed.birth_date
 
 
 def masked_id_number(user: User) -> str | None:

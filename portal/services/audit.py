@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from portal.extensions import db
 from portal.models.audit import AuditEntry
 from portal.models.identity import User
+from portal.models.org import Organisation
 
 
 def record_audit(
@@ -30,3 +34,13 @@ def record_audit(
     )
     db.session.add(entry)
     return entry
+
+
+def list_audit(scope, *, limit: int = 100) -> list[AuditEntry]:
+    """Entries about organisations in ``scope`` (a platform admin also sees those about no organisation)."""
+    query = (
+        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()).limit(limit)
+    )
+    if not scope.everything:
+        query = query.join(Organisation, Organisation.id == AuditEntry.organisation_id).where(scope.clause())
+    return list(db.session.scalars(query))

@@ -92,3 +92,78 @@ class OrgNotFound(DomainError):
     field = "org"
     message = _l("No organisation has this code.")
     status = 404
+
+
+class ProfileRequired(DomainError):
+    message = _l("Complete your real-name profile first.")
+    status = 409
+
+
+class NotAGrassrootsUnion(DomainError):
+    field = "union"
+    message = _l("Choose a grassroots union from the list.")
+
+
+class AlreadyAMember(DomainError):
+    message = _l("You are already a union member. To change union, apply for a transfer.")
+    status = 409
+
+
+class NotAMember(DomainError):
+    message = _l("Only union members can transfer. Apply to join first.")
+    status = 409
+
+
+class SameUnion(DomainError):
+    field = "union"
+    message = _l("You are already a member of this union.")
+    status = 409
+
+
+class ApplicationAlreadyPending(DomainError):
+    message = _l("You already have an application waiting for a decision. Withdraw it first to apply again.")
+    status = 409
+
+
+class ApplicationNotPending(DomainError):
+    message = _l("This application has already been decided or withdrawn.")
+    status = 409
+
+
+class RejectReasonRequired(DomainError):
+    field = "reason"
+    message = _l("Give the member a reason for the rejection.")
+
+
+class InvalidMove(DomainError):
+    field = "parent_code"
+    message = _l("A node cannot move under itself or below its own children.")
+
+
+class OutsideScope(DomainError):
+    field = "parent_code"
+    message = _l("You can only use unions that you administer.")
+    status = 404
+
+
+class CannotGrantHere(DomainError):
+    field = "phone"
+    message = _l("You can appoint admins only for the unions below your own.")
+    status = 403
+
+
+class NotASpreadsheet(DomainError):
+    field = "file"
+    message = _l(
+        "This file is not a CSV or Excel (.xlsx) spreadsheet. Save it as one of those and try again."
+    )
+
+
+class MissingColumns(DomainError):
+    field = "file"
+
+
+class StaleImport(DomainError):
+    field = "file"
+    message = _l("Some people in the file changed union since the preview. Upload the file again.")
+    status = 409

@@ -116,3 +116,29 @@ def list_roots() -> list[Organisation]:
             select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
         )
     )
+
+
+def list_region_choices() -> list[tuple[Organisation, list[Organisation]]]:
+    """Each province-level root with the unions directly below it (cities, industries, direct unions)."""
+    roots = list_roots()
+    children = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.parent_id.in_([root.id for root in roots]))
+        .order_by(Organisation.parent_id, Organisation.id)
+    )
+    by_parent: dict[int, list[Organisation]] = {}
+    for child in children:
+        by_parent.setdefault(child.parent_id, []).append(child)
+    return [(root, by_parent.get(root.id, [])) for root in roots]
+
+
+def search_unions(
+    region: Organisation, query: str, *, kinds: frozenset[OrgKind], limit: int = 20
+) -> list[Organisation]:
+    """Unions of ``kinds`` under ``region`` whose name contains ``query`` (all of them for an empty query)."""
+    statement = select(Organisation).where(subtree_clause(region.path), Organisation.kind.in_(kinds))
+    words = query.split()
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Organisation.name.like(f"%{escaped}%", escape="\\"))
+    return list(db.session.scalars(statement.order_by(Organisation.name).limit(limit)))

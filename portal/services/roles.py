@@ -45,3 +45,15 @@ def make_platform_admin(user: User, *, actor: User | None) -> User:
             after={"platform_admin": True},
         )
     return user
+
+
+def list_org_admins(org: Organisation) -> list[User]:
+    """The people appointed to ``org`` itself (admins of nodes above it are not listed)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UnionAdminRole, UnionAdminRole.user_id == User.id)
+            .where(UnionAdminRole.organisation_id == org.id)
+            .order_by(UnionAdminRole.id)
+        )
+    )

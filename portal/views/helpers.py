@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, request, session, url_for
-from flask_login import login_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -75,3 +75,29 @@ def per_phone_key(prefix: str):
 def config_value(name: str):
     """Read a setting when the request comes in (Flask-Limiter accepts callables for limits)."""
     return lambda: current_app.config[name]
+
+
+def inject_unread_count() -> dict[str, int]:
+    """The unread-notification badge in the header (one indexed count for signed-in pages)."""
+    from portal.services.notifications import count_unread
+
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": count_unread(current_user.id)}
+
+
+def require_admin_scope():
+    """``before_request`` of the admin blueprints: sign-in required, then ``g.scope``; those who
+    administer nothing are told nothing exists here (404)."""
+    from flask import abort, g
+
+    from portal.services.permissions import admin_scope
+
+    if not current_user.is_authenticated:
+        from portal.extensions import login_manager
+
+        return login_manager.unauthorized()
+    g.scope = admin_scope(current_user)
+    if g.scope.is_empty:
+        abort(404)
+    return None

@@ -1,4 +1,4 @@
-"""The personal center (个人中心): profile and memberships."""
+"""The personal center (个人中心): profile, membership, applications and notifications."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from flask_login import current_user, login_required
 from portal.extensions import db
 from portal.forms.auth import LogoutForm, ProfileForm
 from portal.htmx import render
+from portal.models.membership import ApplicationStatus
 from portal.services.accounts import complete_profile, masked_id_number
 from portal.services.errors import DomainError
+from portal.services.membership import (
+    active_membership,
+    latest_application,
+    membership_history,
+    pending_application,
+)
+from portal.services.notifications import list_notifications, mark_all_read
 from portal.services.permissions import is_admin
 from portal.views.helpers import redirect_next, show_domain_error
 
@@ -20,13 +28,29 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 @bp.get("/")
 @login_required
 def index():
-    """The member's own page: profile, membership, and the way to admin work for admins."""
+    """The member's own page: profile, membership and applications, and admin work for admins."""
+    latest = latest_application(current_user)
     return render(
         "me/index.html",
         masked_id=masked_id_number(current_user),
+        membership=active_membership(current_user),
+        pending=pending_application(current_user),
+        rejected=latest if latest and latest.status is ApplicationStatus.REJECTED else None,
+        history=membership_history(current_user),
         show_admin=is_admin(current_user),
         logout_form=LogoutForm(),
     )
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    """The member's notifications, newest first; opening the list marks them read."""
+    items = list_notifications(current_user.id)
+    unread_ids = {item.id for item in items if item.read_at is None}
+    mark_all_read(current_user.id)
+    db.session.commit()
+    return render("me/notifications.html", items=items, unread_ids=unread_ids, unread_notifications=0)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -1,9 +1,8 @@
 """Who may use every route. A route added without a row here fails ``test_every_route_has_a_row``.
 
-Roles: anonymous; a member; the admin of 江苏省教育科技工会 (the organisation used is inside that
-scope), the admin of its sibling 南京市总工会, of its parent 江苏省总工会, of another province (西安);
-a platform admin.
-Out-of-scope objects answer 404, never 403.
+Roles: anonymous; member A (who has a pending application to 南京医科大学工会) and member B; the admin of
+江苏省教育科技工会 (the application's target lies in that scope), of its sibling 南京市总工会, of its
+parent 江苏省总工会, of another province (西安); a platform admin. Out-of-scope objects answer 404.
 """
 
 from __future__ import annotations
@@ -11,10 +10,12 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import limiter
+from tests.membership_helpers import apply
 
 ROLES = (
     "anonymous",
-    "member",
+    "member_a",
+    "member_b",
     "admin_target",
     "admin_sibling",
     "admin_parent",
@@ -22,12 +23,27 @@ ROLES = (
     "platform",
 )
 EVERYONE = dict.fromkeys(ROLES, 200)
-LOGIN_REDIRECT = 302
+LOGIN = 302
 SIGNED_IN = ROLES[1:]
+ADMINS_IN_SCOPE = ("admin_target", "admin_parent", "platform")
 
 
 def only(allowed: dict[str, int], default: int) -> dict[str, int]:
     return {role: allowed.get(role, default) for role in ROLES}
+
+
+def signed_in(status: int) -> dict[str, int]:
+    return only(dict.fromkeys(SIGNED_IN, status), LOGIN)
+
+
+def any_admin(status: int) -> dict[str, int]:
+    """Admin pages: every admin; members are told there is nothing (404)."""
+    return only({"anonymous": LOGIN, "member_a": 404, "member_b": 404}, status)
+
+
+def in_scope(status: int) -> dict[str, int]:
+    """An object below 江苏省教育科技工会: its admins and those above; everyone else 404."""
+    return only({"anonymous": LOGIN, **dict.fromkeys(ADMINS_IN_SCOPE, status)}, 404)
 
 
 # endpoint: (method, path, form data, {role: expected status})
@@ -43,23 +59,41 @@ MATRIX = {
     "auth.login_code": ("GET", "/auth/login/code", None, only({"anonymous": 200}, 303)),
     "auth.reset": ("GET", "/auth/reset", None, EVERYONE),
     "auth.logout": ("POST", "/auth/logout", {}, dict.fromkeys(ROLES, 303)),
-    "me.index": ("GET", "/me/", None, only(dict.fromkeys(SIGNED_IN, 200), LOGIN_REDIRECT)),
-    "me.profile": ("GET", "/me/profile", None, only(dict.fromkeys(SIGNED_IN, 200), LOGIN_REDIRECT)),
-    "admin.index": (
+    "me.index": ("GET", "/me/", None, signed_in(200)),
+    "me.profile": ("GET", "/me/profile", None, signed_in(200)),
+    "me.notifications": ("GET", "/me/notifications", None, signed_in(200)),
+    # The wizard: member A has a pending application, so is sent back to the personal center (303).
+    "membership.start": ("GET", "/membership/join/", None, signed_in(303)),
+    "membership.category": (
         "GET",
-        "/admin/",
+        "/membership/join/category",
         None,
-        only({"anonymous": LOGIN_REDIRECT, "member": 404}, 200),
+        only({"member_a": 303}, 200) | {"anonymous": LOGIN},
     ),
-    "admin.org_detail": (
-        "GET",
-        "/admin/orgs/{njmu}",
-        None,
-        only(
-            {"anonymous": LOGIN_REDIRECT, "admin_target": 200, "admin_parent": 200, "platform": 200},
-            404,
-        ),
+    "membership.region": ("GET", "/membership/join/region", None, signed_in(303)),
+    "membership.union": ("GET", "/membership/join/union", None, signed_in(303)),
+    "membership.confirm": ("GET", "/membership/join/confirm", None, signed_in(303)),
+    "membership.send_code": ("POST", "/membership/join/code", {}, signed_in(303)),
+    # Only the applicant may withdraw; for anyone else the application does not exist.
+    "membership.withdraw": (
+        "POST",
+        "/membership/applications/{application}/withdraw",
+        {},
+        only({"anonymous": LOGIN, "member_a": 303}, 404),
     ),
+    "admin.index": ("GET", "/admin/", None, any_admin(200)),
+    "admin.audit": ("GET", "/admin/audit", None, any_admin(200)),
+    "admin.org_detail": ("GET", "/admin/orgs/{njmu}", None, in_scope(200)),
+    "admin.org_add_child": ("POST", "/admin/orgs/{njmu}/children", {}, in_scope(200)),
+    "admin.org_edit": ("POST", "/admin/orgs/{njmu}/edit", {}, in_scope(200)),
+    "admin.org_move": ("POST", "/admin/orgs/{njmu}/move", {}, in_scope(200)),
+    "admin.org_grant_admin": ("POST", "/admin/orgs/{njmu}/admins", {}, in_scope(200)),
+    "approvals.queue": ("GET", "/admin/applications/", None, any_admin(200)),
+    "approvals.approve": ("POST", "/admin/applications/{application}/approve", {}, in_scope(303)),
+    "approvals.reject": ("POST", "/admin/applications/{application}/reject", {}, in_scope(303)),
+    "approvals.bulk": ("POST", "/admin/applications/bulk-approve", {}, any_admin(303)),
+    "imports.upload": ("GET", "/admin/import/", None, any_admin(200)),
+    "imports.confirm": ("POST", "/admin/import/confirm", {}, any_admin(303)),
 }
 
 
@@ -71,28 +105,31 @@ def test_every_route_has_a_row(app):
 
 @pytest.fixture
 def people(tree, make_user):
+    member_a = make_user()
     return {
         "anonymous": None,
-        "member": make_user(),
+        "member_a": member_a,
+        "member_b": make_user(),
         "admin_target": make_user(admin_of=tree["edu"]),
         "admin_sibling": make_user(admin_of=tree["nj"]),
         "admin_parent": make_user(admin_of=tree["js"]),
         "admin_other_province": make_user(admin_of=tree["xa"]),
         "platform": make_user(platform_admin=True),
+        "application": apply(member_a, tree["njmu"]),
     }
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_route_access(app, tree, people, endpoint):
     method, path, data, expected = MATRIX[endpoint]
-    path = path.format(njmu=tree["njmu"].id)
+    path = path.format(njmu=tree["njmu"].id, application=people["application"].id)
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role
         client = app.test_client()
         if people[role] is not None:
-            signed_in = client.post(
+            response = client.post(
                 "/auth/login", data={"phone": people[role].phone, "password": "steady-walker-42"}
             )
-            assert signed_in.status_code == 303
+            assert response.status_code == 303
         response = client.open(path, method=method, data=data)
         assert response.status_code == expected[role], f"{role} {method} {path}"

@@ -1,0 +1,34 @@
+"""Display names of the enums, translatable; templates use ``label(value)``."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from portal.models.membership import ApplicationKind, ApplicationStatus, MemberCategory
+from portal.models.org import OrgKind
+
+LABELS: dict[enum.Enum, object] = {
+    OrgKind.PROVINCE_FEDERATION: _l("Province federation"),
+    OrgKind.CITY_UNION: _l("City union"),
+    OrgKind.INDUSTRY_UNION: _l("Industry union"),
+    OrgKind.DIRECT_UNION: _l("Directly managed union"),
+    OrgKind.DISTRICT_UNION: _l("District union"),
+    OrgKind.GRASSROOTS_UNION: _l("Grassroots union"),
+    OrgKind.UNIT: _l("Unit"),
+    MemberCategory.PUBLIC_INSTITUTION: _l("Staff of a government body or public institution"),
+    MemberCategory.ENTERPRISE: _l("Enterprise employee"),
+    MemberCategory.NEW_EMPLOYMENT_FORM: _l("Worker in a new form of employment"),
+    MemberCategory.OTHER: _l("Other employee"),
+    ApplicationKind.JOIN: _l("Join"),
+    ApplicationKind.TRANSFER: _l("Transfer"),
+    ApplicationStatus.PENDING: _l("Pending"),
+    ApplicationStatus.APPROVED: _l("Approved"),
+    ApplicationStatus.REJECTED: _l("Rejected"),
+    ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+def label(value: enum.Enum | None) -> str:
+    return str(LABELS.get(value, value)) if value is not None else ""

@@ -1,0 +1,107 @@
+"""Importing members from a spreadsheet: upload, preview every row with its errors, confirm."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, g, session
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms.imports import ImportUploadForm
+from portal.htmx import render
+from portal.services.errors import DomainError, OrgNotFound, OutsideScope
+from portal.services.member_import import check_rows, import_rows, read_member_file
+from portal.services.orgs import get_org_by_code
+from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
+
+bp = Blueprint("imports", __name__, url_prefix="/admin/import")
+bp.before_request(require_admin_scope)
+KEEP_UPLOADS_SECONDS = 24 * 3600
+PREVIEW_ERRORS = 500
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.upload"):
+        if old.stat().st_mtime < time.time() - KEEP_UPLOADS_SECONDS:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def _target(code: str):
+    org = get_org_by_code(code.strip())
+    if not g.scope.contains(org):
+        raise OutsideScope(field="org_code")
+    return org
+
+
+@bp.route("/", methods=["GET", "POST"])
+def upload():
+    """Upload a file and see every row checked before anything is written."""
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = form.file.data.filename or ""
+        try:
+            root = _target(form.org_code.data)
+            rows = check_rows(root, read_member_file(data, filename))
+        except OrgNotFound as error:
+            show_domain_error(form, OrgNotFound(error.message, field="org_code"))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            token = secrets.token_urlsafe(16)
+            (_upload_dir() / f"{token}.upload").write_bytes(data)
+            session["member_import"] = {"token": token, "filename": filename, "org": root.code}
+            db.session.rollback()
+            good = [row for row in rows if row.ok]
+            bad = [row for row in rows if not row.ok]
+            return render(
+                "imports/preview.html",
+                root=root,
+                filename=filename,
+                good=good,
+                bad=bad[:PREVIEW_ERRORS],
+                bad_total=len(bad),
+                new=sum(1 for row in good if not row.already_member),
+            )
+    elif not form.is_submitted() and g.scope.root_paths:
+        form.org_code.data = current_user.admin_roles[0].organisation.code
+    return render("imports/upload.html", form=form)
+
+
+@bp.post("/confirm")
+def confirm():
+    """Import the rows that passed the checks (checked again now, since time has passed)."""
+    pending = session.pop("member_import", None)
+    path = _upload_dir() / f"{pending['token']}.upload" if pending else None
+    if path is None or not path.exists():
+        flash(_("The preview has expired. Upload the file again."), "error")
+        return redirect_to("imports.upload")
+    try:
+        root = _target(pending["org"])
+        rows = check_rows(root, read_member_file(path.read_bytes(), pending["filename"]))
+        outcome = import_rows(current_user, root, rows, source=pending["filename"])
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect_to("imports.upload")
+    finally:
+        path.unlink(missing_ok=True)
+    db.session.commit()
+    flash(
+        _(
+            "Imported: %(accounts)d new accounts, %(memberships)d new memberships, "
+            "%(unchanged)d already members.",
+            accounts=outcome.accounts_created,
+            memberships=outcome.memberships_started,
+            unchanged=outcome.unchanged,
+        ),
+        "success",
+    )
+    return redirect_to("admin.org_detail", org_id=root.id)
