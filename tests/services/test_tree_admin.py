@@ -41,7 +41,7 @@ def test_update_records_before_and_after(tree, make_user):
     admin = make_user(admin_of=tree["edu"])
     update_org(admin, tree["njmu"], name="南京医科大学教职工工会", quota=3000, member_total=None)
     db.session.commit()
-    entry = db.session.scalar(select(AuditEntry))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "org.update"))
     assert entry.before["name"] == "南京医科大学工会" and entry.after == {
         "name": "南京医科大学教职工工会",
         "quota": 3000,
