@@ -26,14 +26,14 @@ _COUNT = [Optional(), NumberRange(min=0, max=100_000_000, message=_l("Enter a wh
 
 
 class OrgChildForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=100)])
+    name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the name.")), Length(max=100)])
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), _CODE])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, LABELS[kind]) for kind in CHILD_KINDS])
     quota = IntegerField(_l("Participation quota"), validators=_COUNT)
 
 
 class OrgEditForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=100)])
+    name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the name.")), Length(max=100)])
     quota = IntegerField(_l("Participation quota"), validators=_COUNT)
     member_total = IntegerField(_l("Member total"), validators=_COUNT)
 
