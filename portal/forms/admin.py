@@ -22,18 +22,19 @@ CHILD_KINDS = (
 _CODE = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,31}$", message=_l("Use letters, digits, - _ or . (at most 32).")
 )
+_NAME = [DataRequired(_l("Enter the name.")), Length(max=100)]
 _COUNT = [Optional(), NumberRange(min=0, max=100_000_000, message=_l("Enter a whole number of people."))]
 
 
 class OrgChildForm(FlaskForm):
-    name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the name.")), Length(max=100)])
+    name = StringField(_l("Organisation name"), validators=_NAME)
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), _CODE])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, LABELS[kind]) for kind in CHILD_KINDS])
     quota = IntegerField(_l("Participation quota"), validators=_COUNT)
 
 
 class OrgEditForm(FlaskForm):
-    name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the name.")), Length(max=100)])
+    name = StringField(_l("Organisation name"), validators=_NAME)
     quota = IntegerField(_l("Participation quota"), validators=_COUNT)
     member_total = IntegerField(_l("Member total"), validators=_COUNT)
 
