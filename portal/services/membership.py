@@ -100,7 +100,8 @@ def application_letter(
     today: datetime | None = None,
 ) -> str:
     """The application letter (入会申请书) in full, as the member reads it before agreeing."""
-    day = format_date((today or utcnow()).date(), "long")
+    # format_date converts an instant to the portal's time zone (Asia/Shanghai): the member's calendar day.
+    day = format_date(today or utcnow(), "long")
     if kind is ApplicationKind.JOIN:
         body = _(
             "I join the trade union of my own will. I accept the Constitution of the Chinese Trade Unions, "

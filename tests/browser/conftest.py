@@ -75,6 +75,12 @@ def _new_page(browser: Browser, javascript: bool) -> Iterator[Page]:
 
 
 @pytest.fixture
+def another_page(browser: Browser) -> Iterator[Page]:
+    """A second phone: another person using the portal at the same time."""
+    yield from _new_page(browser, javascript=True)
+
+
+@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     yield from _new_page(browser, javascript=True)
 

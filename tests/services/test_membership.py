@@ -199,3 +199,18 @@ def test_the_database_keeps_one_pending_application_and_one_active_membership(tr
     db.session.execute(Membership.__table__.insert().values(organisation_id=tree["nj_company"].id, **ended))
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 2
+
+
+def test_the_letter_is_dated_with_the_local_calendar_day(app, tree, make_user):
+    from datetime import UTC, datetime
+
+    from portal.models import ApplicationKind, MemberCategory
+    from portal.services.membership import application_letter
+
+    member = make_user()
+    late_evening_utc = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)  # already 2 March in Shanghai
+    with app.test_request_context():
+        letter = application_letter(
+            ApplicationKind.JOIN, member, tree["njmu"], MemberCategory.OTHER, None, today=late_evening_utc
+        )
+    assert "2026年3月2日" in letter
