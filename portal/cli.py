@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from portal.extensions import db
 from portal.services.accounts import create_account, find_user_by_phone
 from portal.services.errors import DomainError
+from portal.services.member_import import check_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
 from portal.services.roles import grant_union_admin, make_platform_admin
@@ -18,6 +19,7 @@ from portal.services.seeding import load_demo, load_org_tree, read_yaml
 
 seed_cli = AppGroup("seed", help="Load seed data.")
 admin_cli = AppGroup("admin", help="Manage administrators.")
+member_cli = AppGroup("member", help="Manage members.")
 
 
 def _seeds_dir() -> Path:
@@ -81,6 +83,32 @@ def admin_create(phone: str, password: str | None, platform: bool, org_code: str
     click.echo(f"{user.phone}: {role}")
 
 
+@member_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", required=True, help="Code of the union the members are imported into.")
+def member_import(path: Path, org_code: str) -> None:
+    """Import members from a CSV or XLSX file (name, phone, id_number, unit_code); safe to run again.
+
+    Rows with problems are listed and left out; the others are imported.
+    """
+    try:
+        root = get_org_by_code(org_code)
+        rows = check_rows(root, read_member_file(path.read_bytes(), path.name))
+        outcome = import_rows(None, root, rows, source=path.name)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    for row in rows:
+        if not row.ok:
+            click.echo(f"line {row.line}: {' '.join(row.errors)}", err=True)
+    refused = sum(1 for row in rows if not row.ok)
+    click.echo(
+        f"{outcome.accounts_created} accounts created, {outcome.memberships_started} memberships started, "
+        f"{outcome.unchanged} unchanged, {refused} rows refused"
+    )
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(admin_cli)
+    app.cli.add_command(member_cli)

@@ -52,3 +52,23 @@ def test_admin_create_refuses_bad_input_in_chinese(runner, tree):
         args=["admin", "create", "--phone", "13912345678", "--password", "12345678", "--platform"]
     )
     assert result.exit_code != 0 and "常见" in result.output
+
+
+def test_member_import_twice(runner, tree, tmp_path):
+    from tests.conftest import fresh_id_number
+
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "姓名,手机号,身份证号,单位代码\n"
+        f"王芳,13912340001,{fresh_id_number()},JS-EDU-NJMU-1\n"
+        "坏行,123,x,JS-EDU-NJMU-1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["member", "import", str(path), "--org", "JS-EDU"])
+    assert result.exit_code == 0, result.output
+    assert "1 accounts created, 1 memberships started, 0 unchanged, 1 rows refused" in result.output
+    assert "line 3:" in result.output and "手机号" in result.output
+    again = runner.invoke(args=["member", "import", str(path), "--org", "JS-EDU"])
+    assert "0 accounts created, 0 memberships started, 1 unchanged" in again.output
+    bad = runner.invoke(args=["member", "import", str(path), "--org", "NOPE"])
+    assert bad.exit_code != 0 and "没有使用该代码的组织" in bad.output
