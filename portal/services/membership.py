@@ -155,15 +155,25 @@ def submit_application(
             db.session.add(application)
     except IntegrityError:
         raise ApplicationAlreadyPending() from None
-    record_audit(
+    _audit(
         user,
         f"application.{kind.value}",
-        subject_type="application",
-        subject_id=application.id,
-        organisation_id=target.id,
+        application,
         after={"status": "pending", "target": target.code, "category": category.value},
     )
     return application
+
+
+def _audit(actor: User, action: str, application: Application, **states) -> None:
+    """One line of the audit log about ``application``, readable by the admins of its target union."""
+    record_audit(
+        actor,
+        action,
+        subject_type="application",
+        subject_id=application.id,
+        organisation_id=application.target_org_id,
+        **states,
+    )
 
 
 def _settle(application: Application, values: dict, *, expected=ApplicationStatus.PENDING) -> None:
@@ -183,14 +193,8 @@ def _settle(application: Application, values: dict, *, expected=ApplicationStatu
 def withdraw_application(user: User, application: Application) -> None:
     """The applicant takes back a pending application."""
     _settle(application, {"status": ApplicationStatus.WITHDRAWN, "withdrawn_at": utcnow()})
-    record_audit(
-        user,
-        "application.withdraw",
-        subject_type="application",
-        subject_id=application.id,
-        organisation_id=application.target_org_id,
-        before={"status": "pending"},
-        after={"status": "withdrawn"},
+    _audit(
+        user, "application.withdraw", application, before={"status": "pending"}, after={"status": "withdrawn"}
     )
 
 
@@ -221,12 +225,10 @@ def approve_application(actor: User, application: Application, *, now: datetime 
         # The applicant became a member another way (an import) since applying to join.
         raise AlreadyAMember() from None
     notify(application.user_id, "application.approved", application)
-    record_audit(
+    _audit(
         actor,
         "application.approve",
-        subject_type="application",
-        subject_id=application.id,
-        organisation_id=application.target_org_id,
+        application,
         before={"status": "pending"},
         after={"status": "approved", "membership_id": membership.id, "ended_membership_id": ended},
     )
@@ -248,12 +250,10 @@ def reject_application(actor: User, application: Application, reason: str) -> No
         },
     )
     notify(application.user_id, "application.rejected", application)
-    record_audit(
+    _audit(
         actor,
         "application.reject",
-        subject_type="application",
-        subject_id=application.id,
-        organisation_id=application.target_org_id,
+        application,
         before={"status": "pending"},
         after={"status": "rejected", "reason": reason[:500]},
     )

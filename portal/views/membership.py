@@ -6,6 +6,8 @@ is a plain form: htmx only makes the union search answer as the member types.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -87,6 +89,22 @@ def _guard(kind: ApplicationKind, step: str):
     return None
 
 
+def wizard_step(step: str):
+    """Resolve ``<kind>`` and send the member where they must go first; the view gets the kind."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(kind: str):
+            application_kind = _kind(kind)
+            if (detour := _guard(application_kind, step)) is not None:
+                return detour
+            return view(application_kind)
+
+        return login_required(wrapper)
+
+    return decorate
+
+
 @bp.get("/<kind>/")
 @login_required
 def start(kind: str):
@@ -95,12 +113,10 @@ def start(kind: str):
 
 
 @bp.route("/<kind>/category", methods=["GET", "POST"])
-@login_required
-def category(kind: str):
+@wizard_step("category")
+def category(application_kind: ApplicationKind):
     """Step 1: the member category."""
-    application_kind = _kind(kind)
-    if (detour := _guard(application_kind, "category")) is not None:
-        return detour
+    kind = application_kind.value
     form = CategoryForm(data={"category": _state(application_kind).get("category")})
     if form.validate_on_submit():
         _save(application_kind, category=form.category.data)
@@ -109,12 +125,10 @@ def category(kind: str):
 
 
 @bp.route("/<kind>/region", methods=["GET", "POST"])
-@login_required
-def region(kind: str):
+@wizard_step("region")
+def region(application_kind: ApplicationKind):
     """Step 2: the city union or industry union the workplace belongs to."""
-    application_kind = _kind(kind)
-    if (detour := _guard(application_kind, "region")) is not None:
-        return detour
+    kind = application_kind.value
     state = _state(application_kind)
     form = RegionForm(data={"region": state.get("region")})
     groups = list_region_choices()
@@ -135,12 +149,10 @@ def region(kind: str):
 
 
 @bp.route("/<kind>/union", methods=["GET", "POST"])
-@login_required
-def union(kind: str):
+@wizard_step("union")
+def union(application_kind: ApplicationKind):
     """Step 3: search the grassroots union by name and choose it."""
-    application_kind = _kind(kind)
-    if (detour := _guard(application_kind, "union")) is not None:
-        return detour
+    kind = application_kind.value
     state = _state(application_kind)
     region_org = _region(state)
     if region_org is None:
@@ -185,12 +197,10 @@ def _confirm_context(kind: ApplicationKind) -> dict:
 
 
 @bp.route("/<kind>/confirm", methods=["GET", "POST"])
-@login_required
-def confirm(kind: str):
+@wizard_step("confirm")
+def confirm(application_kind: ApplicationKind):
     """Step 4: name and ID from the profile, SMS confirmation, the letter in full, agree and submit."""
-    application_kind = _kind(kind)
-    if (detour := _guard(application_kind, "confirm")) is not None:
-        return detour
+    kind = application_kind.value
     context = _confirm_context(application_kind)
     if context["target"] is None:
         return redirect_to("membership.union", kind=kind)
@@ -211,17 +221,14 @@ def confirm(kind: str):
 
 
 @bp.post("/<kind>/code")
-@login_required
 @limiter.limit(
     config_value("RATELIMIT_SMS_SEND_PER_PHONE"),
     key_func=lambda: f"sms:{getattr(current_user, 'phone', '')}",
     exempt_when=lambda: not current_user.is_authenticated,
 )
-def send_code(kind: str):
+@wizard_step("confirm")
+def send_code(application_kind: ApplicationKind):
     """Send the confirmation code to the member's own number; answered like the sign-in pages."""
-    application_kind = _kind(kind)
-    if (detour := _guard(application_kind, "confirm")) is not None:
-        return detour
     context = _confirm_context(application_kind)
     issued = issue_code(current_user.phone, SmsPurpose.VERIFY)
     db.session.commit()
