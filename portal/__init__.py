@@ -53,13 +53,17 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     from flask_babel import get_locale
 
-    from portal.labels import label
+    from portal.labels import audit_action, label
     from portal.services.accounts import masked_id_number
     from portal.services.phones import mask_phone
     from portal.views.helpers import inject_unread_count
 
     app.jinja_env.globals.update(
-        get_locale=get_locale, label=label, masked_id_of=masked_id_number, mask_phone=mask_phone
+        get_locale=get_locale,
+        label=label,
+        audit_action=audit_action,
+        masked_id_of=masked_id_number,
+        mask_phone=mask_phone,
     )
     app.context_processor(inject_unread_count)
 

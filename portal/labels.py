@@ -30,5 +30,23 @@ LABELS: dict[enum.Enum, object] = {
 }
 
 
+AUDIT_ACTIONS = {
+    "application.join": _l("Applied to join"),
+    "application.transfer": _l("Applied to transfer"),
+    "application.withdraw": _l("Withdrew an application"),
+    "application.approve": _l("Approved an application"),
+    "application.reject": _l("Rejected an application"),
+    "org.create": _l("Added an organisation"),
+    "org.update": _l("Changed an organisation"),
+    "org.move": _l("Moved an organisation"),
+    "admin.grant": _l("Appointed an admin"),
+    "members.import": _l("Imported members"),
+}
+
+
+def audit_action(code: str) -> str:
+    return str(AUDIT_ACTIONS.get(code, code))
+
+
 def label(value: enum.Enum | None) -> str:
     return str(LABELS.get(value, value)) if value is not None else ""

@@ -63,7 +63,6 @@ def queue():
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         filters=filters,
-        reject_form=RejectForm(),
         models_status=list(ApplicationStatus),
         models_kind=list(ApplicationKind),
     )
@@ -77,7 +76,6 @@ def _answer(application, error: str | None = None):
             block="application",
             application=application,
             row_error=error,
-            reject_form=RejectForm(),
         )
     if error:
         flash(error, "error")
