@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.services.accounts import create_account, find_user_by_phone
+from portal.services.campaigns import create_campaign
 from portal.services.errors import DomainError
 from portal.services.member_import import check_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
@@ -20,6 +21,7 @@ from portal.services.seeding import load_demo, load_org_tree, read_yaml
 seed_cli = AppGroup("seed", help="Load seed data.")
 admin_cli = AppGroup("admin", help="Manage administrators.")
 member_cli = AppGroup("member", help="Manage members.")
+campaign_cli = AppGroup("campaign", help="Manage campaigns.")
 
 
 def _seeds_dir() -> Path:
@@ -108,7 +110,31 @@ def member_import(path: Path, org_code: str) -> None:
     )
 
 
+@campaign_cli.command("create")
+@click.option("--preset", required=True, help="Rule preset: eco-walk, motherland-100 or teachers-7day.")
+@click.option("--org", "org_code", required=True, help="Code of the union that runs the campaign.")
+@click.option("--start", "start_day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+@click.option("--title", help="Title (the preset's by default).")
+@click.option("--draft", is_flag=True, help="Create it unpublished (members cannot enrol yet).")
+def campaign_create(preset: str, org_code: str, start_day, title: str | None, draft: bool) -> None:
+    """Create a campaign from a preset and print its id."""
+    try:
+        campaign = create_campaign(
+            None,
+            get_org_by_code(org_code),
+            preset=preset,
+            start_day=start_day.date(),
+            title=title,
+            publish=not draft,
+        )
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(campaign.id)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(member_cli)
+    app.cli.add_command(campaign_cli)

@@ -72,3 +72,18 @@ def test_member_import_twice(runner, tree, tmp_path):
     assert "0 accounts created, 0 memberships started, 1 unchanged" in again.output
     bad = runner.invoke(args=["member", "import", str(path), "--org", "NOPE"])
     assert bad.exit_code != 0 and "没有使用该代码的组织" in bad.output
+
+
+def test_campaign_create_prints_the_id(runner, tree):
+    result = runner.invoke(
+        args=["campaign", "create", "--preset", "teachers-7day", "--org", "JS-EDU", "--start", "2026-12-01"]
+    )
+    assert result.exit_code == 0, result.output
+    from portal.models import Campaign
+
+    campaign = db.session.get(Campaign, int(result.output.strip()))
+    assert str(campaign.end_day) == "2026-12-07" and campaign.published_at is not None
+    bad = runner.invoke(
+        args=["campaign", "create", "--preset", "nope", "--org", "JS-EDU", "--start", "2026-12-01"]
+    )
+    assert bad.exit_code != 0 and "没有该名称的规则模板" in bad.output

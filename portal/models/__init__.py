@@ -2,6 +2,7 @@
 
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
+from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
 from portal.models.membership import (
     Application,
@@ -12,6 +13,7 @@ from portal.models.membership import (
     Notification,
 )
 from portal.models.org import Organisation, OrgKind
+from portal.models.steps import Checkin, DailyRecord, DayFlag, ReportSource
 
 __all__ = [
     "Application",
@@ -19,12 +21,18 @@ __all__ = [
     "ApplicationStatus",
     "AuditEntry",
     "Base",
+    "Campaign",
+    "Checkin",
+    "DailyRecord",
+    "DayFlag",
+    "Enrollment",
     "Gender",
     "MemberCategory",
     "Membership",
     "Notification",
     "OrgKind",
     "Organisation",
+    "ReportSource",
     "SmsCode",
     "SmsPurpose",
     "UnionAdminRole",

@@ -167,3 +167,33 @@ class StaleImport(DomainError):
     field = "file"
     message = _l("Some people in the file changed union since the preview. Upload the file again.")
     status = 409
+
+
+class CampaignNotOpen(DomainError):
+    message = _l("This campaign is not open for enrolment.")
+    status = 409
+
+
+class NotEligible(DomainError):
+    message = _l("This campaign is for members of its union. Apply to join the union first.")
+    status = 403
+
+
+class UnitOutsideUnion(DomainError):
+    field = "unit"
+    message = _l("Choose a unit of your own union.")
+
+
+class AlreadyEnrolled(DomainError):
+    message = _l("You are already enrolled in this campaign.")
+    status = 409
+
+
+class InvalidSteps(DomainError):
+    field = "steps"
+    message = _l("Enter the step count as a whole number from 0 to 1,000,000.")
+
+
+class DayNotOpen(DomainError):
+    field = "day"
+    status = 422
