@@ -69,9 +69,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.views import admin, approvals, auth, imports, main, me, membership
+    from portal.views import admin, approvals, auth, campaigns, imports, main, me, membership
 
-    for module in (main, auth, me, membership, admin, approvals, imports):
+    for module in (main, auth, me, membership, campaigns, admin, approvals, imports):
         app.register_blueprint(module.bp)
 
 

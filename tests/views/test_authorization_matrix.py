@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import limiter
+from tests.campaign_helpers import enrolled, member_of, running_campaign
 from tests.membership_helpers import apply
 
 ROLES = (
@@ -81,6 +82,32 @@ MATRIX = {
         {},
         only({"anonymous": LOGIN, "member_a": 303}, 404),
     ),
+    # Campaign 1 belongs to 江苏省教育科技工会; member A is a member of 南京医科大学工会 and enrolled.
+    "campaigns.index": ("GET", "/campaigns/", None, signed_in(200)),
+    "campaigns.detail": (
+        "GET",
+        "/campaigns/{campaign}",
+        None,
+        only({"anonymous": LOGIN, "member_a": 200}, 404),
+    ),
+    "campaigns.enrol_member": (
+        "POST",
+        "/campaigns/{campaign}/enrol",
+        {},
+        only({"anonymous": LOGIN, "member_a": 200}, 404),
+    ),
+    "campaigns.checkin": (
+        "POST",
+        "/campaigns/{campaign}/checkin",
+        {},
+        only({"anonymous": LOGIN, "member_a": 303}, 404),
+    ),
+    "campaigns.steps": (
+        "POST",
+        "/campaigns/{campaign}/steps",
+        {"steps": "7000"},
+        only({"anonymous": LOGIN, "member_a": 303}, 404),
+    ),
     "admin.index": ("GET", "/admin/", None, any_admin(200)),
     "admin.audit": ("GET", "/admin/audit", None, any_admin(200)),
     "admin.org_detail": ("GET", "/admin/orgs/{njmu}", None, in_scope(200)),
@@ -106,6 +133,9 @@ def test_every_route_has_a_row(app):
 @pytest.fixture
 def people(tree, make_user):
     member_a = make_user()
+    campaign = running_campaign(tree["edu"])
+    application = apply(member_a, tree["njmu"])
+    enrolled(member_of(member_a, tree["njmu"]), campaign, tree["njmu"])
     return {
         "anonymous": None,
         "member_a": member_a,
@@ -115,14 +145,17 @@ def people(tree, make_user):
         "admin_parent": make_user(admin_of=tree["js"]),
         "admin_other_province": make_user(admin_of=tree["xa"]),
         "platform": make_user(platform_admin=True),
-        "application": apply(member_a, tree["njmu"]),
+        "application": application,
+        "campaign": campaign,
     }
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_route_access(app, tree, people, endpoint):
     method, path, data, expected = MATRIX[endpoint]
-    path = path.format(njmu=tree["njmu"].id, application=people["application"].id)
+    path = path.format(
+        njmu=tree["njmu"].id, application=people["application"].id, campaign=people["campaign"].id
+    )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role
         client = app.test_client()

@@ -1,0 +1,113 @@
+"""What a member sees of campaigns: which are open to them, their enrolment, each day and the totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import abort
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.models.campaign import Campaign, Enrollment
+from portal.models.identity import User
+from portal.models.org import Organisation, OrgKind
+from portal.models.steps import Checkin, DailyRecord
+from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import campaign_total
+from portal.services.membership import active_membership
+from portal.services.orgs import subtree_clause
+
+UNIT_KINDS = (OrgKind.GRASSROOTS_UNION, OrgKind.UNIT)
+
+
+def campaigns_open_to(user: User) -> list[Campaign]:
+    """Published campaigns of the member's union or a union above it, those open to everyone, and
+    those the member is enrolled in; the newest first."""
+    membership = active_membership(user)
+    ancestors = membership.organisation.ancestor_ids() if membership else []
+    enrolled = select(Enrollment.campaign_id).where(Enrollment.user_id == user.id)
+    query = select(Campaign).where(
+        or_(
+            Campaign.id.in_(enrolled),
+            Campaign.published_at.is_not(None)
+            & (Campaign.organisation_id.in_(ancestors) | Campaign.open_to_non_members),
+        )
+    )
+    return list(db.session.scalars(query.order_by(Campaign.start_day.desc(), Campaign.id.desc())))
+
+
+def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign not in campaigns_open_to(user):
+        abort(404)
+    return campaign
+
+
+def find_enrollment(user: User, campaign: Campaign) -> Enrollment | None:
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.campaign_id == campaign.id)
+    )
+
+
+def unit_choices(user: User, campaign: Campaign, *, limit: int = 200) -> list[Organisation]:
+    """The units a member may compete for: their own union and the units below it."""
+    membership = active_membership(user)
+    home = (
+        membership.organisation
+        if membership and campaign.organisation.contains(membership.organisation)
+        else None
+    )
+    root = home or campaign.organisation
+    query = (
+        select(Organisation)
+        .where(subtree_clause(root.path), Organisation.kind.in_(UNIT_KINDS))
+        .order_by(Organisation.path)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: date
+    record: DailyRecord | None
+    checked_in: bool
+
+
+@dataclass(frozen=True)
+class Totals:
+    qualified_days: int
+    checkin_days: int
+    counted_steps: int
+    last_synced_at: datetime | None
+
+
+def day_history(enrollment: Enrollment, *, today: date) -> list[DayView]:
+    """Every campaign day up to today (newest first), with its record and check-in."""
+    campaign = enrollment.campaign
+    last = min(today, campaign.end_day)
+    records = {
+        record.day: record
+        for record in db.session.scalars(
+            select(DailyRecord).where(DailyRecord.enrollment_id == enrollment.id)
+        )
+    }
+    checkins = set(db.session.scalars(select(Checkin.day).where(Checkin.enrollment_id == enrollment.id)))
+    days = []
+    day = last
+    while day >= campaign.start_day:
+        days.append(DayView(day=day, record=records.get(day), checked_in=day in checkins))
+        day -= timedelta(days=1)
+    return days
+
+
+def totals_of(enrollment: Enrollment, days: list[DayView]) -> Totals:
+    rules = campaign_rules(enrollment.campaign)
+    records = [view.record for view in days if view.record is not None]
+    return Totals(
+        qualified_days=sum(1 for record in records if record.qualified),
+        checkin_days=sum(1 for view in days if view.checked_in),
+        counted_steps=campaign_total(rules, (record.counted_steps for record in records)),
+        last_synced_at=max((record.received_at for record in records), default=None),
+    )

@@ -1,0 +1,162 @@
+"""Campaigns as a member meets them: the list, enrolment, today's check-in and steps, the history."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from portal.extensions import db
+from portal.forms.campaigns import CheckinForm, EnrolForm, StepsForm
+from portal.htmx import is_htmx, render
+from portal.models.base import utcnow
+from portal.models.org import Organisation
+from portal.models.steps import ReportSource
+from portal.services.campaigns import campaign_rules, enrol, enrolment_open
+from portal.services.day_rules import local_today
+from portal.services.errors import DomainError, UnitOutsideUnion
+from portal.services.membership import active_membership
+from portal.services.participation import (
+    campaigns_open_to,
+    day_history,
+    find_enrollment,
+    get_campaign_for_member_or_404,
+    totals_of,
+    unit_choices,
+)
+from portal.services.steps import check_in, report_steps
+from portal.views.helpers import redirect_to, show_domain_error
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The campaigns open to the member."""
+    return render("campaigns/index.html", campaigns=campaigns_open_to(current_user), today=_today())
+
+
+def _today():
+    return local_today(utcnow(), "Asia/Shanghai")
+
+
+def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=200):
+    """The campaign page; an htmx request aimed at today's panel gets only that panel."""
+    today = local_today(utcnow(), campaign.timezone)
+    enrollment = find_enrollment(current_user, campaign)
+    context = {
+        "campaign": campaign,
+        "rules": campaign_rules(campaign),
+        "today": today,
+        "enrollment": enrollment,
+        "is_member": active_membership(current_user) is not None,
+        "checkin_form": CheckinForm(),
+        "steps_form": steps_form or StepsForm(formdata=None),
+        "panel_message": message,
+    }
+    if enrollment is None:
+        form = enrol_form or EnrolForm(formdata=None)
+        form.unit.choices = [
+            SelectChoice(unit.id, unit.name) for unit in unit_choices(current_user, campaign)
+        ]
+        context.update(enrol_form=form, can_enrol=enrolment_open(campaign, today=today))
+    else:
+        days = day_history(enrollment, today=today)
+        today_view = days[0] if days and days[0].day == today else None
+        context.update(
+            days=days,
+            today_view=today_view,
+            totals=totals_of(enrollment, days),
+            trend=json.dumps(
+                [
+                    {"day": view.day.isoformat(), "steps": view.record.counted_steps if view.record else 0}
+                    for view in reversed(days)
+                ]
+            ),
+        )
+    return render("campaigns/detail.html", block="today_panel", status=status, **context)
+
+
+@bp.get("/<int:campaign_id>")
+@login_required
+def detail(campaign_id: int):
+    """One campaign: its rules, and for an enrolled member today's panel and every day so far."""
+    return _page(get_campaign_for_member_or_404(current_user, campaign_id))
+
+
+@bp.post("/<int:campaign_id>/enrol")
+@login_required
+def enrol_member(campaign_id: int):
+    """Enrol, walking for the chosen unit."""
+    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    form = EnrolForm()
+    form.unit.choices = [SelectChoice(unit.id, unit.name) for unit in unit_choices(current_user, campaign)]
+    if form.validate_on_submit():
+        unit = db.session.get(Organisation, form.unit.data)
+        try:
+            if unit is None:
+                raise UnitOutsideUnion()
+            enrol(current_user, campaign, unit)  # checks that the unit belongs to the member's union
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("You are enrolled. Check in and report your steps every day."), "success")
+            return redirect_to("campaigns.detail", campaign_id=campaign.id)
+    return _page(campaign, enrol_form=form)
+
+
+def _enrollment_or_404(campaign):
+    enrollment = find_enrollment(current_user, campaign)
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+@bp.post("/<int:campaign_id>/checkin")
+@login_required
+def checkin(campaign_id: int):
+    """Check in for today."""
+    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    enrollment = _enrollment_or_404(campaign)
+    try:
+        check_in(enrollment)
+    except DomainError as error:
+        db.session.rollback()
+        return _answer(campaign, str(error.message), "error")
+    db.session.commit()
+    return _answer(campaign, _("Checked in for today."), "success")
+
+
+@bp.post("/<int:campaign_id>/steps")
+@login_required
+def steps(campaign_id: int):
+    """Report today's steps; answered in place with what counted and how far to qualifying."""
+    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    enrollment = _enrollment_or_404(campaign)
+    form = StepsForm()
+    if form.validate_on_submit():
+        try:
+            report_steps(
+                enrollment,
+                day=local_today(utcnow(), campaign.timezone),
+                steps=form.steps.data,
+                source=ReportSource.FORM,
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return _answer(campaign, _("Saved: %(steps)s steps.", steps=f"{form.steps.data:,}"), "success")
+    return _page(campaign, steps_form=form, status=422 if is_htmx() else 200)
+
+
+def _answer(campaign, message: str, category: str):
+    if is_htmx():
+        return _page(campaign, message={"text": message, "category": category})
+    flash(message, category)
+    return redirect_to("campaigns.detail", campaign_id=campaign.id)

@@ -1,0 +1,66 @@
+"""A member's campaign pages over HTTP: list, enrol, check in, report, history."""
+
+from portal.extensions import db
+from portal.models import DailyRecord
+from tests.campaign_helpers import enrolled, member_of, running_campaign
+from tests.support import text_of
+
+PANEL = {"HX-Request": "true", "HX-Target": "today_panel"}
+
+
+def test_members_see_their_campaigns_and_others_do_not(client, tree, make_user, login):
+    campaign = running_campaign(tree["edu"])
+    login(member_of(make_user(), tree["njmu"]))
+    assert campaign.title in text_of(client.get("/campaigns/").data)
+    other = make_user()
+    client.post("/auth/logout")
+    login(member_of(other, tree["nj_company"]))
+    assert "暂时没有你可以参加的活动" in text_of(client.get("/campaigns/").data)
+    assert client.get(f"/campaigns/{campaign.id}").status_code == 404
+
+
+def test_enrol_with_a_unit_of_ones_union_only(client, tree, make_user, login):
+    campaign = running_campaign(tree["edu"])
+    login(member_of(make_user(), tree["njmu"]))
+    page = client.get(f"/campaigns/{campaign.id}").data.decode()
+    assert "基础医学院分工会" in page and "紫金公司工会" not in page
+    refused = client.post(f"/campaigns/{campaign.id}/enrol", data={"unit": tree["nj_company"].id})
+    assert "请选择你所在工会的单位" in text_of(refused.data)
+    response = client.post(f"/campaigns/{campaign.id}/enrol", data={"unit": tree["njmu_unit"].id})
+    assert response.status_code == 303
+    assert "报名成功" in text_of(client.get(f"/campaigns/{campaign.id}").data)
+
+
+def test_report_answers_in_place_with_the_shortfall_then_qualifies(client, tree, make_user, login):
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    login(member)
+    response = client.post(f"/campaigns/{campaign.id}/steps", data={"steps": "4200"}, headers=PANEL)
+    body = response.data.decode()
+    assert body.strip().startswith('<article id="today_panel"') and "<html" not in body
+    assert "距 6,000 步还差 1,800 步" in text_of(body)
+    response = client.post(f"/campaigns/{campaign.id}/steps", data={"steps": "25000"}, headers=PANEL)
+    assert "已达标；计入 20,000 步，超出每日上限的 5,000 步不计" in text_of(response.data)
+    response = client.post(f"/campaigns/{campaign.id}/checkin", headers=PANEL)
+    assert "今日签到成功" in text_of(response.data)
+    page = text_of(client.get(f"/campaigns/{campaign.id}").data)
+    assert "达标天数 1" in page and "签到天数 1" in page and "有效步数 20,000" in page
+
+
+def test_bad_step_input_is_explained_and_nothing_is_written(client, tree, make_user, login):
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    login(member)
+    for bad in ("-1", "abc", "2.5", "1000001", ""):
+        response = client.post(f"/campaigns/{campaign.id}/steps", data={"steps": bad}, headers=PANEL)
+        assert response.status_code == 422, bad
+        assert "步数" in text_of(response.data)
+    assert db.session.scalar(db.select(DailyRecord)) is None
+
+
+def test_not_enrolled_cannot_report(client, tree, make_user, login):
+    campaign = running_campaign(tree["edu"])
+    login(member_of(make_user(), tree["njmu"]))
+    assert client.post(f"/campaigns/{campaign.id}/steps", data={"steps": "5000"}).status_code == 404
