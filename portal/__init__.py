@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_cli(app)
@@ -68,10 +69,23 @@ def register_extensions(app: Flask) -> None:
     app.context_processor(inject_unread_count)
 
 
+def register_converters(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        """Row ids in URLs: 1 to 2**31 - 1. Anything larger is a 404, never a database overflow."""
+
+        def __init__(self, url_map, *args, **kwargs):
+            super().__init__(url_map, min=1, max=2**31 - 1)
+
+    app.url_map.converters["id"] = IdConverter
+
+
 def register_blueprints(app: Flask) -> None:
+    from portal.api import routes as api
     from portal.views import admin, approvals, auth, campaigns, imports, main, me, membership
 
-    for module in (main, auth, me, membership, campaigns, admin, approvals, imports):
+    for module in (main, auth, me, membership, campaigns, admin, approvals, imports, api):
         app.register_blueprint(module.bp)
 
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal.extensions import db
+from portal.models.campaign import Campaign
 from portal.services.accounts import create_account, find_user_by_phone
 from portal.services.campaigns import create_campaign
 from portal.services.errors import DomainError
@@ -17,11 +18,13 @@ from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
 from portal.services.roles import grant_union_admin, make_platform_admin
 from portal.services.seeding import load_demo, load_org_tree, read_yaml
+from portal.services.tokens import issue_partner_token
 
 seed_cli = AppGroup("seed", help="Load seed data.")
 admin_cli = AppGroup("admin", help="Manage administrators.")
 member_cli = AppGroup("member", help="Manage members.")
 campaign_cli = AppGroup("campaign", help="Manage campaigns.")
+token_cli = AppGroup("token", help="Manage API tokens.")
 
 
 def _seeds_dir() -> Path:
@@ -133,8 +136,25 @@ def campaign_create(preset: str, org_code: str, start_day, title: str | None, dr
     click.echo(campaign.id)
 
 
+@token_cli.command("create")
+@click.option("--partner", is_flag=True, required=True, help="A partner token (the only kind made here).")
+@click.option(
+    "--campaign", "campaign_id", required=True, type=int, help="The campaign the partner reports for."
+)
+@click.option("--name", default="partner", help="Who the token is for.")
+def token_create(partner: bool, campaign_id: int, name: str) -> None:
+    """Make a partner token for one campaign and print it once."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    issued = issue_partner_token(None, campaign, name)
+    db.session.commit()
+    click.echo(issued.secret)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(member_cli)
     app.cli.add_command(campaign_cli)
+    app.cli.add_command(token_cli)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.api.errors import error_response
 from portal.extensions import db
 from portal.htmx import htmx_target, is_htmx
 
@@ -22,6 +23,13 @@ ERROR_TEXTS = {
     ),
     500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
 }
+API_ERROR_CODES = {
+    401: "unauthenticated",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
 CSRF_TEXT = (
     _l("Page expired"),
     _l("The page was open too long or was opened elsewhere. Reload it and try again."),
@@ -29,6 +37,10 @@ CSRF_TEXT = (
 
 
 def render_error(code: int, title: str, message: str):
+    if request.path.startswith("/api/"):
+        # The API answers every error, whatever raised it, in its JSON shape.
+        fallback = "error" if code < 500 else "server_error"
+        return error_response(code, API_ERROR_CODES.get(code, fallback), message)
     if is_htmx() and (target := htmx_target()):
         return render_template("errors/fragment.html", target=target, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -65,3 +65,11 @@ class ProfileForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("What the token is for"),
+        validators=[DataRequired(_l("Name the token, e.g. 'iPhone Shortcut'.")), Length(max=60)],
+        render_kw={"maxlength": 60, "placeholder": "iPhone"},
+    )

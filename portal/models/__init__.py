@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from portal.models.api import ApiToken, TokenKind
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -16,6 +17,7 @@ from portal.models.org import Organisation, OrgKind
 from portal.models.steps import Checkin, DailyRecord, DayFlag, ReportSource
 
 __all__ = [
+    "ApiToken",
     "Application",
     "ApplicationKind",
     "ApplicationStatus",
@@ -35,6 +37,7 @@ __all__ = [
     "ReportSource",
     "SmsCode",
     "SmsPurpose",
+    "TokenKind",
     "UnionAdminRole",
     "User",
     "utcnow",

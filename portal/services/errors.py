@@ -195,5 +195,7 @@ class InvalidSteps(DomainError):
 
 
 class DayNotOpen(DomainError):
+    """A well-formed report for a day the campaign does not accept now: a conflict with its state."""
+
     field = "day"
-    status = 422
+    status = 409

@@ -47,13 +47,13 @@ def _org_page(org, **forms):
     )
 
 
-@bp.get("/orgs/<int:org_id>")
+@bp.get("/orgs/<id:org_id>")
 def org_detail(org_id: int):
     """One node of the tree in scope: its figures, its place in the tree, its children and admins."""
     return _org_page(get_org_in_scope_or_404(g.scope, org_id))
 
 
-@bp.post("/orgs/<int:org_id>/children")
+@bp.post("/orgs/<id:org_id>/children")
 def org_add_child(org_id: int):
     """Add a node directly below this one."""
     org = get_org_in_scope_or_404(g.scope, org_id)
@@ -77,7 +77,7 @@ def org_add_child(org_id: int):
     return _org_page(org, child_form=form)
 
 
-@bp.post("/orgs/<int:org_id>/edit")
+@bp.post("/orgs/<id:org_id>/edit")
 def org_edit(org_id: int):
     """Rename the node and set its quota and member total."""
     org = get_org_in_scope_or_404(g.scope, org_id)
@@ -92,7 +92,7 @@ def org_edit(org_id: int):
     return _org_page(org, edit_form=form)
 
 
-@bp.post("/orgs/<int:org_id>/move")
+@bp.post("/orgs/<id:org_id>/move")
 def org_move(org_id: int):
     """Move the node, with everything below it, under another node in scope."""
     org = get_org_in_scope_or_404(g.scope, org_id)
@@ -111,7 +111,7 @@ def org_move(org_id: int):
     return _org_page(org, move_form=form)
 
 
-@bp.post("/orgs/<int:org_id>/admins")
+@bp.post("/orgs/<id:org_id>/admins")
 def org_grant_admin(org_id: int):
     """Appoint a registered member as admin of this node (only below one's own nodes)."""
     org = get_org_in_scope_or_404(g.scope, org_id)

@@ -82,7 +82,7 @@ def _answer(application, error: str | None = None):
     return redirect_next(request.form.get("next"), "approvals.queue")
 
 
-@bp.post("/<int:application_id>/approve")
+@bp.post("/<id:application_id>/approve")
 def approve(application_id: int):
     """Approve one application."""
     application = get_application_in_scope_or_404(g.scope, application_id)
@@ -104,7 +104,7 @@ def approve(application_id: int):
     return _answer(application)
 
 
-@bp.post("/<int:application_id>/reject")
+@bp.post("/<id:application_id>/reject")
 def reject(application_id: int):
     """Reject one application; the reason is required and shown to the member."""
     application = get_application_in_scope_or_404(g.scope, application_id)

@@ -81,14 +81,14 @@ def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=20
     return render("campaigns/detail.html", block="today_panel", status=status, **context)
 
 
-@bp.get("/<int:campaign_id>")
+@bp.get("/<id:campaign_id>")
 @login_required
 def detail(campaign_id: int):
     """One campaign: its rules, and for an enrolled member today's panel and every day so far."""
     return _page(get_campaign_for_member_or_404(current_user, campaign_id))
 
 
-@bp.post("/<int:campaign_id>/enrol")
+@bp.post("/<id:campaign_id>/enrol")
 @login_required
 def enrol_member(campaign_id: int):
     """Enrol, walking for the chosen unit."""
@@ -117,7 +117,7 @@ def _enrollment_or_404(campaign):
     return enrollment
 
 
-@bp.post("/<int:campaign_id>/checkin")
+@bp.post("/<id:campaign_id>/checkin")
 @login_required
 def checkin(campaign_id: int):
     """Check in for today."""
@@ -132,7 +132,7 @@ def checkin(campaign_id: int):
     return _answer(campaign, _("Checked in for today."), "success")
 
 
-@bp.post("/<int:campaign_id>/steps")
+@bp.post("/<id:campaign_id>/steps")
 @login_required
 def steps(campaign_id: int):
     """Report today's steps; answered in place with what counted and how far to qualifying."""

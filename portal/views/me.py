@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request
+from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.forms.auth import LogoutForm, ProfileForm
+from portal.forms.auth import LogoutForm, ProfileForm, TokenForm
 from portal.htmx import render
 from portal.models.membership import ApplicationStatus
 from portal.services.accounts import complete_profile, masked_id_number
@@ -20,7 +20,8 @@ from portal.services.membership import (
 )
 from portal.services.notifications import list_notifications, mark_all_read
 from portal.services.permissions import is_admin
-from portal.views.helpers import redirect_next, show_domain_error
+from portal.services.tokens import issue_personal_token, list_personal_tokens, revoke_token
+from portal.views.helpers import redirect_next, redirect_to, show_domain_error
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -68,3 +69,28 @@ def profile():
             flash(_("Your real-name profile is saved."), "success")
             return redirect_next(form.next.data, "me.index")
     return render("me/profile.html", form=form, masked_id=masked_id_number(current_user))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Personal API tokens: make one (shown once), see and revoke the others."""
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        secret = issue_personal_token(current_user, form.name.data).secret
+        db.session.commit()
+    return render("me/tokens.html", form=form, tokens=list_personal_tokens(current_user), secret=secret)
+
+
+@bp.post("/tokens/<id:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    """Revoke one of one's own tokens."""
+    token = next((token for token in list_personal_tokens(current_user) if token.id == token_id), None)
+    if token is None:
+        abort(404)
+    revoke_token(token)
+    db.session.commit()
+    flash(_("The token was revoked."), "success")
+    return redirect_to("me.tokens")

@@ -242,7 +242,7 @@ def send_code(application_kind: ApplicationKind):
     return render("membership/confirm.html", block="sms_status", form=ConfirmForm(), sms=status, **context)
 
 
-@bp.post("/applications/<int:application_id>/withdraw")
+@bp.post("/applications/<id:application_id>/withdraw")
 @login_required
 def withdraw(application_id: int):
     """Take back one's own pending application."""

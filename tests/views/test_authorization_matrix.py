@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import limiter
+from portal.services.tokens import issue_personal_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign
 from tests.membership_helpers import apply
 
@@ -63,6 +64,21 @@ MATRIX = {
     "me.index": ("GET", "/me/", None, signed_in(200)),
     "me.profile": ("GET", "/me/profile", None, signed_in(200)),
     "me.notifications": ("GET", "/me/notifications", None, signed_in(200)),
+    "me.tokens": ("GET", "/me/tokens", None, signed_in(200)),
+    # Another person's token id (member A's): 404 for everyone else.
+    "me.revoke": ("POST", "/me/tokens/{token}/revoke", {}, only({"anonymous": LOGIN, "member_a": 303}, 404)),
+    # The JSON API answers bearer tokens only: a signed-in session is still 401 (and never redirects).
+    "api.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
+    "api.my_campaigns": ("GET", "/api/v1/me/campaigns", None, dict.fromkeys(ROLES, 401)),
+    "api.post_steps": ("POST", "/api/v1/steps", {}, dict.fromkeys(ROLES, 401)),
+    "api.progress": ("GET", "/api/v1/campaigns/{campaign}/progress", None, dict.fromkeys(ROLES, 401)),
+    "api.bulk_steps": ("POST", "/api/v1/campaigns/{campaign}/steps/bulk", {}, dict.fromkeys(ROLES, 401)),
+    "api.rankings": (
+        "GET",
+        "/api/v1/campaigns/{campaign}/rankings/individual",
+        None,
+        dict.fromkeys(ROLES, 401),
+    ),
     # The wizard: member A has a pending application, so is sent back to the personal center (303).
     "membership.start": ("GET", "/membership/join/", None, signed_in(303)),
     "membership.category": (
@@ -147,6 +163,7 @@ def people(tree, make_user):
         "platform": make_user(platform_admin=True),
         "application": application,
         "campaign": campaign,
+        "token": issue_personal_token(member_a, "phone").token,
     }
 
 
@@ -154,7 +171,10 @@ def people(tree, make_user):
 def test_route_access(app, tree, people, endpoint):
     method, path, data, expected = MATRIX[endpoint]
     path = path.format(
-        njmu=tree["njmu"].id, application=people["application"].id, campaign=people["campaign"].id
+        njmu=tree["njmu"].id,
+        application=people["application"].id,
+        campaign=people["campaign"].id,
+        token=people["token"].id,
     )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role

@@ -1,0 +1,272 @@
+"""The /api/v1 endpoints (SPEC §10). Bearer tokens only: a session cookie never authenticates here, so the
+API needs no CSRF protection and has none."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.api.errors import ApiError, error_response
+from portal.api.openapi import openapi_document
+from portal.api.schemas import (
+    BulkResponse,
+    BulkResult,
+    CampaignSummary,
+    DayResult,
+    MyCampaigns,
+    PartnerBatch,
+    Progress,
+    ProgressDay,
+    Ranking,
+    RankingRow,
+    StepReport,
+)
+from portal.api.support import answer, as_api_error, as_utc, read_body, require_token
+from portal.extensions import csrf, db, limiter
+from portal.models.api import TokenKind
+from portal.models.base import utcnow
+from portal.models.campaign import Campaign, Enrollment
+from portal.models.identity import User
+from portal.models.steps import ReportSource
+from portal.services.day_rules import local_today
+from portal.services.errors import DomainError, InvalidPhone
+from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
+from portal.services.phones import parse_phone
+from portal.services.rankings import individual_ranking
+from portal.services.steps import check_in, report_steps
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _token_key() -> str:
+    header = request.headers.get("Authorization", "")
+    return "api:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+
+
+# Per token: a member's phone syncs a few times an hour; a partner pushes batches.
+limiter.limit(lambda: "120/minute;3000/hour", key_func=_token_key)(bp)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    db.session.rollback()
+    return error_response(error.status, error.code, error.message, error.fields)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(openapi_document())
+
+
+def _day_result(enrollment: Enrollment, record, applied: bool, checked_in: bool) -> DayResult:
+    return DayResult(
+        campaign_id=enrollment.campaign_id,
+        day=record.day,
+        reported_steps=record.reported_steps,
+        counted_steps=record.counted_steps,
+        qualified=record.qualified,
+        reason=record.reason,
+        applied=applied,
+        checked_in=checked_in,
+        last_synced_at=record.received_at,
+    )
+
+
+def _report(enrollment: Enrollment, body, *, source: ReportSource) -> DayResult:
+    """One report (and optional check-in) through the same services as the page."""
+    campaign = enrollment.campaign
+    now = utcnow()
+    result = report_steps(
+        enrollment,
+        day=body.day,
+        steps=body.steps,
+        source=source,
+        reported_at=as_utc(body.reported_at, campaign.timezone),
+        now=now,
+        allow_closed=source is ReportSource.PARTNER,
+    )
+    checked_in = False
+    if body.checkin and body.day == local_today(now, campaign.timezone):
+        check_in(enrollment, now=now)
+        checked_in = True
+    return _day_result(enrollment, result.record, result.applied, checked_in)
+
+
+@bp.get("/me/campaigns")
+def my_campaigns():
+    """The campaigns open to the token's owner, and whether they are enrolled."""
+    user = require_token(TokenKind.PERSONAL).user
+    summaries = []
+    for campaign in campaigns_open_to(user):
+        enrollment = find_enrollment(user, campaign)
+        summaries.append(
+            CampaignSummary(
+                id=campaign.id,
+                title=campaign.title,
+                organisation=campaign.organisation.name,
+                start_day=campaign.start_day,
+                end_day=campaign.end_day,
+                enrolled=enrollment is not None,
+                unit=enrollment.unit.name if enrollment else None,
+            )
+        )
+    return answer(MyCampaigns(campaigns=summaries))
+
+
+def _own_enrollment(user: User, campaign_id: int) -> Enrollment:
+    campaign = db.session.get(Campaign, campaign_id)
+    enrollment = find_enrollment(user, campaign) if campaign else None
+    if enrollment is None:
+        raise ApiError(
+            404, "not_enrolled", _("You are not enrolled in this campaign."), {"campaign_id": _("Not yours.")}
+        )
+    return enrollment
+
+
+@bp.post("/steps")
+def post_steps():
+    """Report a day's steps (and check in): answered with the day as counted."""
+    user = require_token(TokenKind.PERSONAL).user
+    body = read_body(StepReport)
+    enrollment = _own_enrollment(user, body.campaign_id)
+    try:
+        result = _report(enrollment, body, source=ReportSource.API)
+    except DomainError as error:
+        raise as_api_error(error) from None
+    db.session.commit()
+    return answer(result)
+
+
+@bp.get("/campaigns/<id:campaign_id>/progress")
+def progress(campaign_id: int):
+    """The token owner's totals and every day so far."""
+    user = require_token(TokenKind.PERSONAL).user
+    enrollment = _own_enrollment(user, campaign_id)
+    days = day_history(enrollment, today=local_today(utcnow(), enrollment.campaign.timezone))
+    totals = totals_of(enrollment, days)
+    return answer(
+        Progress(
+            campaign_id=campaign_id,
+            qualified_days=totals.qualified_days,
+            checkin_days=totals.checkin_days,
+            counted_steps=totals.counted_steps,
+            last_synced_at=totals.last_synced_at,
+            days=[
+                ProgressDay(
+                    day=view.day,
+                    reported_steps=view.record.reported_steps if view.record else None,
+                    counted_steps=view.record.counted_steps if view.record else 0,
+                    qualified=bool(view.record and view.record.qualified),
+                    reason=view.record.reason if view.record else None,
+                    checked_in=view.checked_in,
+                )
+                for view in days
+            ],
+        )
+    )
+
+
+@bp.post("/campaigns/<id:campaign_id>/steps/bulk")
+@limiter.limit("30/minute", key_func=_token_key)
+def bulk_steps(campaign_id: int):
+    """A partner's batch: one result per record; a bad record never spoils the good ones."""
+    token = require_token(TokenKind.PARTNER)
+    if token.campaign_id != campaign_id:
+        raise ApiError(404, "not_found", _("No such campaign for this token."))
+    batch = read_body(PartnerBatch)
+    phones = {}
+    for record in batch.records:
+        try:
+            phones[record.phone] = parse_phone(record.phone)
+        except InvalidPhone:
+            continue
+    enrollments = {
+        user_phone: enrollment
+        for enrollment, user_phone in db.session.execute(
+            select(Enrollment, User.phone)
+            .join(User, User.id == Enrollment.user_id)
+            .where(Enrollment.campaign_id == campaign_id, User.phone.in_(set(phones.values())))
+        )
+    }
+    results = []
+    for index, record in enumerate(batch.records):
+        enrollment = enrollments.get(phones.get(record.phone, ""))
+        if enrollment is None:
+            results.append(
+                BulkResult(
+                    index=index,
+                    status="error",
+                    error={
+                        "code": "not_enrolled",
+                        "message": _("No member with this number is enrolled in the campaign."),
+                    },
+                )
+            )
+            continue
+        try:
+            with db.session.begin_nested():
+                results.append(
+                    BulkResult(
+                        index=index,
+                        status="ok",
+                        result=_report(enrollment, record, source=ReportSource.PARTNER),
+                    )
+                )
+        except DomainError as error:
+            api_error = as_api_error(error)
+            results.append(
+                BulkResult(
+                    index=index, status="error", error={"code": api_error.code, "message": api_error.message}
+                )
+            )
+    db.session.commit()
+    accepted = sum(1 for result in results if result.status == "ok")
+    return answer(BulkResponse(accepted=accepted, refused=len(results) - accepted, results=results))
+
+
+@bp.get("/campaigns/<id:campaign_id>/rankings/<kind>")
+def rankings(campaign_id: int, kind: str):
+    """A ranking board. Individual for now; team and unit boards come with the rankings issue."""
+    token = require_token(TokenKind.PERSONAL, TokenKind.PARTNER)
+    campaign = db.session.get(Campaign, campaign_id)
+    visible = campaign is not None and (
+        token.campaign_id == campaign_id
+        if token.kind is TokenKind.PARTNER
+        else campaign in campaigns_open_to(token.user)
+    )
+    if not visible:
+        raise ApiError(404, "not_found", _("No such campaign for this token."))
+    if kind != "individual":
+        raise ApiError(404, "ranking_unavailable", _("This ranking is not available for this campaign yet."))
+    try:
+        limit = int(request.args.get("limit", 100))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        raise ApiError(400, "invalid_request", _("limit and offset must be whole numbers.")) from None
+    if not (1 <= limit <= 1000 and offset >= 0):
+        raise ApiError(400, "invalid_request", _("limit must be 1 to 1000 and offset 0 or more."))
+    updated_at, rows = individual_ranking(campaign, limit=limit, offset=offset)
+    partner = token.kind is TokenKind.PARTNER
+    return answer(
+        Ranking(
+            updated_at=updated_at,
+            rows=[
+                RankingRow(
+                    rank=row.rank,
+                    name=row.name,
+                    unit=row.unit,
+                    qualified_days=row.qualified_days,
+                    checkin_days=row.checkin_days,
+                    steps=row.steps,
+                    last_synced_at=row.last_synced_at,
+                    phone=row.phone if partner else None,
+                )
+                for row in rows
+            ],
+        )
+    )

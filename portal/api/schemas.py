@@ -1,0 +1,138 @@
+"""Request and response bodies of /api/v1, as pydantic models. The OpenAPI document is built from them,
+so what the API checks and what it documents cannot drift apart."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def _whole(value):
+    """JSON Schema counts 6000.0 as an integer; so do we. 2.5, true and "6000" stay refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Numbers are strict (true, 2.5 and "6000" are refused); dates and times come as ISO-8601 strings.
+Day = Annotated[date, Field(strict=False, description="Local calendar day, YYYY-MM-DD.")]
+Instant = Annotated[
+    datetime,
+    Field(strict=False, description="ISO-8601; without an offset it is read in the campaign's time zone."),
+]
+Steps = Annotated[int, Field(ge=0, le=1_000_000, description="Steps of the whole day so far.")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_numbers(cls, value):
+        return _whole(value)
+
+
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class StepReport(_Body):
+    campaign_id: RowId
+    day: Day
+    steps: Steps
+    reported_at: Instant | None = None
+    checkin: bool = False
+
+
+class PartnerRecord(_Body):
+    phone: str = Field(description="The member's 11-digit mainland mobile number.")
+    day: Day
+    steps: Steps
+    reported_at: Instant | None = None
+    checkin: bool = False
+
+
+class PartnerBatch(_Body):
+    records: list[PartnerRecord] = Field(min_length=1, max_length=10_000)
+
+
+class DayResult(BaseModel):
+    campaign_id: int
+    day: date
+    reported_steps: int
+    counted_steps: int
+    qualified: bool
+    reason: Literal["qualified", "qualified_capped", "below_threshold", "outside_settle_window", "flagged"]
+    applied: bool = Field(description="False when a newer report for this day was already stored.")
+    checked_in: bool
+    last_synced_at: datetime
+
+
+class CampaignSummary(BaseModel):
+    id: int
+    title: str
+    organisation: str
+    start_day: date
+    end_day: date
+    enrolled: bool
+    unit: str | None
+
+
+class MyCampaigns(BaseModel):
+    campaigns: list[CampaignSummary]
+
+
+class ProgressDay(BaseModel):
+    day: date
+    reported_steps: int | None
+    counted_steps: int
+    qualified: bool
+    reason: str | None
+    checked_in: bool
+
+
+class Progress(BaseModel):
+    campaign_id: int
+    qualified_days: int
+    checkin_days: int
+    counted_steps: int
+    last_synced_at: datetime | None
+    days: list[ProgressDay]
+
+
+class BulkResult(BaseModel):
+    index: int
+    status: Literal["ok", "error"]
+    result: DayResult | None = None
+    error: dict | None = None
+
+
+class BulkResponse(BaseModel):
+    accepted: int
+    refused: int
+    results: list[BulkResult]
+
+
+class RankingRow(BaseModel):
+    rank: int
+    name: str
+    unit: str
+    qualified_days: int
+    checkin_days: int
+    steps: int
+    last_synced_at: datetime | None
+    phone: str | None = Field(default=None, description="Only for a partner token of this campaign.")
+
+
+class Ranking(BaseModel):
+    updated_at: datetime
+    rows: list[RankingRow]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

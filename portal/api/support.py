@@ -1,0 +1,82 @@
+"""Helpers of the JSON API: bearer-token authentication, strict JSON bodies, answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+
+from portal.api.errors import ApiError, domain_error, validation_error
+from portal.models.api import ApiToken, TokenKind
+from portal.services.errors import DomainError
+from portal.services.tokens import find_active_token
+
+
+def require_token(*kinds: TokenKind) -> ApiToken:
+    """The bearer token of the request, of one of the given kinds, or a 401 (403 for another kind)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiError(401, "unauthenticated", _("Send an API token: Authorization: Bearer <token>."))
+    token = find_active_token(secret.strip())
+    if token is None:
+        raise ApiError(401, "invalid_token", _("This token is unknown or was revoked."))
+    if token.kind not in kinds:
+        raise ApiError(403, "wrong_token_kind", _("This endpoint needs another kind of token."))
+    g.api_token = token
+    return token
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ApiError(400, "invalid_json", _("NaN and Infinity are not numbers in JSON."))
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _value in pairs]
+    duplicated = {key for key in keys if keys.count(key) > 1}
+    if duplicated:
+        raise ApiError(
+            400, "invalid_json", _("A key appears twice: %(keys)s.", keys=", ".join(sorted(duplicated)))
+        )
+    return dict(pairs)
+
+
+def read_body(model: type[BaseModel]) -> Any:
+    """The JSON body checked against ``model``: strict JSON (no NaN, no duplicate keys), strict types."""
+    if not request.is_json:
+        raise ApiError(
+            415 if request.data else 400,
+            "invalid_json",
+            _("Send a JSON body with Content-Type: application/json."),
+        )
+    try:
+        data = json.loads(
+            request.get_data(as_text=True), object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant
+        )
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", _("The body is not valid JSON.")) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_error(error) from None
+
+
+def as_utc(moment: datetime | None, zone: str) -> datetime | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))).astimezone(ZoneInfo("UTC"))
+
+
+def answer(model: BaseModel, status: int = 200):
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+def as_api_error(error: DomainError) -> ApiError:
+    return domain_error(error)

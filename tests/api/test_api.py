@@ -1,0 +1,193 @@
+"""The JSON API over HTTP: tokens, each endpoint, the error shape and the bad input the issue lists."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.models import DailyRecord, Enrollment, ReportSource
+from portal.models.base import utcnow
+from portal.services.steps import report_steps
+from portal.services.tokens import issue_partner_token, issue_personal_token, revoke_token
+from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+
+
+@pytest.fixture
+def member_api(app, tree, make_user):
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(real_name="王小明"), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    issued = issue_personal_token(member, "phone")
+    db.session.commit()
+    return campaign, member, {"Authorization": f"Bearer {issued.secret}"}, issued.token
+
+
+def post(client, path, headers, body):
+    return client.post(
+        path,
+        headers=headers,
+        data=body if isinstance(body, str) else json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_report_answers_with_the_day_as_counted(client, member_api):
+    campaign, _member, headers, _token = member_api
+    day = today_local().isoformat()
+    response = post(
+        client,
+        "/api/v1/steps",
+        headers,
+        {"campaign_id": campaign.id, "day": day, "steps": 25000, "checkin": True},
+    )
+    assert response.status_code == 200
+    assert {
+        k: response.json[k] for k in ("reported_steps", "counted_steps", "qualified", "reason", "checked_in")
+    } == {
+        "reported_steps": 25000,
+        "counted_steps": 20000,
+        "qualified": True,
+        "reason": "qualified_capped",
+        "checked_in": True,
+    }
+    older = campaign.start_day.isoformat() + "T00:00:00+08:00"
+    stale = post(
+        client,
+        "/api/v1/steps",
+        headers,
+        {"campaign_id": campaign.id, "day": day, "steps": 100, "reported_at": older},
+    )
+    assert stale.json["applied"] is False and stale.json["reported_steps"] == 25000  # the newer report stays
+    assert client.get("/api/v1/me/campaigns", headers=headers).json["campaigns"][0]["enrolled"] is True
+    progress = client.get(f"/api/v1/campaigns/{campaign.id}/progress", headers=headers).json
+    assert (progress["qualified_days"], progress["checkin_days"], progress["counted_steps"]) == (1, 1, 20000)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": -5}', 422, "steps"),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": 2.5}', 422, "steps"),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": 10000000}', 422, "steps"),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": NaN}', 400, None),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": true}', 422, "steps"),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": "6000"}', 422, "steps"),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": 1, "steps": 2}', 400, None),
+        ('{"campaign_id": 1, "day": "2026-02-30", "steps": 1}', 422, "day"),
+        ('{"campaign_id": 1, "day": "yesterday", "steps": 1}', 422, "day"),
+        ('{"campaign_id": 1, "day": "2026-05-01"}', 422, "steps"),
+        ('{"campaign_id": 1, "day": "2026-05-01", "steps": 1, "extra": 1}', 422, "extra"),
+        ("not json", 400, None),
+    ],
+)
+def test_bad_input_gets_the_error_shape_and_writes_nothing(client, member_api, body, status, field):
+    _campaign, _member, headers, _token = member_api
+    response = post(client, "/api/v1/steps", headers, body)
+    assert response.status_code == status, response.json
+    error = response.json["error"]
+    assert set(error) == {"code", "message", "fields"} and error["message"]
+    if field:
+        assert field in error["fields"]
+    assert db.session.scalar(db.select(DailyRecord)) is None
+
+
+def test_closed_future_and_other_peoples_days(client, member_api, tree, make_user):
+    campaign, _member, headers, _token = member_api
+    today = today_local()
+    closed = post(
+        client,
+        "/api/v1/steps",
+        headers,
+        {"campaign_id": campaign.id, "day": (today - timedelta(days=1)).isoformat(), "steps": 7000},
+    )
+    assert closed.status_code == 409 and "已截止" in closed.json["error"]["message"]
+    future = post(
+        client,
+        "/api/v1/steps",
+        headers,
+        {"campaign_id": campaign.id, "day": (today + timedelta(days=1)).isoformat(), "steps": 7000},
+    )
+    assert future.status_code == 409
+    other_campaign = running_campaign(tree["js"])
+    foreign = post(
+        client,
+        "/api/v1/steps",
+        headers,
+        {"campaign_id": other_campaign.id, "day": today.isoformat(), "steps": 7000},
+    )
+    assert foreign.status_code == 404 and foreign.json["error"]["code"] == "not_enrolled"
+
+
+def test_tokens_only_no_cookies(client, member_api, login):
+    _campaign, member, headers, token = member_api
+    login(member)  # a signed-in browser session is not enough for the API
+    assert client.get("/api/v1/me/campaigns").status_code == 401
+    assert client.get("/api/v1/me/campaigns", headers={"Authorization": "Bearer jbz_nope"}).status_code == 401
+    revoke_token(token)
+    db.session.commit()
+    assert client.get("/api/v1/me/campaigns", headers=headers).status_code == 401
+
+
+def test_partner_bulk_keeps_good_records_and_sees_phones(client, member_api, tree, make_user):
+    campaign, member, _headers, _token = member_api
+    partner = issue_partner_token(None, campaign, "步数平台").secret
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {partner}"}
+    yesterday = (today_local() - timedelta(days=1)).isoformat()
+    body = {
+        "records": [
+            {"phone": member.phone, "day": yesterday, "steps": 8000},  # partners backfill closed days
+            {"phone": "13800000000", "day": yesterday, "steps": 8000},  # nobody enrolled with this number
+            {"phone": member.phone, "day": "2000-01-01", "steps": 8000},  # outside the campaign
+        ]
+    }
+    response = post(client, f"/api/v1/campaigns/{campaign.id}/steps/bulk", headers, body)
+    assert response.status_code == 200
+    assert (response.json["accepted"], response.json["refused"]) == (1, 2)
+    assert [r["status"] for r in response.json["results"]] == ["ok", "error", "error"]
+    board = client.get(f"/api/v1/campaigns/{campaign.id}/rankings/individual", headers=headers).json
+    assert board["rows"][0]["phone"] == member.phone and board["rows"][0]["name"] == "王*明"
+    other = running_campaign(tree["js"])
+    assert post(client, f"/api/v1/campaigns/{other.id}/steps/bulk", headers, body).status_code == 404
+    too_many = {"records": [{"phone": member.phone, "day": yesterday, "steps": 1}] * 10_001}
+    assert post(client, f"/api/v1/campaigns/{campaign.id}/steps/bulk", headers, too_many).status_code == 422
+
+
+def test_ranking_ties_share_a_rank_and_members_see_masked_names_only(client, member_api, tree, make_user):
+    campaign, member, headers, _token = member_api
+    mine = db.session.scalar(db.select(Enrollment).where(Enrollment.user_id == member.id))
+    others = [
+        enrolled(member_of(make_user(real_name=name), tree["njmu"]), campaign, tree["njmu"])
+        for name in ("李雷", "韩梅梅")
+    ]
+    instant = utcnow()
+    for enrollment, steps in ((mine, 9000), (others[0], 9000), (others[1], 5000)):
+        report_steps(
+            enrollment,
+            day=today_local(),
+            steps=steps,
+            source=ReportSource.API,
+            reported_at=instant,
+            now=instant,
+        )
+    db.session.commit()
+    rows = client.get(f"/api/v1/campaigns/{campaign.id}/rankings/individual", headers=headers).json["rows"]
+    assert [row["rank"] for row in rows] == [1, 1, 3]
+    assert {row["name"] for row in rows} == {"王*明", "李*", "韩*梅"} and all(
+        row["phone"] is None for row in rows
+    )
+    assert client.get(f"/api/v1/campaigns/{campaign.id}/rankings/team", headers=headers).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/campaigns/{campaign.id}/rankings/individual?limit=0", headers=headers
+        ).status_code
+        == 400
+    )
+
+
+def test_unknown_paths_and_methods_answer_json(client, member_api):
+    _campaign, _member, headers, _token = member_api
+    assert client.get("/api/v1/nothing", headers=headers).json["error"]["code"] == "not_found"
+    assert client.delete("/api/v1/steps", headers=headers).json["error"]["code"] == "method_not_allowed"
+    assert client.get("/api/v1/campaigns/99999999999999999999/progress", headers=headers).status_code == 404
