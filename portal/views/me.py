@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -76,10 +76,13 @@ def profile():
 def tokens():
     """Personal API tokens: make one (shown once), see and revoke the others."""
     form = TokenForm()
-    secret = None
     if form.validate_on_submit():
-        secret = issue_personal_token(current_user, form.name.data).secret
+        # Post/redirect/get, so a reload cannot make a second token; the secret is shown on the next page
+        # view only (it rides in the signed, HttpOnly session cookie for that one request).
+        session["new_token"] = issue_personal_token(current_user, form.name.data).secret
         db.session.commit()
+        return redirect_to("me.tokens")
+    secret = session.pop("new_token", None) if request.method == "GET" else None
     return render("me/tokens.html", form=form, tokens=list_personal_tokens(current_user), secret=secret)
 
 
