@@ -83,9 +83,9 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.api import routes as api
-    from portal.views import admin, approvals, auth, campaigns, imports, main, me, membership
+    from portal.views import admin, approvals, auth, campaign_admin, campaigns, imports, main, me, membership
 
-    for module in (main, auth, me, membership, campaigns, admin, approvals, imports, api):
+    for module in (main, auth, me, membership, campaigns, admin, approvals, imports, campaign_admin, api):
         app.register_blueprint(module.bp)
 
 

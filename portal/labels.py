@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models.membership import ApplicationKind, ApplicationStatus, MemberCategory
 from portal.models.org import OrgKind
+from portal.services.rules import CheckinMode
 
 LABELS: dict[enum.Enum, object] = {
     OrgKind.PROVINCE_FEDERATION: _l("Province federation"),
@@ -27,6 +28,9 @@ LABELS: dict[enum.Enum, object] = {
     ApplicationStatus.APPROVED: _l("Approved"),
     ApplicationStatus.REJECTED: _l("Rejected"),
     ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
+    CheckinMode.NONE: _l("No check-in"),
+    CheckinMode.POINTS: _l("Check-in earns points"),
+    CheckinMode.REQUIRED: _l("Check-in counts in the ranking"),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -13,9 +15,15 @@ from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.services.audit import record_audit
 from portal.services.day_rules import local_today
-from portal.services.errors import AlreadyEnrolled, CampaignNotOpen, NotEligible, UnitOutsideUnion
+from portal.services.errors import (
+    AlreadyEnrolled,
+    CampaignNotOpen,
+    DomainError,
+    NotEligible,
+    UnitOutsideUnion,
+)
 from portal.services.membership import active_membership
-from portal.services.rules import RuleSet, load_preset
+from portal.services.rules import RuleSet, load_preset, parse_rules
 
 
 def campaign_rules(campaign: Campaign) -> RuleSet:
@@ -87,3 +95,61 @@ def enrol(user: User, campaign: Campaign, unit: Organisation) -> Enrollment:
     except IntegrityError:
         raise AlreadyEnrolled() from None
     return enrollment
+
+
+class CampaignStarted(DomainError):
+    field = "rules"
+    message = _l("The campaign has started: its counting rules can no longer change.")
+    status = 409
+
+
+def list_campaigns_in_scope(scope) -> list[Campaign]:
+    query = select(Campaign).join(Campaign.organisation).where(scope.clause(Organisation.path))
+    return list(db.session.scalars(query.order_by(Campaign.start_day.desc(), Campaign.id.desc())))
+
+
+def publish_campaign(actor: User, campaign: Campaign) -> None:
+    if campaign.published_at is None:
+        campaign.published_at = utcnow()
+        record_audit(
+            actor,
+            "campaign.publish",
+            subject_type="campaign",
+            subject_id=campaign.id,
+            organisation_id=campaign.organisation_id,
+            after={"published": True},
+        )
+
+
+def update_campaign(
+    actor: User,
+    campaign: Campaign,
+    *,
+    title: str,
+    description: str,
+    enrolment_closed: bool,
+    open_to_non_members: bool,
+    start_day: date,
+    rules: dict,
+    today: date,
+) -> None:
+    """Change a campaign. Its counting rules and dates can change only until it starts."""
+    checked = parse_rules(rules)
+    before = {"title": campaign.title, "rules": campaign.rules, "start_day": campaign.start_day.isoformat()}
+    counting_changed = checked.model_dump(mode="json") != campaign.rules or start_day != campaign.start_day
+    if counting_changed and today >= campaign.start_day and campaign.published_at is not None:
+        raise CampaignStarted()
+    campaign.title, campaign.description = title.strip(), description.strip()
+    campaign.enrolment_closed, campaign.open_to_non_members = enrolment_closed, open_to_non_members
+    campaign.rules = checked.model_dump(mode="json")
+    campaign.start_day = start_day
+    campaign.end_day = start_day + timedelta(days=checked.length_days - 1)
+    record_audit(
+        actor,
+        "campaign.update",
+        subject_type="campaign",
+        subject_id=campaign.id,
+        organisation_id=campaign.organisation_id,
+        before=before,
+        after={"title": campaign.title, "rules": campaign.rules, "start_day": start_day.isoformat()},
+    )

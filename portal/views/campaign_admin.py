@@ -1,0 +1,172 @@
+"""Union admins' campaigns: create from a preset, edit the rules, publish, partner tokens."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from flask import Blueprint, abort, flash, g, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms.campaign_admin import CampaignCreateForm, CampaignEditForm, PartnerTokenForm
+from portal.htmx import render
+from portal.models.base import utcnow
+from portal.models.campaign import Campaign
+from portal.services.campaigns import (
+    campaign_rules,
+    create_campaign,
+    list_campaigns_in_scope,
+    publish_campaign,
+    update_campaign,
+)
+from portal.services.day_rules import local_today
+from portal.services.errors import DomainError, OrgNotFound, OutsideScope
+from portal.services.orgs import get_org_by_code
+from portal.services.tokens import issue_partner_token
+from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
+
+bp = Blueprint("campaign_admin", __name__, url_prefix="/admin/campaigns")
+bp.before_request(require_admin_scope)
+
+
+def _campaign_in_scope_or_404(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not g.scope.contains(campaign.organisation):
+        abort(404)
+    return campaign
+
+
+@bp.get("/")
+def index():
+    """The campaigns of the unions in scope."""
+    return render("campaign_admin/index.html", campaigns=list_campaigns_in_scope(g.scope))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Create a campaign from a preset (unpublished until the admin publishes it)."""
+    form = CampaignCreateForm()
+    if form.validate_on_submit():
+        try:
+            org = get_org_by_code(form.org_code.data.strip())
+            if not g.scope.contains(org):
+                raise OutsideScope(field="org_code")
+            campaign = create_campaign(
+                current_user,
+                org,
+                preset=form.preset.data,
+                start_day=form.start_day.data,
+                title=form.title.data or None,
+            )
+        except OrgNotFound as error:
+            show_domain_error(form, OrgNotFound(error.message, field="org_code"))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Created. Check the rules, then publish."), "success")
+            return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+    return render("campaign_admin/new.html", form=form)
+
+
+def _form_from(campaign: Campaign) -> CampaignEditForm:
+    rules = campaign_rules(campaign)
+    return CampaignEditForm(
+        formdata=None,
+        data={
+            "title": campaign.title,
+            "description": campaign.description,
+            "start_day": campaign.start_day,
+            "length_days": rules.length_days,
+            "qualify_steps": rules.qualify_steps,
+            "daily_cap": rules.daily_cap,
+            "total_cap": rules.total_cap,
+            "grace_minutes": rules.grace_minutes,
+            "checkin": rules.checkin.value,
+            "settle_start": rules.settle_window.start if rules.settle_window else None,
+            "implausible_steps": rules.implausible_steps,
+            "enrolment_closed": campaign.enrolment_closed,
+            "open_to_non_members": campaign.open_to_non_members,
+        },
+    )
+
+
+def _rules_from(form: CampaignEditForm, campaign: Campaign) -> dict:
+    """The campaign's rules with the form's values put in; everything the form does not show is kept."""
+    rules = dict(campaign.rules)
+    rules.update(
+        length_days=form.length_days.data,
+        qualify_steps=form.qualify_steps.data,
+        daily_cap=form.daily_cap.data,
+        total_cap=form.total_cap.data,
+        grace_minutes=form.grace_minutes.data,
+        checkin=form.checkin.data,
+        implausible_steps=form.implausible_steps.data,
+        settle_window=(
+            {"start": form.settle_start.data.isoformat(), "end": time(23, 59, 59).isoformat()}
+            if form.settle_start.data
+            else None
+        ),
+    )
+    return rules
+
+
+def _page(campaign: Campaign, form: CampaignEditForm, token_form: PartnerTokenForm | None = None):
+    return render(
+        "campaign_admin/edit.html",
+        campaign=campaign,
+        form=form,
+        token_form=token_form or PartnerTokenForm(formdata=None),
+        new_token=session.pop("new_partner_token", None),
+        started=local_today(utcnow(), campaign.timezone) >= campaign.start_day,
+    )
+
+
+@bp.route("/<id:campaign_id>", methods=["GET", "POST"])
+def edit(campaign_id: int):
+    """Edit a campaign; contradictory rules are refused with the reasons."""
+    campaign = _campaign_in_scope_or_404(campaign_id)
+    form = _form_from(campaign) if request.method == "GET" else CampaignEditForm()
+    if form.validate_on_submit():
+        try:
+            update_campaign(
+                current_user,
+                campaign,
+                title=form.title.data,
+                description=form.description.data or "",
+                enrolment_closed=form.enrolment_closed.data,
+                open_to_non_members=form.open_to_non_members.data,
+                start_day=form.start_day.data,
+                rules=_rules_from(form, campaign),
+                today=local_today(utcnow(), campaign.timezone),
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+    return _page(campaign, form)
+
+
+@bp.post("/<id:campaign_id>/publish")
+def publish(campaign_id: int):
+    """Open the campaign to its members."""
+    campaign = _campaign_in_scope_or_404(campaign_id)
+    publish_campaign(current_user, campaign)
+    db.session.commit()
+    flash(_("Published: members can now enrol."), "success")
+    return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+
+
+@bp.post("/<id:campaign_id>/partner-tokens")
+def partner_token(campaign_id: int):
+    """Issue a partner token for this campaign; it is shown once."""
+    campaign = _campaign_in_scope_or_404(campaign_id)
+    form = PartnerTokenForm()
+    if not form.validate_on_submit():
+        return _page(campaign, _form_from(campaign), form)
+    session["new_partner_token"] = issue_partner_token(current_user, campaign, form.name.data).secret
+    db.session.commit()
+    return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
