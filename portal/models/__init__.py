@@ -14,7 +14,7 @@ from portal.models.membership import (
     Notification,
 )
 from portal.models.org import Organisation, OrgKind
-from portal.models.steps import Checkin, DailyRecord, DayFlag, ReportSource
+from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, ReportSource
 
 __all__ = [
     "ApiToken",
@@ -27,6 +27,7 @@ __all__ = [
     "Checkin",
     "DailyRecord",
     "DayFlag",
+    "DayReview",
     "Enrollment",
     "Gender",
     "MemberCategory",

@@ -29,6 +29,11 @@ class DayFlag(enum.StrEnum):
     JUMP = "jump"  # far above the member's own history
 
 
+class DayReview(enum.StrEnum):
+    CLEARED = "cleared"  # an admin found the count genuine: it counts
+    CONFIRMED = "confirmed"  # an admin confirmed the doubt: it stays uncounted
+
+
 class DailyRecord(Base):
     __tablename__ = "daily_records"
     __table_args__ = (
@@ -39,6 +44,7 @@ class DailyRecord(Base):
         ),
         CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_not_negative"),
         Index("ix_daily_records_campaign_day", "campaign_id", "day"),
+        Index("ix_daily_records_open_flags", "campaign_id", "flag", "review"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +62,13 @@ class DailyRecord(Base):
     qualified: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(String(32))
     flag: Mapped[DayFlag | None] = mapped_column(str_enum(DayFlag))
+    # A flagged day: the member may appeal once; an admin then clears or confirms. A newer report of the
+    # same day starts afresh.
+    appeal_note: Mapped[str | None] = mapped_column(String(300))
+    appealed_at: Mapped[datetime | None]
+    review: Mapped[DayReview | None] = mapped_column(str_enum(DayReview))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
 
 
 class Checkin(Base):

@@ -199,3 +199,24 @@ class DayNotOpen(DomainError):
 
     field = "day"
     status = 409
+
+
+class NotFlagged(DomainError):
+    message = _l("This day is not held for review.")
+    status = 409
+
+
+class AlreadyAppealed(DomainError):
+    field = "note"
+    message = _l("You have already appealed this day. The union will review it.")
+    status = 409
+
+
+class AlreadyReviewed(DomainError):
+    message = _l("This day has already been reviewed.")
+    status = 409
+
+
+class AppealNoteRequired(DomainError):
+    field = "note"
+    message = _l("Say briefly why the count is right (at most 300 characters).")

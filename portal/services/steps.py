@@ -18,6 +18,7 @@ from portal.services.day_rules import day_closes_at, detect_flag, evaluate_day, 
 from portal.services.errors import DayNotOpen, InvalidSteps
 
 MAX_STEPS = 1_000_000
+_RESET_REVIEW = ("appeal_note", "appealed_at", "review", "reviewed_by_id", "reviewed_at")
 _UPDATED = (
     "reported_steps",
     "distance_m",
@@ -103,11 +104,12 @@ def report_steps(
         "qualified": outcome.qualified,
         "reason": outcome.reason.value,
         "flag": flag,
+        **dict.fromkeys(_RESET_REVIEW),  # a newer report is judged afresh
     }
     statement = _dialect_insert(DailyRecord).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["enrollment_id", "day"],
-        set_={name: statement.excluded[name] for name in _UPDATED},
+        set_={name: statement.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
         where=DailyRecord.reported_at <= statement.excluded.reported_at,
     )
     db.session.execute(statement)

@@ -13,6 +13,7 @@ from portal.forms.campaign_admin import CampaignCreateForm, CampaignEditForm, Pa
 from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
+from portal.models.steps import DayReview
 from portal.services.campaigns import (
     campaign_rules,
     create_campaign,
@@ -22,6 +23,7 @@ from portal.services.campaigns import (
 )
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, OrgNotFound, OutsideScope
+from portal.services.flags import get_record_in_scope_or_404, open_flags, review_day
 from portal.services.orgs import get_org_by_code
 from portal.services.tokens import issue_partner_token
 from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
@@ -170,3 +172,28 @@ def partner_token(campaign_id: int):
     session["new_partner_token"] = issue_partner_token(current_user, campaign, form.name.data).secret
     db.session.commit()
     return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+
+
+@bp.get("/flags")
+def flags():
+    """Flagged days waiting for a decision, appealed ones first."""
+    return render("campaign_admin/flags.html", rows=open_flags(g.scope))
+
+
+@bp.post("/flags/<id:record_id>")
+def review(record_id: int):
+    """Clear a flagged day (it counts) or confirm the doubt (it does not)."""
+    record = get_record_in_scope_or_404(g.scope, record_id)
+    try:
+        decision = DayReview(request.form.get("decision", ""))
+    except ValueError:
+        abort(400)
+    try:
+        review_day(current_user, record, decision)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Recorded."), "success")
+    return redirect_to("campaign_admin.flags")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -14,10 +14,11 @@ from portal.forms.campaigns import CheckinForm, EnrolForm, StepsForm
 from portal.htmx import is_htmx, render
 from portal.models.base import utcnow
 from portal.models.org import Organisation
-from portal.models.steps import ReportSource
+from portal.models.steps import DailyRecord, ReportSource
 from portal.services.campaigns import campaign_rules, enrol, enrolment_open
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, UnitOutsideUnion
+from portal.services.flags import appeal_day
 from portal.services.membership import active_membership
 from portal.services.participation import (
     campaigns_open_to,
@@ -159,4 +160,24 @@ def _answer(campaign, message: str, category: str):
     if is_htmx():
         return _page(campaign, message={"text": message, "category": category})
     flash(message, category)
+    return redirect_to("campaigns.detail", campaign_id=campaign.id)
+
+
+@bp.post("/<id:campaign_id>/days/<id:record_id>/appeal")
+@login_required
+def appeal(campaign_id: int, record_id: int):
+    """Appeal a day held for review, once, with a note."""
+    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    enrollment = _enrollment_or_404(campaign)
+    record = db.session.get(DailyRecord, record_id)
+    if record is None or record.enrollment_id != enrollment.id:
+        abort(404)
+    try:
+        appeal_day(current_user, record, request.form.get("note", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Your appeal was sent. The union will review the day."), "success")
     return redirect_to("campaigns.detail", campaign_id=campaign.id)

@@ -1,5 +1,9 @@
 """Browser fixtures: the portal served from a thread, Debian's Chromium driven by Playwright.
 
+Build every person and record a test needs before the browsers start: on SQLite, a test thread that reads
+and then writes while the server thread writes can meet "database is locked" (a WAL read snapshot cannot
+become a write after another connection wrote).
+
 Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (``CHROMIUM_PATH`` to
 override). Pages are phone-sized (390 × 844) and screenshots go to ``test-artifacts/screenshots``.
 """

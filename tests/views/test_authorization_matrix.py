@@ -10,8 +10,10 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import limiter
+from portal.models import ReportSource
+from portal.services.steps import report_steps
 from portal.services.tokens import issue_personal_token
-from tests.campaign_helpers import enrolled, member_of, running_campaign
+from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.membership_helpers import apply
 
 ROLES = (
@@ -124,6 +126,19 @@ MATRIX = {
         {"steps": "7000"},
         only({"anonymous": LOGIN, "member_a": 303}, 404),
     ),
+    "campaigns.appeal": (
+        "POST",
+        "/campaigns/{campaign}/days/{record}/appeal",
+        {"note": "手环"},
+        only({"anonymous": LOGIN, "member_a": 303}, 404),
+    ),
+    "campaign_admin.flags": ("GET", "/admin/campaigns/flags", None, any_admin(200)),
+    "campaign_admin.review": (
+        "POST",
+        "/admin/campaigns/flags/{record}",
+        {"decision": "cleared"},
+        in_scope(303),
+    ),
     "admin.index": ("GET", "/admin/", None, any_admin(200)),
     "admin.audit": ("GET", "/admin/audit", None, any_admin(200)),
     "admin.org_detail": ("GET", "/admin/orgs/{njmu}", None, in_scope(200)),
@@ -161,7 +176,8 @@ def people(tree, make_user):
     member_a = make_user()
     campaign = running_campaign(tree["edu"])
     application = apply(member_a, tree["njmu"])
-    enrolled(member_of(member_a, tree["njmu"]), campaign, tree["njmu"])
+    enrollment = enrolled(member_of(member_a, tree["njmu"]), campaign, tree["njmu"])
+    record = report_steps(enrollment, day=today_local(), steps=66666, source=ReportSource.API).record
     return {
         "anonymous": None,
         "member_a": member_a,
@@ -174,6 +190,7 @@ def people(tree, make_user):
         "application": application,
         "campaign": campaign,
         "token": issue_personal_token(member_a, "phone").token,
+        "record": record,
     }
 
 
@@ -185,6 +202,7 @@ def test_route_access(app, tree, people, endpoint):
         application=people["application"].id,
         campaign=people["campaign"].id,
         token=people["token"].id,
+        record=people["record"].id,
     )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role

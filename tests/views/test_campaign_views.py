@@ -64,3 +64,51 @@ def test_not_enrolled_cannot_report(client, tree, make_user, login):
     campaign = running_campaign(tree["edu"])
     login(member_of(make_user(), tree["njmu"]))
     assert client.post(f"/campaigns/{campaign.id}/steps", data={"steps": "5000"}).status_code == 404
+
+
+def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_user, login):
+    from portal.models import ReportSource
+    from portal.services.steps import report_steps
+    from tests.campaign_helpers import today_local
+
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(), tree["njmu"])
+    record = report_steps(
+        enrolled(member, campaign, tree["njmu"]), day=today_local(), steps=88888, source=ReportSource.API
+    ).record
+    db.session.commit()
+    login(member)
+    page = text_of(client.get(f"/campaigns/{campaign.id}").data)
+    assert "待审核" in page and "重复数字" in page
+    assert (
+        client.post(
+            f"/campaigns/{campaign.id}/days/{record.id}/appeal", data={"note": "手环同步"}
+        ).status_code
+        == 303
+    )
+    assert "已申诉" in text_of(client.get(f"/campaigns/{campaign.id}").data)
+
+    stranger = app.test_client()
+    other = member_of(make_user(), tree["njmu"])
+    enrolled(other, campaign, tree["njmu"])
+    stranger.post("/auth/login", data={"phone": other.phone, "password": "steady-walker-42"})
+    assert (
+        stranger.post(f"/campaigns/{campaign.id}/days/{record.id}/appeal", data={"note": "x"}).status_code
+        == 404
+    )
+
+    admin_client = app.test_client()
+    admin = make_user(admin_of=tree["edu"])
+    admin_client.post("/auth/login", data={"phone": admin.phone, "password": "steady-walker-42"})
+    queue = text_of(admin_client.get("/admin/campaigns/flags").data)
+    assert "手环同步" in queue
+    assert (
+        admin_client.post(f"/admin/campaigns/flags/{record.id}", data={"decision": "cleared"}).status_code
+        == 303
+    )
+    db.session.refresh(record)
+    assert record.counted_steps == 20000
+    assert (
+        admin_client.post(f"/admin/campaigns/flags/{record.id}", data={"decision": "nonsense"}).status_code
+        == 400
+    )
