@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from portal.extensions import db
 from portal.models import Campaign, Enrollment, MemberCategory, Membership, Organisation, User
@@ -35,3 +35,20 @@ def enrolled(user: User, campaign: Campaign, unit: Organisation) -> Enrollment:
     enrollment = enrol(user, campaign, unit)
     db.session.commit()
     return enrollment
+
+
+def gpx_track(
+    start: datetime, *, points: int = 20, seconds_apart: int = 60, step_degrees: float = 0.001
+) -> bytes:
+    """A straight walk north from central Nanjing: about 111 m between points."""
+    rows = []
+    for index in range(points):
+        moment = (start + timedelta(seconds=index * seconds_apart)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows.append(
+            f'<trkpt lat="{32.06 + index * step_degrees:.6f}" lon="118.79"><time>{moment}</time></trkpt>'
+        )
+    body = "".join(rows)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="test" '
+        f'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{body}</trkseg></trk></gpx>'
+    ).encode()

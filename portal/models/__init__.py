@@ -14,7 +14,7 @@ from portal.models.membership import (
     Notification,
 )
 from portal.models.org import Organisation, OrgKind
-from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, ReportSource
+from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, ReportSource, Run
 
 __all__ = [
     "ApiToken",
@@ -36,6 +36,7 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "ReportSource",
+    "Run",
     "SmsCode",
     "SmsPurpose",
     "TokenKind",

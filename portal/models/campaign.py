@@ -55,6 +55,8 @@ class Enrollment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Runs (GPX) hold location data: the member agrees separately before any is processed.
+    location_consent_at: Mapped[datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     user: Mapped[User] = relationship()

@@ -79,3 +79,24 @@ class Checkin(Base):
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
     day: Mapped[date]
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Run(Base):
+    """A run or walk from a GPX file: only its totals are kept, never the track itself."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        CheckConstraint("distance_m >= 0 AND duration_s > 0", name="plausible_totals"),
+        UniqueConstraint("enrollment_id", "started_at"),
+        Index("ix_runs_enrollment_day", "enrollment_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    started_at: Mapped[datetime]
+    distance_m: Mapped[int]
+    duration_s: Mapped[int]
+    # Faster than the rules allow (25 km/h): kept for an admin, not counted.
+    too_fast: Mapped[bool] = mapped_column(default=False)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -220,3 +220,20 @@ class AlreadyReviewed(DomainError):
 class AppealNoteRequired(DomainError):
     field = "note"
     message = _l("Say briefly why the count is right (at most 300 characters).")
+
+
+class InvalidGpx(DomainError):
+    field = "gpx"
+    message = _l("This is not a GPX track with times. Export the run as GPX from your sports app.")
+
+
+class LocationConsentRequired(DomainError):
+    field = "gpx"
+    message = _l("Agree to the processing of your track's location data first.")
+    status = 409
+
+
+class DuplicateRun(DomainError):
+    field = "gpx"
+    message = _l("This run was already uploaded.")
+    status = 409

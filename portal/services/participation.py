@@ -17,6 +17,7 @@ from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import campaign_total
 from portal.services.membership import active_membership
 from portal.services.orgs import subtree_clause
+from portal.services.runs import run_distance_by_day
 
 UNIT_KINDS = (OrgKind.GRASSROOTS_UNION, OrgKind.UNIT)
 
@@ -73,6 +74,7 @@ class DayView:
     day: date
     record: DailyRecord | None
     checked_in: bool
+    run_distance_m: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,18 @@ def day_history(enrollment: Enrollment, *, today: date) -> list[DayView]:
         )
     }
     checkins = set(db.session.scalars(select(Checkin.day).where(Checkin.enrollment_id == enrollment.id)))
+    distances = run_distance_by_day(enrollment)
     days = []
     day = last
     while day >= campaign.start_day:
-        days.append(DayView(day=day, record=records.get(day), checked_in=day in checkins))
+        days.append(
+            DayView(
+                day=day,
+                record=records.get(day),
+                checked_in=day in checkins,
+                run_distance_m=distances.get(day, 0),
+            )
+        )
         day -= timedelta(days=1)
     return days
 

@@ -17,7 +17,7 @@ from portal.models.org import Organisation
 from portal.models.steps import DailyRecord, ReportSource
 from portal.services.campaigns import campaign_rules, enrol, enrolment_open
 from portal.services.day_rules import local_today
-from portal.services.errors import DomainError, UnitOutsideUnion
+from portal.services.errors import DomainError, InvalidGpx, UnitOutsideUnion
 from portal.services.flags import appeal_day
 from portal.services.membership import active_membership
 from portal.services.participation import (
@@ -28,6 +28,7 @@ from portal.services.participation import (
     totals_of,
     unit_choices,
 )
+from portal.services.runs import MAX_GPX_BYTES, add_run, give_location_consent, list_runs
 from portal.services.steps import check_in, report_steps
 from portal.views.helpers import redirect_to, show_domain_error
 
@@ -72,6 +73,7 @@ def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=20
             days=days,
             today_view=today_view,
             totals=totals_of(enrollment, days),
+            runs=list_runs(enrollment),
             trend=json.dumps(
                 [
                     {"day": view.day.isoformat(), "steps": view.record.counted_steps if view.record else 0}
@@ -180,4 +182,44 @@ def appeal(campaign_id: int, record_id: int):
     else:
         db.session.commit()
         flash(_("Your appeal was sent. The union will review the day."), "success")
+    return redirect_to("campaigns.detail", campaign_id=campaign.id)
+
+
+@bp.post("/<id:campaign_id>/location-consent")
+@login_required
+def location_consent(campaign_id: int):
+    """Agree, separately, to the processing of location data in uploaded runs."""
+    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    enrollment = _enrollment_or_404(campaign)
+    if request.form.get("agree") != "y":
+        flash(_("Tick the box to agree, or simply do not upload runs."), "error")
+    else:
+        give_location_consent(enrollment)
+        db.session.commit()
+    return redirect_to("campaigns.detail", campaign_id=campaign.id)
+
+
+@bp.post("/<id:campaign_id>/runs")
+@login_required
+def upload_run(campaign_id: int):
+    """Upload a GPX file of a run or walk."""
+    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    enrollment = _enrollment_or_404(campaign)
+    upload = request.files.get("gpx")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidGpx()
+        run = add_run(enrollment, upload.read(MAX_GPX_BYTES + 1))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if run.too_fast:
+            flash(
+                _("Saved, but faster than 25 km/h: it is kept for the union to check and not counted."),
+                "warning",
+            )
+        else:
+            flash(_("Run saved: %(km)s km.", km=f"{run.distance_m / 1000:.2f}"), "success")
     return redirect_to("campaigns.detail", campaign_id=campaign.id)

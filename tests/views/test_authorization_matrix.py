@@ -132,6 +132,18 @@ MATRIX = {
         {"note": "手环"},
         only({"anonymous": LOGIN, "member_a": 303}, 404),
     ),
+    "campaigns.location_consent": (
+        "POST",
+        "/campaigns/{campaign}/location-consent",
+        {"agree": "y"},
+        only({"anonymous": LOGIN, "member_a": 303}, 404),
+    ),
+    "campaigns.upload_run": (
+        "POST",
+        "/campaigns/{campaign}/runs",
+        {},
+        only({"anonymous": LOGIN, "member_a": 303}, 404),
+    ),
     "campaign_admin.flags": ("GET", "/admin/campaigns/flags", None, any_admin(200)),
     "campaign_admin.review": (
         "POST",

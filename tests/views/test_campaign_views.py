@@ -112,3 +112,39 @@ def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_
         admin_client.post(f"/admin/campaigns/flags/{record.id}", data={"decision": "nonsense"}).status_code
         == 400
     )
+
+
+def test_runs_need_consent_then_show_a_health_day(client, tree, make_user, login):
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from tests.campaign_helpers import gpx_track
+
+    campaign = running_campaign(tree["edu"], "eco-walk")
+    member = member_of(make_user(), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    login(member)
+    track = gpx_track(datetime.now(UTC) - timedelta(hours=1))
+    upload = {"gpx": (io.BytesIO(track), "run.gpx")}
+    client.post(f"/campaigns/{campaign.id}/runs", data=upload, content_type="multipart/form-data")
+    assert "请先同意" in text_of(client.get(f"/campaigns/{campaign.id}").data)
+    client.post(f"/campaigns/{campaign.id}/location-consent", data={"agree": "y"})
+    upload = {"gpx": (io.BytesIO(track), "run.gpx")}
+    response = client.post(f"/campaigns/{campaign.id}/runs", data=upload, content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = text_of(client.get(f"/campaigns/{campaign.id}").data)
+    assert "健康日" in page and "km" in page
+
+
+def test_a_50_mb_upload_is_refused_in_chinese(client, tree, make_user, login):
+
+    campaign = running_campaign(tree["edu"], "eco-walk")
+    member = member_of(make_user(), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    login(member)
+    # Raw bytes: the server refuses on the declared length before reading a byte of the body.
+    huge = b"0" * (50 * 1024 * 1024)
+    response = client.post(
+        f"/campaigns/{campaign.id}/runs", data=huge, content_type="multipart/form-data; boundary=x"
+    )
+    assert response.status_code == 413 and "文件过大" in text_of(response.data)
