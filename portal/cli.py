@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -9,15 +10,19 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal.extensions import db
+from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.services.accounts import create_account, find_user_by_phone
 from portal.services.campaigns import create_campaign
+from portal.services.day_rules import local_today
 from portal.services.errors import DomainError
 from portal.services.member_import import check_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
+from portal.services.rankings import individual_ranking
 from portal.services.roles import grant_union_admin, make_platform_admin
 from portal.services.seeding import load_demo, load_org_tree, read_yaml
+from portal.services.settlement import settle_day
 from portal.services.tokens import issue_partner_token
 
 seed_cli = AppGroup("seed", help="Load seed data.")
@@ -136,6 +141,43 @@ def campaign_create(preset: str, org_code: str, start_day, title: str | None, dr
     click.echo(campaign.id)
 
 
+def _campaign_or_fail(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    return campaign
+
+
+@campaign_cli.command("settle")
+@click.option("--campaign", "campaign_id", required=True, type=int)
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="The local day (yesterday by default).")
+def campaign_settle(campaign_id: int, day) -> None:
+    """Judge a day's reports again by the current rules and write its totals (safe to repeat)."""
+    campaign = _campaign_or_fail(campaign_id)
+    target = day.date() if day else local_today(utcnow(), campaign.timezone) - timedelta(days=1)
+    if not campaign.start_day <= target <= campaign.end_day:
+        raise click.ClickException(f"{target} is not a day of campaign {campaign_id}")
+    settled = settle_day(campaign, target)
+    db.session.commit()
+    click.echo(
+        f"{target}: {settled.reporting}/{settled.enrolled} reported, {settled.qualified} qualified, "
+        f"{settled.counted_steps} counted steps"
+    )
+
+
+@campaign_cli.command("rank")
+@click.option("--campaign", "campaign_id", required=True, type=int)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+def campaign_rank(campaign_id: int, limit: int) -> None:
+    """Print the individual ranking (masked names, as on public boards)."""
+    campaign = _campaign_or_fail(campaign_id)
+    _updated_at, rows = individual_ranking(campaign, limit=limit, offset=0)
+    for row in rows:
+        click.echo(
+            f"{row.rank}\t{row.name}\t{row.unit}\t{row.qualified_days}\t{row.checkin_days}\t{row.steps}"
+        )
+
+
 @token_cli.command("create")
 @click.option("--partner", is_flag=True, required=True, help="A partner token (the only kind made here).")
 @click.option(
@@ -144,9 +186,7 @@ def campaign_create(preset: str, org_code: str, start_day, title: str | None, dr
 @click.option("--name", default="partner", help="Who the token is for.")
 def token_create(partner: bool, campaign_id: int, name: str) -> None:
     """Make a partner token for one campaign and print it once."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise click.ClickException(f"no campaign {campaign_id}")
+    campaign = _campaign_or_fail(campaign_id)
     issued = issue_partner_token(None, campaign, name)
     db.session.commit()
     click.echo(issued.secret)

@@ -87,3 +87,27 @@ def test_campaign_create_prints_the_id(runner, tree):
         args=["campaign", "create", "--preset", "nope", "--org", "JS-EDU", "--start", "2026-12-01"]
     )
     assert bad.exit_code != 0 and "没有该名称的规则模板" in bad.output
+
+
+def test_campaign_settle_and_rank(runner, tree, make_user):
+    from portal.models import ReportSource
+    from portal.services.steps import report_steps
+    from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(real_name="王小明"), tree["njmu"])
+    report_steps(
+        enrolled(member, campaign, tree["njmu"]), day=today_local(), steps=7000, source=ReportSource.API
+    )
+    db.session.commit()
+    day = today_local().isoformat()
+    first = runner.invoke(args=["campaign", "settle", "--campaign", str(campaign.id), "--day", day])
+    again = runner.invoke(args=["campaign", "settle", "--campaign", str(campaign.id), "--day", day])
+    assert first.exit_code == 0 and first.output == again.output
+    assert "1/1 reported, 1 qualified, 7000 counted steps" in first.output
+    rank = runner.invoke(args=["campaign", "rank", "--campaign", str(campaign.id)])
+    assert rank.output.startswith("1\t王*明\t南京医科大学工会\t1\t0\t7000")
+    outside = runner.invoke(
+        args=["campaign", "settle", "--campaign", str(campaign.id), "--day", "2000-01-01"]
+    )
+    assert outside.exit_code != 0

@@ -3,7 +3,7 @@
 from portal.models.api import ApiToken, TokenKind
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
-from portal.models.campaign import Campaign, Enrollment
+from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
 from portal.models.membership import (
     Application,
@@ -24,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Campaign",
+    "CampaignDay",
     "Checkin",
     "DailyRecord",
     "DayFlag",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -61,3 +61,19 @@ class Enrollment(Base):
     campaign: Mapped[Campaign] = relationship()
     user: Mapped[User] = relationship()
     unit: Mapped[Organisation] = relationship()
+
+
+class CampaignDay(Base):
+    """A settled day of a campaign: its totals as of the last settlement (one row per campaign and day)."""
+
+    __tablename__ = "campaign_days"
+    __table_args__ = (UniqueConstraint("campaign_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    enrolled: Mapped[int]
+    reporting: Mapped[int]
+    qualified: Mapped[int]
+    counted_steps: Mapped[int] = mapped_column(BigInteger)
+    settled_at: Mapped[datetime]

@@ -17,7 +17,9 @@ def test_upload_a_walk(live_server, page, tree, make_user, screenshot):
 
     sign_in(page, base, member.phone)
     page.goto(f"{base}/campaigns/{campaign.id}")
-    expect(page.get_by_label("跑步或步行的 GPX 文件（最大 5 MB）")).to_have_count(0)  # no upload before consent
+    expect(page.get_by_label("跑步或步行的 GPX 文件（最大 5 MB）")).to_have_count(
+        0
+    )  # no upload before consent
     page.get_by_label("我同意平台读取").check()
     page.get_by_role("button", name="同意", exact=True).click()
     page.get_by_label("跑步或步行的 GPX 文件").set_input_files(

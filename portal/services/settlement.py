@@ -1,0 +1,103 @@
+"""Settling a campaign day (SPEC §5, §13): every record of the day judged again by the current rules and
+reviews, and the day's totals written.
+
+Idempotent by construction: the records are recomputed from what was reported (not from what was counted
+before), and the totals are one upsert. Running it twice, twice at once, or again after it was killed
+(its transaction then left nothing behind) gives the same result.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.campaign import Campaign, CampaignDay, Enrollment
+from portal.models.steps import DailyRecord, DayReview
+from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import evaluate_day
+
+BATCH = 1000
+
+
+def _recount(campaign: Campaign, day: date) -> int:
+    """Judge every record of ``day`` again; returns how many changed."""
+    rules = campaign_rules(campaign)
+    changed = 0
+    last_id = 0
+    while True:
+        records = db.session.scalars(
+            select(DailyRecord)
+            .where(DailyRecord.campaign_id == campaign.id, DailyRecord.day == day, DailyRecord.id > last_id)
+            .order_by(DailyRecord.id)
+            .limit(BATCH)
+        ).all()
+        if not records:
+            return changed
+        for record in records:
+            flag = None if record.review is DayReview.CLEARED else record.flag
+            outcome = evaluate_day(
+                rules,
+                day=day,
+                steps=record.reported_steps,
+                reported_at=record.reported_at,
+                zone=campaign.timezone,
+                flag=flag,
+            )
+            values = {
+                "counted_steps": outcome.counted,
+                "qualified": outcome.qualified,
+                "reason": outcome.reason.value,
+            }
+            if any(getattr(record, name) != value for name, value in values.items()):
+                db.session.execute(
+                    update(DailyRecord)
+                    .where(DailyRecord.id == record.id)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+                changed += 1
+        last_id = records[-1].id
+        db.session.expire_all()
+
+
+def settle_day(campaign: Campaign, day: date, *, now: datetime | None = None) -> CampaignDay:
+    """Recount the day and write its totals; safe to repeat."""
+    _recount(campaign, day)
+    enrolled = db.session.scalar(
+        select(func.count()).select_from(Enrollment).where(Enrollment.campaign_id == campaign.id)
+    )
+    reporting, qualified, steps = db.session.execute(
+        select(
+            func.count(DailyRecord.id),
+            func.coalesce(func.sum(case((DailyRecord.qualified, 1), else_=0)), 0),
+            func.coalesce(func.sum(DailyRecord.counted_steps), 0),
+        ).where(DailyRecord.campaign_id == campaign.id, DailyRecord.day == day)
+    ).one()
+    values = {
+        "campaign_id": campaign.id,
+        "day": day,
+        "enrolled": enrolled,
+        "reporting": reporting,
+        "qualified": int(qualified),
+        "counted_steps": int(steps),
+        "settled_at": now or utcnow(),
+    }
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(CampaignDay).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["campaign_id", "day"],
+        set_={
+            name: statement.excluded[name]
+            for name in ("enrolled", "reporting", "qualified", "counted_steps", "settled_at")
+        },
+    )
+    db.session.execute(statement)
+    return db.session.scalars(
+        select(CampaignDay)
+        .where(CampaignDay.campaign_id == campaign.id, CampaignDay.day == day)
+        .execution_options(populate_existing=True)
+    ).one()
