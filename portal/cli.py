@@ -16,7 +16,7 @@ from portal.services.accounts import create_account, find_user_by_phone
 from portal.services.campaigns import create_campaign
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError
-from portal.services.member_import import check_rows, import_rows, read_member_file
+from portal.services.member_import import check_rows, enrol_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
 from portal.services.rankings import individual_ranking
@@ -96,7 +96,8 @@ def admin_create(phone: str, password: str | None, platform: bool, org_code: str
 @member_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_code", required=True, help="Code of the union the members are imported into.")
-def member_import(path: Path, org_code: str) -> None:
+@click.option("--enrol", "campaign_id", type=int, help="Also enrol them in this campaign, for their unit.")
+def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
     """Import members from a CSV or XLSX file (name, phone, id_number, unit_code); safe to run again.
 
     Rows with problems are listed and left out; the others are imported.
@@ -105,9 +106,15 @@ def member_import(path: Path, org_code: str) -> None:
         root = get_org_by_code(org_code)
         rows = check_rows(root, read_member_file(path.read_bytes(), path.name))
         outcome = import_rows(None, root, rows, source=path.name)
+        enrolment = enrol_rows(_campaign_or_fail(campaign_id), rows) if campaign_id else None
     except DomainError as error:
         _fail(error)
     db.session.commit()
+    if enrolment is not None:
+        click.echo(
+            f"{enrolment.enrolled} enrolled, {enrolment.already} already enrolled, "
+            f"{enrolment.refused} refused"
+        )
     for row in rows:
         if not row.ok:
             click.echo(f"line {row.line}: {' '.join(row.errors)}", err=True)

@@ -111,3 +111,26 @@ def test_campaign_settle_and_rank(runner, tree, make_user):
         args=["campaign", "settle", "--campaign", str(campaign.id), "--day", "2000-01-01"]
     )
     assert outside.exit_code != 0
+
+
+def test_member_import_can_enrol(runner, tree, tmp_path):
+    from portal.models import Enrollment
+    from tests.campaign_helpers import running_campaign
+    from tests.conftest import fresh_id_number
+
+    campaign = running_campaign(tree["edu"])
+    path = tmp_path / "members.csv"
+    path.write_text(
+        f"姓名,手机号,身份证号,单位代码\n王芳,13912340001,{fresh_id_number()},JS-EDU-NJMU-1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        args=["member", "import", str(path), "--org", "JS-EDU", "--enrol", str(campaign.id)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 enrolled, 0 already enrolled, 0 refused" in result.output
+    again = runner.invoke(
+        args=["member", "import", str(path), "--org", "JS-EDU", "--enrol", str(campaign.id)]
+    )
+    assert "0 enrolled, 1 already enrolled" in again.output
+    assert db.session.scalar(select(Enrollment.unit_id)) == tree["njmu_unit"].id

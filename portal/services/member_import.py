@@ -19,12 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.models.membership import MemberCategory, Membership
 from portal.models.org import Organisation, OrgKind
 from portal.services.accounts import apply_profile, id_number_digest, parse_real_name
 from portal.services.audit import record_audit
-from portal.services.errors import DomainError, MissingColumns, NotASpreadsheet, StaleImport
+from portal.services.campaigns import enrol
+from portal.services.errors import AlreadyEnrolled, DomainError, MissingColumns, NotASpreadsheet, StaleImport
 from portal.services.id_numbers import IdNumber, parse_id_number
 from portal.services.phones import parse_phone
 
@@ -264,4 +266,29 @@ def import_rows(
             "refused": sum(1 for row in rows if not row.ok),
         },
     )
+    return outcome
+
+
+@dataclass
+class EnrolmentOutcome:
+    enrolled: int = 0
+    already: int = 0
+    refused: int = 0
+
+
+def enrol_rows(campaign: Campaign, rows: list[ImportRow]) -> EnrolmentOutcome:
+    """Enrol the imported people in ``campaign``, each for the unit of their row (the same rules as the
+    page: published campaign, member of its subtree)."""
+    outcome = EnrolmentOutcome()
+    for row in rows:
+        if not row.ok:
+            continue
+        try:
+            enrol(row.existing, campaign, row.org)
+        except AlreadyEnrolled:
+            outcome.already += 1
+        except DomainError:
+            outcome.refused += 1
+        else:
+            outcome.enrolled += 1
     return outcome
