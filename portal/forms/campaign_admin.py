@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -67,4 +68,13 @@ class CampaignEditForm(FlaskForm):
 class PartnerTokenForm(FlaskForm):
     name = StringField(
         _l("Partner platform"), validators=[DataRequired(_l("Name the partner platform.")), Length(max=60)]
+    )
+
+
+class StepImportForm(FlaskForm):
+    file = FileField(
+        _l("Spreadsheet (.xlsx or .csv)"),
+        validators=[FileRequired(_l("Choose the file to import."))],
+        description=_l("First row: 手机号, 日期, 步数 (or phone, day, steps)."),
+        render_kw={"accept": ".xlsx,.csv"},
     )

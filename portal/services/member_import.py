@@ -8,10 +8,7 @@ such rows are reported, since only the member can apply to transfer.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -26,11 +23,11 @@ from portal.models.org import Organisation, OrgKind
 from portal.services.accounts import apply_profile, id_number_digest, parse_real_name
 from portal.services.audit import record_audit
 from portal.services.campaigns import enrol
-from portal.services.errors import AlreadyEnrolled, DomainError, MissingColumns, NotASpreadsheet, StaleImport
+from portal.services.errors import AlreadyEnrolled, DomainError, StaleImport
 from portal.services.id_numbers import IdNumber, parse_id_number
 from portal.services.phones import parse_phone
+from portal.services.spreadsheets import read_spreadsheet
 
-MAX_ROWS = 50_000
 MEMBER_KINDS = frozenset({OrgKind.GRASSROOTS_UNION, OrgKind.UNIT})
 HEADERS = {
     "name": ("name", "姓名"),
@@ -66,78 +63,8 @@ class ImportOutcome:
     unchanged: int = 0
 
 
-def _cells_to_text(values: Iterable[object]) -> list[str]:
-    texts = []
-    for value in values:
-        if value is None:
-            texts.append("")
-        elif isinstance(value, float) and value.is_integer():
-            texts.append(str(int(value)))  # Excel keeps long digit strings typed as numbers as floats
-        else:
-            texts.append(str(value).strip())
-    return texts
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise NotASpreadsheet() from error
-    try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield _cells_to_text(values)
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    if b"\x00" in data[:4096]:
-        raise NotASpreadsheet()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise NotASpreadsheet()
-    for values in csv.reader(io.StringIO(text)):
-        yield _cells_to_text(values)
-
-
 def read_member_file(data: bytes, filename: str) -> list[dict[str, str]]:
-    """The rows of an uploaded CSV or XLSX file as dicts keyed by column, or ``NotASpreadsheet``."""
-    lowered = filename.lower()
-    if lowered.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(data)
-    elif lowered.endswith((".csv", ".txt")):
-        rows = _csv_rows(data)
-    else:
-        raise NotASpreadsheet()
-    header = next(rows, None)
-    if not header:
-        raise NotASpreadsheet()
-    positions: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        for index, cell in enumerate(header):
-            if cell.strip().lower() in names:
-                positions[key] = index
-                break
-    missing = [HEADERS[key][1] for key in HEADERS if key not in positions]
-    if missing:
-        raise MissingColumns(_("Columns missing from the first row: %(names)s.", names="、".join(missing)))
-    records = []
-    for values in rows:
-        if not any(values):
-            continue
-        if len(records) >= MAX_ROWS:
-            raise MissingColumns(_("At most %(n)d rows can be imported at once.", n=MAX_ROWS))
-        records.append(
-            {key: values[index] if index < len(values) else "" for key, index in positions.items()}
-        )
-    return records
+    return read_spreadsheet(data, filename, HEADERS)
 
 
 def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms.campaign_admin import CampaignCreateForm, CampaignEditForm, PartnerTokenForm
+from portal.forms.campaign_admin import CampaignCreateForm, CampaignEditForm, PartnerTokenForm, StepImportForm
 from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
@@ -25,7 +25,9 @@ from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, OrgNotFound, OutsideScope
 from portal.services.flags import get_record_in_scope_or_404, open_flags, review_day
 from portal.services.orgs import get_org_by_code
+from portal.services.step_import import check_step_rows, import_step_rows, read_step_file
 from portal.services.tokens import issue_partner_token
+from portal.services.uploads import save_pending_upload, take_pending_upload
 from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
 
 bp = Blueprint("campaign_admin", __name__, url_prefix="/admin/campaigns")
@@ -197,3 +199,55 @@ def review(record_id: int):
         db.session.commit()
         flash(_("Recorded."), "success")
     return redirect_to("campaign_admin.flags")
+
+
+@bp.route("/<id:campaign_id>/steps-import", methods=["GET", "POST"])
+def steps_import(campaign_id: int):
+    """Upload a spreadsheet of steps and see every row checked before anything is saved."""
+    campaign = _campaign_in_scope_or_404(campaign_id)
+    form = StepImportForm()
+    if form.validate_on_submit():
+        data, filename = form.file.data.read(), form.file.data.filename or ""
+        try:
+            rows = check_step_rows(campaign, read_step_file(data, filename), now=utcnow())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            session["steps_import"] = {
+                "token": save_pending_upload(data),
+                "filename": filename,
+                "campaign": campaign.id,
+            }
+            good = [row for row in rows if row.ok]
+            bad = [row for row in rows if not row.ok]
+            return render(
+                "campaign_admin/steps_preview.html",
+                campaign=campaign,
+                filename=filename,
+                good=good,
+                bad=bad[:500],
+                bad_total=len(bad),
+            )
+    return render("campaign_admin/steps_import.html", campaign=campaign, form=form)
+
+
+@bp.post("/<id:campaign_id>/steps-import/confirm")
+def steps_import_confirm(campaign_id: int):
+    """Apply the rows that pass the checks (checked again now)."""
+    campaign = _campaign_in_scope_or_404(campaign_id)
+    pending = session.pop("steps_import", None) or {}
+    data = take_pending_upload(pending.get("token")) if pending.get("campaign") == campaign.id else None
+    if data is None:
+        flash(_("The preview has expired. Upload the file again."), "error")
+        return redirect_to("campaign_admin.steps_import", campaign_id=campaign.id)
+    now = utcnow()
+    try:
+        rows = check_step_rows(campaign, read_step_file(data, pending["filename"]), now=now)
+        applied = import_step_rows(current_user, campaign, rows, now=now, source=pending["filename"])
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect_to("campaign_admin.steps_import", campaign_id=campaign.id)
+    db.session.commit()
+    flash(_("%(n)d days of steps imported.", n=applied), "success")
+    return redirect_to("campaign_admin.edit", campaign_id=campaign.id)

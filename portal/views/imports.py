@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
-
-from flask import Blueprint, current_app, flash, g, session
+from flask import Blueprint, flash, g, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,21 +12,12 @@ from portal.htmx import render
 from portal.services.errors import DomainError, OrgNotFound, OutsideScope
 from portal.services.member_import import check_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
+from portal.services.uploads import save_pending_upload, take_pending_upload
 from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 bp.before_request(require_admin_scope)
-KEEP_UPLOADS_SECONDS = 24 * 3600
 PREVIEW_ERRORS = 500
-
-
-def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("*.upload"):
-        if old.stat().st_mtime < time.time() - KEEP_UPLOADS_SECONDS:
-            old.unlink(missing_ok=True)
-    return path
 
 
 def _target(code: str):
@@ -55,8 +42,7 @@ def upload():
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            token = secrets.token_urlsafe(16)
-            (_upload_dir() / f"{token}.upload").write_bytes(data)
+            token = save_pending_upload(data)
             session["member_import"] = {"token": token, "filename": filename, "org": root.code}
             db.session.rollback()
             good = [row for row in rows if row.ok]
@@ -78,21 +64,19 @@ def upload():
 @bp.post("/confirm")
 def confirm():
     """Import the rows that passed the checks (checked again now, since time has passed)."""
-    pending = session.pop("member_import", None)
-    path = _upload_dir() / f"{pending['token']}.upload" if pending else None
-    if path is None or not path.exists():
+    pending = session.pop("member_import", None) or {}
+    data = take_pending_upload(pending.get("token"))
+    if data is None:
         flash(_("The preview has expired. Upload the file again."), "error")
         return redirect_to("imports.upload")
     try:
         root = _target(pending["org"])
-        rows = check_rows(root, read_member_file(path.read_bytes(), pending["filename"]))
+        rows = check_rows(root, read_member_file(data, pending["filename"]))
         outcome = import_rows(current_user, root, rows, source=pending["filename"])
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect_to("imports.upload")
-    finally:
-        path.unlink(missing_ok=True)
     db.session.commit()
     flash(
         _(

@@ -144,6 +144,13 @@ MATRIX = {
         {},
         only({"anonymous": LOGIN, "member_a": 303}, 404),
     ),
+    "campaign_admin.steps_import": ("GET", "/admin/campaigns/{campaign}/steps-import", None, in_scope(200)),
+    "campaign_admin.steps_import_confirm": (
+        "POST",
+        "/admin/campaigns/{campaign}/steps-import/confirm",
+        {},
+        in_scope(303),
+    ),
     "campaign_admin.flags": ("GET", "/admin/campaigns/flags", None, any_admin(200)),
     "campaign_admin.review": (
         "POST",

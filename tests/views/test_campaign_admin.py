@@ -78,3 +78,31 @@ def test_partner_token_is_shown_once(client, tree, make_user, login):
     assert re.search(r'data-testid="new-token">jbz_', page)
     assert "jbz_" not in client.get(f"/admin/campaigns/{campaign.id}").data.decode()
     assert db.session.scalar(select(ApiToken.campaign_id)) == campaign.id
+
+
+def test_steps_import_preview_then_confirm(client, tree, make_user, login):
+    import io
+
+    from tests.campaign_helpers import enrolled, member_of
+
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    login(make_user(admin_of=tree["edu"]))
+    csv = f"手机号,日期,步数\n{member.phone},{today_local()},9000\n123,{today_local()},x\n".encode()
+    preview = client.post(
+        f"/admin/campaigns/{campaign.id}/steps-import",
+        data={"file": (io.BytesIO(csv), "steps.csv")},
+        content_type="multipart/form-data",
+    )
+    page = text_of(preview.data)
+    assert "可导入行数 1" in page and "不能导入的行数 1" in page
+    response = client.post(f"/admin/campaigns/{campaign.id}/steps-import/confirm")
+    assert response.status_code == 303
+    assert "已导入 1 天的步数" in text_of(client.get(response.headers["Location"]).data)
+    not_a_sheet = client.post(
+        f"/admin/campaigns/{campaign.id}/steps-import",
+        data={"file": (io.BytesIO(b"\x89PNG\r\n"), "x.png")},
+        content_type="multipart/form-data",
+    )
+    assert "不是 CSV 或 Excel" in text_of(not_a_sheet.data)
