@@ -49,7 +49,10 @@ def seed_demo() -> None:
     except DomainError as error:
         _fail(error)
     db.session.commit()
-    click.echo(f"demo loaded: {counts['organisations']} organisations and {counts['people']} people created")
+    click.echo(
+        f"demo loaded: {counts['organisations']} organisations, {counts['people']} people and "
+        f"{counts['campaigns']} campaigns created"
+    )
 
 
 @seed_cli.command("orgs")

@@ -3,6 +3,7 @@ loading twice changes nothing the second time."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,23 @@ import yaml
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.campaign import Campaign, Enrollment
+from portal.models.identity import SmsPurpose
+from portal.models.membership import ApplicationKind, MemberCategory
 from portal.models.org import Organisation, OrgKind
 from portal.services.accounts import complete_profile, create_account, find_user_by_phone
+from portal.services.campaigns import create_campaign, enrol
+from portal.services.day_rules import local_today
+from portal.services.membership import (
+    active_membership,
+    approve_application,
+    pending_application,
+    submit_application,
+)
 from portal.services.orgs import create_org, get_org_by_code
 from portal.services.roles import grant_union_admin, make_platform_admin
+from portal.services.sms_codes import issue_code
 
 _ORG_FIGURES = ("name", "quota", "member_total")
 
@@ -65,8 +79,57 @@ def load_people(data: dict[str, Any]) -> int:
     return created
 
 
-def load_demo(seeds_dir: Path) -> dict[str, int]:
-    """Every union tree under ``seeds/orgs`` and the demo people."""
+def _join_through_the_flow(user, org, approver) -> None:
+    """A demo membership made the way members get one: an application, its SMS check, an approval."""
+    if active_membership(user) is not None or pending_application(user) is not None:
+        return
+    code = issue_code(user.phone, SmsPurpose.VERIFY).code
+    application = submit_application(user, ApplicationKind.JOIN, org, MemberCategory.PUBLIC_INSTITUTION, code)
+    approve_application(approver, application)
+
+
+def load_demo_campaigns(data: dict[str, Any], *, today: date) -> int:
+    """One published campaign per entry (skipped when one of that preset already runs for the union)."""
+    created = 0
+    by_preset: dict[str, Campaign] = {}
+    for entry in data["campaigns"]:
+        org = get_org_by_code(entry["org"])
+        campaign = db.session.scalar(
+            select(Campaign).where(Campaign.organisation_id == org.id, Campaign.preset == entry["preset"])
+        )
+        if campaign is None:
+            start = today - timedelta(days=entry["started_days_ago"])
+            campaign = create_campaign(None, org, preset=entry["preset"], start_day=start, publish=True)
+            created += 1
+        by_preset[entry["preset"]] = campaign
+    for entry in data["enrolments"]:
+        user = find_user_by_phone(entry["phone"])
+        campaign = by_preset[entry["preset"]]
+        if (
+            db.session.scalar(
+                select(Enrollment.id).where(
+                    Enrollment.user_id == user.id, Enrollment.campaign_id == campaign.id
+                )
+            )
+            is None
+        ):
+            enrol(user, campaign, get_org_by_code(entry["unit"]))
+    db.session.flush()
+    return created
+
+
+def load_demo(seeds_dir: Path, *, today: date | None = None) -> dict[str, int]:
+    """Every union tree under ``seeds/orgs``, the demo people with their memberships, and the campaigns."""
     orgs = sum(load_org_tree(read_yaml(path)) for path in sorted((seeds_dir / "orgs").glob("*.yaml")))
-    people = load_people(read_yaml(seeds_dir / "demo_people.yaml"))
-    return {"organisations": orgs, "people": people}
+    people_data = read_yaml(seeds_dir / "demo_people.yaml")
+    people = load_people(people_data)
+    approver = next(find_user_by_phone(p["phone"]) for p in people_data["people"] if p.get("platform_admin"))
+    for person in people_data["people"]:
+        if person.get("member_of"):
+            _join_through_the_flow(
+                find_user_by_phone(person["phone"]), get_org_by_code(person["member_of"]), approver
+            )
+    campaigns = load_demo_campaigns(
+        read_yaml(seeds_dir / "demo_campaigns.yaml"), today=today or local_today(utcnow(), "Asia/Shanghai")
+    )
+    return {"organisations": orgs, "people": people, "campaigns": campaigns}

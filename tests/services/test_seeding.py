@@ -52,7 +52,7 @@ def test_demo_loads_once_and_again_changes_nothing(app):
     before = _counts()
     again = load_demo(SEEDS)
     db.session.commit()
-    assert again == {"organisations": 0, "people": 0}
+    assert again == {"organisations": 0, "people": 0, "campaigns": 0}
     assert _counts() == before
 
 
@@ -85,6 +85,18 @@ def test_jiangsu_tree_has_13_city_unions_and_the_education_union(app):
     edu = get_org_by_code("JS-EDU")
     assert edu.name == "江苏省教育科技工会" and edu.kind is OrgKind.INDUSTRY_UNION
     assert get_org_by_code("JS-EDU-NJMU").parent_id == edu.id
+
+
+def test_demo_has_a_running_campaign_on_each_preset_and_a_member_in_two(app):
+    from portal.models import Campaign, Enrollment
+    from portal.services.membership import active_membership
+
+    load_demo(SEEDS)
+    presets = sorted(db.session.scalars(select(Campaign.preset).where(Campaign.published_at.is_not(None))))
+    assert presets == ["eco-walk", "motherland-100", "teachers-7day"]
+    member = db.session.scalar(select(User).where(User.phone == "13900000011"))
+    assert active_membership(member).organisation.code == "JS-EDU-NJMU"  # joined through the real flow
+    assert len(db.session.scalars(select(Enrollment).where(Enrollment.user_id == member.id)).all()) == 2
 
 
 def test_demo_people_have_profiles_and_roles(app):
