@@ -8,6 +8,7 @@ import hashlib
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from portal.api.errors import ApiError, error_response
 from portal.api.openapi import openapi_document
@@ -119,8 +120,13 @@ def my_campaigns():
 
 
 def _own_enrollment(user: User, campaign_id: int) -> Enrollment:
-    campaign = db.session.get(Campaign, campaign_id)
-    enrollment = find_enrollment(user, campaign) if campaign else None
+    """The caller's enrolment in the campaign, loaded with the campaign in one query, or a 404."""
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .join(Enrollment.campaign)
+        .options(contains_eager(Enrollment.campaign))
+        .where(Enrollment.user_id == user.id, Enrollment.campaign_id == campaign_id)
+    )
     if enrollment is None:
         raise ApiError(
             404, "not_enrolled", _("You are not enrolled in this campaign."), {"campaign_id": _("Not yours.")}

@@ -112,15 +112,21 @@ def report_steps(
         set_={name: statement.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
         where=DailyRecord.reported_at <= statement.excluded.reported_at,
     )
-    db.session.execute(statement)
+    # RETURNING gives the stored row in the same round trip; nothing comes back only when a newer
+    # report already stood (the WHERE kept it), and then it is read.
+    record = db.session.scalars(
+        select(DailyRecord)
+        .from_statement(statement.returning(DailyRecord))
+        .execution_options(populate_existing=True)
+    ).first()
+    if record is not None:
+        return ReportResult(record=record, applied=True)
     record = db.session.scalars(
         select(DailyRecord)
         .where(DailyRecord.enrollment_id == enrollment.id, DailyRecord.day == day)
         .execution_options(populate_existing=True)
     ).one()
-    return ReportResult(
-        record=record, applied=record.reported_at == reported_at and record.reported_steps == steps
-    )
+    return ReportResult(record=record, applied=False)
 
 
 def check_in(enrollment: Enrollment, *, now: datetime | None = None) -> Checkin:

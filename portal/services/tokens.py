@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models.api import ApiToken, TokenKind
@@ -65,7 +66,9 @@ def find_active_token(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _hash(secret), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # every personal call needs the owner: one round trip
+        .where(ApiToken.token_hash == _hash(secret), ApiToken.revoked_at.is_(None))
     )
     if token is not None:
         now = utcnow()

@@ -1,0 +1,199 @@
+"""The step-report API at 1,000,000 enrolled participants (issue 4), side by side with a minimal endpoint.
+
+    createdb -h 127.0.0.1 -U postgres portal_bench
+    python -m bench.step_api --database-url postgresql://postgres@127.0.0.1:5432/portal_bench
+
+Generates the participants in SQL, starts gunicorn twice on this machine (the minimal upsert endpoint,
+then the portal), and drives each with wrk at 50 connections. Needs wrk (Debian package ``wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import OrgKind
+from portal.models.base import utcnow
+from portal.services.campaigns import create_campaign
+from portal.services.day_rules import local_today
+from portal.services.orgs import create_org
+
+ROOT = Path(__file__).resolve().parents[1]
+PII_KEY = "A" * 43 + "="
+LUA = """
+math.randomseed(os.time())
+local tokens, campaign, day = %(tokens)d, %(campaign)d, "%(day)s"
+request = function()
+  local user = math.random(1, tokens)
+  local steps = math.random(0, 30000)
+  local body = string.format('{"campaign_id": %%d, "day": "%%s", "steps": %%d}', campaign, day, steps)
+  return wrk.format("POST", "/api/v1/steps", {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer jbz_bench_" .. user}, body)
+end
+"""
+
+
+def generate(url: str, participants: int, tokens: int) -> tuple[int, str]:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "SECRET_KEY": "bench",
+            "PII_KEY": PII_KEY,
+        }
+    )
+    with app.test_request_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        start = time.perf_counter()
+        union = create_org(code="B", name="基准工会", kind=OrgKind.GRASSROOTS_UNION)
+        today = local_today(utcnow(), "Asia/Shanghai")
+        campaign = create_campaign(
+            None, union, preset="teachers-7day", start_day=today - timedelta(days=2), publish=True
+        )
+        db.session.flush()
+        db.session.execute(
+            text(
+                "INSERT INTO users (phone, session_nonce, is_platform_admin, created_at) "
+                "SELECT '13' || lpad(g::text, 9, '0'), 'x', false, now() FROM generate_series(1, :n) g"
+            ),
+            {"n": participants},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO enrollments (campaign_id, user_id, unit_id, enrolled_at) "
+                "SELECT :campaign, id, :unit, now() FROM users ORDER BY id"
+            ),
+            {"campaign": campaign.id, "unit": union.id},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO api_tokens (kind, name, token_hash, prefix, user_id, created_at) "
+                "SELECT 'personal', 'bench', encode(sha256(convert_to('jbz_bench_' || id, 'UTF8')), 'hex'), "
+                "'jbz_bench', id, now() "
+                "FROM users ORDER BY id LIMIT :n"
+            ),
+            {"n": tokens},
+        )
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        print(
+            f"generated {participants:,} enrolled participants in {time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
+        campaign_id = campaign.id
+        for engine in db.engines.values():
+            engine.dispose()
+    return campaign_id, today.isoformat()
+
+
+def serve_and_load(target: str, port: int, env: dict, script: Path, args) -> tuple[float, str]:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            target,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.2)
+                continue
+            break
+        subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                "-c",
+                str(args.connections),
+                "-d",
+                "5s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            check=True,
+        )  # warm-up
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                "-c",
+                str(args.connections),
+                "-d",
+                f"{args.duration}s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result)[1])
+    p99 = re.search(r"99%\s+(\S+)", result)[1]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    if errors:
+        print(f"  {target}: {errors[1]} non-2xx responses", flush=True)
+    return rps, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--participants", type=int, default=1_000_000)
+    parser.add_argument("--tokens", type=int, default=20_000)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    campaign_id, day = generate(args.database_url, args.participants, args.tokens)
+    script = Path(tempfile.mkdtemp()) / "steps.lua"
+    script.write_text(LUA % {"tokens": args.tokens, "campaign": campaign_id, "day": day})
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "PORTAL_SECRET_KEY": "bench",
+        "PORTAL_PII_KEY": PII_KEY,
+    }
+    baseline = serve_and_load("bench.minimal_upsert:app", 8101, env, script, args)
+    portal = serve_and_load("wsgi:app", 8102, env, script, args)
+    print("| endpoint | requests/s | p99 |\n|---|---|---|")
+    print(f"| minimal Flask upsert | {baseline[0]:.0f} | {baseline[1]} |")
+    print(f"| portal POST /api/v1/steps | {portal[0]:.0f} | {portal[1]} |")
+    print(f"portal / minimal = {portal[0] / baseline[0]:.0%}")
+
+
+if __name__ == "__main__":
+    main()
