@@ -28,7 +28,7 @@ from portal.services.orgs import get_org_by_code
 from portal.services.step_import import check_step_rows, import_step_rows, read_step_file
 from portal.services.tokens import issue_partner_token
 from portal.services.uploads import save_pending_upload, take_pending_upload
-from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
+from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error, split_preview
 
 bp = Blueprint("campaign_admin", __name__, url_prefix="/admin/campaigns")
 bp.before_request(require_admin_scope)
@@ -218,15 +218,11 @@ def steps_import(campaign_id: int):
                 "filename": filename,
                 "campaign": campaign.id,
             }
-            good = [row for row in rows if row.ok]
-            bad = [row for row in rows if not row.ok]
             return render(
                 "campaign_admin/steps_preview.html",
                 campaign=campaign,
                 filename=filename,
-                good=good,
-                bad=bad[:500],
-                bad_total=len(bad),
+                **split_preview(rows),
             )
     return render("campaign_admin/steps_import.html", campaign=campaign, form=form)
 

@@ -101,3 +101,13 @@ def require_admin_scope():
     if g.scope.is_empty:
         abort(404)
     return None
+
+
+PREVIEW_REFUSED_SHOWN = 500
+
+
+def split_preview(rows: list) -> dict:
+    """What an import preview shows: the good rows, the first refused ones, and how many were refused."""
+    good = [row for row in rows if row.ok]
+    bad = [row for row in rows if not row.ok]
+    return {"good": good, "bad": bad[:PREVIEW_REFUSED_SHOWN], "bad_total": len(bad)}

@@ -13,11 +13,10 @@ from portal.services.errors import DomainError, OrgNotFound, OutsideScope
 from portal.services.member_import import check_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
 from portal.services.uploads import save_pending_upload, take_pending_upload
-from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error
+from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error, split_preview
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 bp.before_request(require_admin_scope)
-PREVIEW_ERRORS = 500
 
 
 def _target(code: str):
@@ -44,17 +43,13 @@ def upload():
         else:
             token = save_pending_upload(data)
             session["member_import"] = {"token": token, "filename": filename, "org": root.code}
-            db.session.rollback()
-            good = [row for row in rows if row.ok]
-            bad = [row for row in rows if not row.ok]
+            preview = split_preview(rows)
             return render(
                 "imports/preview.html",
                 root=root,
                 filename=filename,
-                good=good,
-                bad=bad[:PREVIEW_ERRORS],
-                bad_total=len(bad),
-                new=sum(1 for row in good if not row.already_member),
+                new=sum(1 for row in preview["good"] if not row.already_member),
+                **preview,
             )
     elif not form.is_submitted() and g.scope.root_paths:
         form.org_code.data = current_user.admin_roles[0].organisation.code
