@@ -191,3 +191,12 @@ def test_unknown_paths_and_methods_answer_json(client, member_api):
     assert client.get("/api/v1/nothing", headers=headers).json["error"]["code"] == "not_found"
     assert client.delete("/api/v1/steps", headers=headers).json["error"]["code"] == "method_not_allowed"
     assert client.get("/api/v1/campaigns/99999999999999999999/progress", headers=headers).status_code == 404
+
+
+def test_rate_limit_per_token_answers_429_in_the_error_shape(client, member_api):
+    _campaign, _member, headers, _token = member_api
+    for _ in range(120):
+        assert client.get("/api/v1/me/campaigns", headers=headers).status_code == 200
+    response = client.get("/api/v1/me/campaigns", headers=headers)
+    assert response.status_code == 429
+    assert response.json["error"]["code"] == "rate_limited" and response.json["error"]["message"]
