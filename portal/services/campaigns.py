@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,8 +29,14 @@ from portal.services.rules import RuleSet, load_preset, parse_rules
 
 
 def campaign_rules(campaign: Campaign) -> RuleSet:
-    """The campaign's rules as a checked object (they were checked when written)."""
-    return RuleSet.model_validate(campaign.rules)
+    """The campaign's rules as a checked object (they were checked when written). Parsed once per rule
+    text and process: every step report needs them."""
+    return _parsed_rules(json.dumps(campaign.rules, sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _parsed_rules(text: str) -> RuleSet:
+    return RuleSet.model_validate_json(text)
 
 
 def create_campaign(

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -58,20 +58,22 @@ def day_closes_at(day: date, rules: RuleSet, zone: str) -> datetime:
     return midnight + timedelta(minutes=rules.grace_minutes)
 
 
-def detect_flag(rules: RuleSet, steps: int, earlier_days: Sequence[int]) -> DayFlag | None:
+def detect_flag(
+    rules: RuleSet, steps: int, earlier_days: Sequence[int] | Callable[[], Sequence[int]]
+) -> DayFlag | None:
     """Why a report looks faked, if it does: above the implausible limit, one digit repeated (66666),
     or a jump far above the member's own history (3× the median of at least 3 earlier days, and above
-    30,000)."""
+    30,000). ``earlier_days`` may be a callable: the history is then read only for a day above 30,000."""
     if steps > rules.implausible_steps:
         return DayFlag.IMPLAUSIBLE
     digits = str(steps)
     if len(digits) >= REPEATED_DIGITS_MIN_LENGTH and len(set(digits)) == 1:
         return DayFlag.REPEATED_DIGITS
-    history = [value for value in earlier_days if value > 0]
-    if len(history) >= JUMP_HISTORY_DAYS:
-        usual = statistics.median(history)
-        if steps > JUMP_FLOOR and steps > JUMP_FACTOR * usual:
-            return DayFlag.JUMP
+    if steps <= JUMP_FLOOR:
+        return None
+    history = [value for value in (earlier_days() if callable(earlier_days) else earlier_days) if value > 0]
+    if len(history) >= JUMP_HISTORY_DAYS and steps > JUMP_FACTOR * statistics.median(history):
+        return DayFlag.JUMP
     return None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -59,6 +60,25 @@ def _earlier_days(enrollment: Enrollment, day: date) -> list[int]:
     )
 
 
+@lru_cache(maxsize=2)
+def _upsert_statement(dialect_name: str):
+    """The report upsert, built once per database kind with bind parameters (typed by their columns)."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(DailyRecord)
+    insert = insert.values(
+        {name: bindparam(name) for name in ("enrollment_id", "campaign_id", "day", *_UPDATED, *_RESET_REVIEW)}
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=["enrollment_id", "day"],
+        set_={name: insert.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
+        where=DailyRecord.reported_at <= insert.excluded.reported_at,
+    )
+    return (
+        select(DailyRecord)
+        .from_statement(upsert.returning(DailyRecord))
+        .execution_options(populate_existing=True)
+    )
+
+
 def _dialect_insert(model):
     """An INSERT that knows ON CONFLICT, for the two databases the portal runs on."""
     return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
@@ -87,7 +107,7 @@ def report_steps(
     campaign = enrollment.campaign
     check_day_open(campaign, day, now=now, allow_closed=allow_closed)
     rules = campaign_rules(campaign)
-    flag = detect_flag(rules, steps, _earlier_days(enrollment, day))
+    flag = detect_flag(rules, steps, lambda: _earlier_days(enrollment, day))
     outcome = evaluate_day(
         rules, day=day, steps=steps, reported_at=reported_at, zone=campaign.timezone, flag=flag
     )
@@ -106,19 +126,9 @@ def report_steps(
         "flag": flag,
         **dict.fromkeys(_RESET_REVIEW),  # a newer report is judged afresh
     }
-    statement = _dialect_insert(DailyRecord).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["enrollment_id", "day"],
-        set_={name: statement.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
-        where=DailyRecord.reported_at <= statement.excluded.reported_at,
-    )
     # RETURNING gives the stored row in the same round trip; nothing comes back only when a newer
     # report already stood (the WHERE kept it), and then it is read.
-    record = db.session.scalars(
-        select(DailyRecord)
-        .from_statement(statement.returning(DailyRecord))
-        .execution_options(populate_existing=True)
-    ).first()
+    record = db.session.scalars(_upsert_statement(db.engine.dialect.name), values).first()
     if record is not None:
         return ReportResult(record=record, applied=True)
     record = db.session.scalars(
