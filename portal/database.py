@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 
@@ -27,3 +28,8 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def insert_for(dialect_name: str, model):
+    """An INSERT that knows ON CONFLICT, for the two databases the portal runs on."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(model)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from portal.api.errors import ApiError, error_response
+from portal.api.errors import ApiError, domain_error, error_response
 from portal.api.openapi import openapi_document
 from portal.api.schemas import (
     BulkResponse,
@@ -25,7 +25,7 @@ from portal.api.schemas import (
     RankingRow,
     StepReport,
 )
-from portal.api.support import answer, as_api_error, as_utc, read_body, require_token
+from portal.api.support import answer, as_utc, read_body, require_token
 from portal.extensions import csrf, db, limiter
 from portal.models.api import TokenKind
 from portal.models.base import utcnow
@@ -143,7 +143,7 @@ def post_steps():
     try:
         result = _report(enrollment, body, source=ReportSource.API)
     except DomainError as error:
-        raise as_api_error(error) from None
+        raise domain_error(error) from None
     db.session.commit()
     return answer(result)
 
@@ -224,7 +224,7 @@ def bulk_steps(campaign_id: int):
                     )
                 )
         except DomainError as error:
-            api_error = as_api_error(error)
+            api_error = domain_error(error)
             results.append(
                 BulkResult(
                     index=index, status="error", error={"code": api_error.code, "message": api_error.message}

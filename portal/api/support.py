@@ -11,9 +11,8 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
-from portal.api.errors import ApiError, domain_error, validation_error
+from portal.api.errors import ApiError, validation_error
 from portal.models.api import ApiToken, TokenKind
-from portal.services.errors import DomainError
 from portal.services.tokens import find_active_token
 
 
@@ -76,7 +75,3 @@ def answer(model: BaseModel, status: int = 200):
     response = jsonify(model.model_dump(mode="json"))
     response.status_code = status
     return response
-
-
-def as_api_error(error: DomainError) -> ApiError:
-    return domain_error(error)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from portal.database import insert_for
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
@@ -86,8 +86,7 @@ def settle_day(campaign: Campaign, day: date, *, now: datetime | None = None) ->
         "counted_steps": int(steps),
         "settled_at": now or utcnow(),
     }
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CampaignDay).values(**values)
+    statement = insert_for(db.engine.dialect.name, CampaignDay).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["campaign_id", "day"],
         set_={

@@ -27,7 +27,7 @@ def _cells_to_text(values: Iterable[object]) -> list[str]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # imported on first use: keeps it off every worker's start-up
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from portal.database import insert_for
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -63,7 +63,7 @@ def _earlier_days(enrollment: Enrollment, day: date) -> list[int]:
 @lru_cache(maxsize=2)
 def _upsert_statement(dialect_name: str):
     """The report upsert, built once per database kind with bind parameters (typed by their columns)."""
-    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(DailyRecord)
+    insert = insert_for(dialect_name, DailyRecord)
     insert = insert.values(
         {name: bindparam(name) for name in ("enrollment_id", "campaign_id", "day", *_UPDATED, *_RESET_REVIEW)}
     )
@@ -77,11 +77,6 @@ def _upsert_statement(dialect_name: str):
         .from_statement(upsert.returning(DailyRecord))
         .execution_options(populate_existing=True)
     )
-
-
-def _dialect_insert(model):
-    """An INSERT that knows ON CONFLICT, for the two databases the portal runs on."""
-    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
 
 
 def report_steps(
@@ -145,7 +140,7 @@ def check_in(enrollment: Enrollment, *, now: datetime | None = None) -> Checkin:
     day = local_today(now, enrollment.campaign.timezone)
     check_day_open(enrollment.campaign, day, now=now)
     db.session.execute(
-        _dialect_insert(Checkin)
+        insert_for(db.engine.dialect.name, Checkin)
         .values(enrollment_id=enrollment.id, day=day, checked_in_at=now)
         .on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.models.identity import User
 from portal.services.errors import DomainError, SmsCodeWrong
+from portal.services.notifications import count_unread
+from portal.services.permissions import admin_scope
 from portal.services.phones import parse_phone
 
 
@@ -79,8 +81,6 @@ def config_value(name: str):
 
 def inject_unread_count() -> dict[str, int]:
     """The unread-notification badge in the header (one indexed count for signed-in pages)."""
-    from portal.services.notifications import count_unread
-
     if not current_user.is_authenticated:
         return {}
     return {"unread_notifications": count_unread(current_user.id)}
@@ -89,13 +89,7 @@ def inject_unread_count() -> dict[str, int]:
 def require_admin_scope():
     """``before_request`` of the admin blueprints: sign-in required, then ``g.scope``; those who
     administer nothing are told nothing exists here (404)."""
-    from flask import abort, g
-
-    from portal.services.permissions import admin_scope
-
     if not current_user.is_authenticated:
-        from portal.extensions import login_manager
-
         return login_manager.unauthorized()
     g.scope = admin_scope(current_user)
     if g.scope.is_empty:
