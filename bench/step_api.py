@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
 from portal import create_app
 from portal.extensions import db
@@ -44,6 +45,21 @@ request = function()
     ["Authorization"] = "Bearer jbz_bench_" .. user}, body)
 end
 """
+
+
+def generated(url: str) -> tuple[int, str] | None:
+    """The campaign and day of an earlier run's data in this database, if there is one."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("campaigns"):
+                return None
+            campaign_id = connection.scalar(text("SELECT max(id) FROM campaigns"))
+    finally:
+        engine.dispose()
+    if campaign_id is None:
+        return None
+    return campaign_id, local_today(utcnow(), "Asia/Shanghai").isoformat()
 
 
 def generate(url: str, participants: int, tokens: int) -> tuple[int, str]:
@@ -165,7 +181,7 @@ def serve_and_load(target: str, port: int, env: dict, script: Path, args) -> tup
     p99 = re.search(r"99%\s+(\S+)", result)[1]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
     if errors:
-        print(f"  {target}: {errors[1]} non-2xx responses", flush=True)
+        raise SystemExit(f"{target}: {errors[1]} answers were not 2xx; the measurement is void")
     return rps, p99
 
 
@@ -177,8 +193,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the data an earlier run generated here"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--redis-url", help="a Redis database the portal may use (and the benchmark empties) for rate limits"
+    )
     args = parser.parse_args()
-    campaign_id, day = generate(args.database_url, args.participants, args.tokens)
+    existing = generated(args.database_url) if args.reuse else None
+    campaign_id, day = existing or generate(args.database_url, args.participants, args.tokens)
     script = Path(tempfile.mkdtemp()) / "steps.lua"
     script.write_text(LUA % {"tokens": args.tokens, "campaign": campaign_id, "day": day})
     env = {
@@ -187,12 +211,28 @@ def main() -> None:
         "PORTAL_SECRET_KEY": "bench",
         "PORTAL_PII_KEY": PII_KEY,
     }
-    baseline = serve_and_load("bench.minimal_upsert:app", 8101, env, script, args)
-    portal = serve_and_load("wsgi:app", 8102, env, script, args)
-    print("| endpoint | requests/s | p99 |\n|---|---|---|")
-    print(f"| minimal Flask upsert | {baseline[0]:.0f} | {baseline[1]} |")
-    print(f"| portal POST /api/v1/steps | {portal[0]:.0f} | {portal[1]} |")
-    print(f"portal / minimal = {portal[0] / baseline[0]:.0%}")
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+        _flush_redis(args.redis_url)
+    # Side by side, alternating: this machine's speed drifts, so each round compares like with like.
+    print("| round | minimal req/s | minimal p99 | portal req/s | portal p99 | portal / minimal |")
+    print("|---|---|---|---|---|---|")
+    ratios = []
+    for round_ in range(1, args.rounds + 1):
+        baseline = serve_and_load("bench.minimal_upsert:app", 8101, env, script, args)
+        portal = serve_and_load("wsgi:app", 8102, env, script, args)
+        ratios.append(portal[0] / baseline[0])
+        ratio = f"{ratios[-1]:.0%}"
+        cells = (round_, f"{baseline[0]:.0f}", baseline[1], f"{portal[0]:.0f}", portal[1], ratio)
+        print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
+    print(f"median portal / minimal = {statistics.median(ratios):.0%}")
+
+
+def _flush_redis(url: str) -> None:
+    """Start from empty rate-limit counters (the benchmark's Redis database only)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 if __name__ == "__main__":

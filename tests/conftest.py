@@ -59,6 +59,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "PII_KEY": PII_KEY,
         "WTF_CSRF_ENABLED": False,
+        "API_TOKEN_USE_WRITE_SECONDS": 0,  # every use written at once; tests/services/test_tokens.py batches
         "SMS_SENDER": "tests.support:RecordingSender",
         # Cheap argon2 parameters: the hashing rules are the same, only slower in production.
         "ARGON2_TIME_COST": 1,
@@ -143,6 +144,9 @@ def app(_session_app: Flask) -> Iterator[Flask]:
         db.session.rollback()
         empty_all_tables()
         db.session.remove()
+    # Per-process caches keyed by ids, which an emptied database hands out again.
+    _session_app.extensions.pop("settled_campaign_terms", None)
+    _session_app.extensions.pop("token_uses", None)
     limiter.reset()
     RecordingSender.outbox.clear()
 

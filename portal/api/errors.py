@@ -36,14 +36,25 @@ _FIELD_MESSAGES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        self.headers = headers or {}
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None):
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None, headers: dict | None = None
+):
     response = jsonify(error={"code": code, "message": message, "fields": fields or {}})
     response.status_code = status
+    response.headers.update(headers or {})
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

@@ -16,17 +16,35 @@ from portal.models.api import ApiToken, TokenKind
 from portal.services.tokens import find_active_token
 
 
-def require_token(*kinds: TokenKind) -> ApiToken:
-    """The bearer token of the request, of one of the given kinds, or a 401 (403 for another kind)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, secret = header.partition(" ")
+def bearer_secret() -> str:
+    """The token in the request's Authorization header, or a 401."""
+    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthenticated", _("Send an API token: Authorization: Bearer <token>."))
-    token = find_active_token(secret.strip())
+    return secret.strip()
+
+
+def invalid_token() -> ApiError:
+    return ApiError(401, "invalid_token", _("This token is unknown or was revoked."))
+
+
+def wrong_token_kind() -> ApiError:
+    return ApiError(403, "wrong_token_kind", _("This endpoint needs another kind of token."))
+
+
+def not_enrolled() -> ApiError:
+    return ApiError(
+        404, "not_enrolled", _("You are not enrolled in this campaign."), {"campaign_id": _("Not yours.")}
+    )
+
+
+def require_token(*kinds: TokenKind) -> ApiToken:
+    """The bearer token of the request, of one of the given kinds, or a 401 (403 for another kind)."""
+    token = find_active_token(bearer_secret())
     if token is None:
-        raise ApiError(401, "invalid_token", _("This token is unknown or was revoked."))
+        raise invalid_token()
     if token.kind not in kinds:
-        raise ApiError(403, "wrong_token_kind", _("This endpoint needs another kind of token."))
+        raise wrong_token_kind()
     g.api_token = token
     return token
 

@@ -29,9 +29,13 @@ from portal.services.rules import RuleSet, load_preset, parse_rules
 
 
 def campaign_rules(campaign: Campaign) -> RuleSet:
-    """The campaign's rules as a checked object (they were checked when written). Parsed once per rule
-    text and process: every step report needs them."""
-    return _parsed_rules(json.dumps(campaign.rules, sort_keys=True))
+    """The campaign's rules as a checked object (they were checked when written)."""
+    return rules_of(campaign.rules)
+
+
+def rules_of(stored: dict) -> RuleSet:
+    """Stored rules as a checked object, parsed once per rule text and process: every report needs them."""
+    return _parsed_rules(json.dumps(stored, sort_keys=True))
 
 
 @lru_cache(maxsize=256)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, null, select, true
 
 from portal.database import insert_for
 from portal.extensions import db
+from portal.models.api import ApiToken, TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.steps import Checkin, DailyRecord, ReportSource
 from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import day_closes_at, detect_flag, evaluate_day, local_today
+from portal.services.day_rules import JUMP_FLOOR, day_closes_at, detect_flag, evaluate_day, local_today
 from portal.services.errors import DayNotOpen, InvalidSteps
+from portal.services.rules import RuleSet
 
 MAX_STEPS = 1_000_000
 _RESET_REVIEW = ("appeal_note", "appealed_at", "review", "reviewed_by_id", "reviewed_at")
@@ -33,45 +37,135 @@ _UPDATED = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """A stored day as the step API answers it, from the values just written (report_steps_by_token)."""
+
+    enrollment_id: int
+    day: date
+    reported_steps: int
+    counted_steps: int
+    qualified: bool
+    reason: str
+    received_at: datetime
+
+
 @dataclass(frozen=True)
 class ReportResult:
-    record: DailyRecord
+    record: DailyRecord | StoredReport
     applied: bool  # False when a newer report for the day was already stored
 
 
-def check_day_open(campaign: Campaign, day: date, *, now: datetime, allow_closed: bool = False) -> None:
+@dataclass(frozen=True, slots=True)
+class CampaignTerms:
+    """What a report needs of a campaign, as plain values: its days, its time zone and its rules."""
+
+    campaign_id: int
+    start_day: date
+    end_day: date
+    timezone: str
+    rules: RuleSet
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> CampaignTerms:
+        return cls(
+            campaign_id=campaign.id,
+            start_day=campaign.start_day,
+            end_day=campaign.end_day,
+            timezone=campaign.timezone,
+            rules=campaign_rules(campaign),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StepTarget:
+    """The enrolment a report is for, with its campaign's terms."""
+
+    enrollment_id: int
+    terms: CampaignTerms
+
+    @classmethod
+    def of(cls, enrollment: Enrollment) -> StepTarget:
+        return cls(enrollment_id=enrollment.id, terms=CampaignTerms.of(enrollment.campaign))
+
+
+def settled_terms(campaign_id: int, *, now: datetime) -> CampaignTerms | None:
+    """The terms of a published campaign that has started, kept per process: from then on its rules and
+    days can no longer change (``update_campaign``), so the step API need not read them per report.
+    None for a campaign that is unknown, unpublished or not started yet."""
+    cache: dict[int, CampaignTerms] = current_app.extensions.setdefault("settled_campaign_terms", {})
+    terms = cache.get(campaign_id)
+    if terms is not None:
+        return terms
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.published_at is None:
+        return None
+    if local_today(now, campaign.timezone) < campaign.start_day:
+        return None
+    if len(cache) >= 4096:
+        cache.clear()
+    return cache.setdefault(campaign_id, CampaignTerms.of(campaign))
+
+
+def check_day_open(
+    campaign: Campaign | CampaignTerms, day: date, *, now: datetime, allow_closed: bool = False
+) -> None:
     """Refuse days outside the campaign, days in the future, and closed days (unless backfilling)."""
     if not campaign.start_day <= day <= campaign.end_day:
         raise DayNotOpen(_l("This day is not part of the campaign."))
     if day > local_today(now, campaign.timezone):
         raise DayNotOpen(_l("Steps cannot be reported for a day that has not come yet."))
-    if not allow_closed and now >= day_closes_at(day, campaign_rules(campaign), campaign.timezone):
+    rules = campaign.rules if isinstance(campaign, CampaignTerms) else campaign_rules(campaign)
+    if not allow_closed and now >= day_closes_at(day, rules, campaign.timezone):
         raise DayNotOpen(_l("This day has closed; its steps can no longer be changed."))
 
 
-def _earlier_days(enrollment: Enrollment, day: date) -> list[int]:
+def _earlier_days(enrollment_id: int, day: date) -> list[int]:
     return list(
         db.session.scalars(
             select(DailyRecord.reported_steps)
-            .where(DailyRecord.enrollment_id == enrollment.id, DailyRecord.day < day)
+            .where(DailyRecord.enrollment_id == enrollment_id, DailyRecord.day < day)
             .order_by(DailyRecord.day.desc())
             .limit(14)
         )
     )
 
 
-@lru_cache(maxsize=2)
-def _upsert_statement(dialect_name: str):
-    """The report upsert, built once per database kind with bind parameters (typed by their columns)."""
-    insert = insert_for(dialect_name, DailyRecord)
-    insert = insert.values(
-        {name: bindparam(name) for name in ("enrollment_id", "campaign_id", "day", *_UPDATED, *_RESET_REVIEW)}
-    )
+@lru_cache(maxsize=4)
+def _upsert_statement(dialect_name: str, by_token: bool):
+    """The report upsert, built once per database kind with bind parameters (typed by their columns).
+
+    ``INSERT … SELECT``: the enrolment is a parameter, or (``by_token``) it is found in the same
+    statement from a live personal API token's hash, so an API report is one round trip."""
+    columns = ("campaign_id", "day", *_UPDATED, *_RESET_REVIEW)
+    values = [
+        bindparam(name, type_=DailyRecord.__table__.c[name].type)
+        for name in ("campaign_id", "day", *_UPDATED)
+    ]
+    values += [null()] * len(_RESET_REVIEW)  # a newer report is judged afresh
+    if by_token:
+        tokens, enrollments = ApiToken.__table__, Enrollment.__table__
+        source = (
+            select(enrollments.c.id, *values)
+            .select_from(tokens.join(enrollments, enrollments.c.user_id == tokens.c.user_id))
+            .where(
+                tokens.c.token_hash == bindparam("token_hash"),
+                tokens.c.revoked_at.is_(None),
+                tokens.c.kind == TokenKind.PERSONAL.value,
+                enrollments.c.campaign_id == bindparam("campaign_id"),
+            )
+        )
+    else:
+        enrollment_id = bindparam("enrollment_id", type_=DailyRecord.__table__.c.enrollment_id.type)
+        source = select(enrollment_id, *values).where(true())  # SQLite's upsert wants a WHERE here
+    insert = insert_for(dialect_name, DailyRecord).from_select(["enrollment_id", *columns], source)
     upsert = insert.on_conflict_do_update(
         index_elements=["enrollment_id", "day"],
         set_={name: insert.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
         where=DailyRecord.reported_at <= insert.excluded.reported_at,
     )
+    if by_token:  # the API answers from the values it wrote: only the enrolment it found comes back
+        return upsert.returning(DailyRecord.__table__.c.enrollment_id)
     return (
         select(DailyRecord)
         .from_statement(upsert.returning(DailyRecord))
@@ -79,8 +173,44 @@ def _upsert_statement(dialect_name: str):
     )
 
 
+def _judged(
+    terms: CampaignTerms,
+    history: Callable[[], Sequence[int]] | None,
+    *,
+    day: date,
+    steps: int,
+    source: ReportSource,
+    reported_at: datetime | None,
+    distance_m: int | None,
+    now: datetime,
+    allow_closed: bool,
+) -> dict:
+    """The stored values of a report: the checks and rules of SPEC §5 applied to it."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
+        raise InvalidSteps()
+    reported_at = reported_at or now
+    check_day_open(terms, day, now=now, allow_closed=allow_closed)
+    flag = detect_flag(terms.rules, steps, history)
+    outcome = evaluate_day(
+        terms.rules, day=day, steps=steps, reported_at=reported_at, zone=terms.timezone, flag=flag
+    )
+    return {
+        "campaign_id": terms.campaign_id,
+        "day": day,
+        "reported_steps": steps,
+        "distance_m": distance_m,
+        "reported_at": reported_at,
+        "received_at": now,
+        "source": source,
+        "counted_steps": outcome.counted,
+        "qualified": outcome.qualified,
+        "reason": outcome.reason.value,
+        "flag": flag,
+    }
+
+
 def report_steps(
-    enrollment: Enrollment,
+    enrollment: Enrollment | StepTarget,
     *,
     day: date,
     steps: int,
@@ -95,55 +225,95 @@ def report_steps(
     One upsert, safe under concurrency: the row is replaced only by a report at least as new as the one
     stored, so two racing reports leave the later one and repeating a report changes nothing.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
-        raise InvalidSteps()
-    now = now or utcnow()
-    reported_at = reported_at or now
-    campaign = enrollment.campaign
-    check_day_open(campaign, day, now=now, allow_closed=allow_closed)
-    rules = campaign_rules(campaign)
-    flag = detect_flag(rules, steps, lambda: _earlier_days(enrollment, day))
-    outcome = evaluate_day(
-        rules, day=day, steps=steps, reported_at=reported_at, zone=campaign.timezone, flag=flag
+    target = enrollment if isinstance(enrollment, StepTarget) else StepTarget.of(enrollment)
+    values = _judged(
+        target.terms,
+        lambda: _earlier_days(target.enrollment_id, day),
+        day=day,
+        steps=steps,
+        source=source,
+        reported_at=reported_at,
+        distance_m=distance_m,
+        now=now or utcnow(),
+        allow_closed=allow_closed,
     )
-    values = {
-        "enrollment_id": enrollment.id,
-        "campaign_id": campaign.id,
-        "day": day,
-        "reported_steps": steps,
-        "distance_m": distance_m,
-        "reported_at": reported_at,
-        "received_at": now,
-        "source": source,
-        "counted_steps": outcome.counted,
-        "qualified": outcome.qualified,
-        "reason": outcome.reason.value,
-        "flag": flag,
-        **dict.fromkeys(_RESET_REVIEW),  # a newer report is judged afresh
-    }
+    values["enrollment_id"] = target.enrollment_id
     # RETURNING gives the stored row in the same round trip; nothing comes back only when a newer
     # report already stood (the WHERE kept it), and then it is read.
-    record = db.session.scalars(_upsert_statement(db.engine.dialect.name), values).first()
+    record = db.session.scalars(_upsert_statement(db.engine.dialect.name, False), values).first()
     if record is not None:
         return ReportResult(record=record, applied=True)
-    record = db.session.scalars(
+    return ReportResult(record=_stored_day(target.enrollment_id, day), applied=False)
+
+
+def _stored_day(enrollment_id: int, day: date) -> DailyRecord:
+    return db.session.scalars(
         select(DailyRecord)
-        .where(DailyRecord.enrollment_id == enrollment.id, DailyRecord.day == day)
+        .where(DailyRecord.enrollment_id == enrollment_id, DailyRecord.day == day)
         .execution_options(populate_existing=True)
     ).one()
-    return ReportResult(record=record, applied=False)
 
 
-def check_in(enrollment: Enrollment, *, now: datetime | None = None) -> Checkin:
+def needs_history(terms: CampaignTerms, steps: int) -> bool:
+    """Whether judging this report reads the member's earlier days (the jump check, SPEC §5)."""
+    return steps > JUMP_FLOOR and steps <= terms.rules.implausible_steps
+
+
+def report_steps_by_token(
+    token_hash: str,
+    terms: CampaignTerms,
+    *,
+    day: date,
+    steps: int,
+    source: ReportSource,
+    reported_at: datetime | None = None,
+    now: datetime | None = None,
+) -> ReportResult | None:
+    """``report_steps`` for the member who owns a live personal API token, in one statement. None when
+    it stored nothing: the token is unknown, revoked or not personal, its owner is not enrolled, or a
+    newer report stood; the caller then finds out which the slower way. Not for a report that
+    ``needs_history``."""
+    if needs_history(terms, steps):
+        raise ValueError("a report that needs the member's history goes through report_steps")
+    values = _judged(
+        terms,
+        None,
+        day=day,
+        steps=steps,
+        source=source,
+        reported_at=reported_at,
+        distance_m=None,
+        now=now or utcnow(),
+        allow_closed=False,
+    )
+    values["token_hash"] = token_hash
+    statement = _upsert_statement(db.engine.dialect.name, True)
+    enrollment_id = db.session.connection().execute(statement, values).scalar()
+    if enrollment_id is None:
+        return None
+    stored = StoredReport(
+        enrollment_id=enrollment_id,
+        day=day,
+        reported_steps=steps,
+        counted_steps=values["counted_steps"],
+        qualified=values["qualified"],
+        reason=values["reason"],
+        received_at=values["received_at"],
+    )
+    return ReportResult(record=stored, applied=True)
+
+
+def check_in(enrollment: Enrollment | StepTarget, *, now: datetime | None = None) -> Checkin:
     """Check in for today (local); checking in twice the same day keeps the first."""
     now = now or utcnow()
-    day = local_today(now, enrollment.campaign.timezone)
-    check_day_open(enrollment.campaign, day, now=now)
+    target = enrollment if isinstance(enrollment, StepTarget) else StepTarget.of(enrollment)
+    day = local_today(now, target.terms.timezone)
+    check_day_open(target.terms, day, now=now)
     db.session.execute(
         insert_for(db.engine.dialect.name, Checkin)
-        .values(enrollment_id=enrollment.id, day=day, checked_in_at=now)
+        .values(enrollment_id=target.enrollment_id, day=day, checked_in_at=now)
         .on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
     )
     return db.session.scalars(
-        select(Checkin).where(Checkin.enrollment_id == enrollment.id, Checkin.day == day)
+        select(Checkin).where(Checkin.enrollment_id == target.enrollment_id, Checkin.day == day)
     ).one()

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models.api import ApiToken, TokenKind
 from portal.models.base import utcnow
-from portal.models.campaign import Campaign
+from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.services.audit import record_audit
+from portal.services.campaigns import rules_of
+from portal.services.steps import CampaignTerms, StepTarget
 
 TOKEN_PREFIX = "jbz_"
 
@@ -25,13 +32,13 @@ class IssuedToken:
     secret: str  # shown once, never stored
 
 
-def _hash(secret: str) -> str:
+def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _issue(**fields) -> IssuedToken:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(token_hash=_hash(secret), prefix=secret[:10], **fields)
+    token = ApiToken(token_hash=hash_token(secret), prefix=secret[:10], **fields)
     db.session.add(token)
     db.session.flush()
     return IssuedToken(token=token, secret=secret)
@@ -62,19 +69,129 @@ def issue_partner_token(actor: User | None, campaign: Campaign, name: str) -> Is
 
 
 def find_active_token(secret: str) -> ApiToken | None:
-    """The live token with this secret; its last use is recorded (at most once a minute)."""
+    """The live token with this secret; its use is noted for the token's "last used"."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = db.session.scalar(
         select(ApiToken)
         .options(joinedload(ApiToken.user))  # every personal call needs the owner: one round trip
-        .where(ApiToken.token_hash == _hash(secret), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
     )
     if token is not None:
-        now = utcnow()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            token.last_used_at = now
+        token_uses().note(token.token_hash)
     return token
+
+
+@dataclass(frozen=True, slots=True)
+class TokenForCampaign:
+    """A live token and, when it is a personal token whose owner is enrolled, the report target."""
+
+    token_id: int
+    kind: TokenKind
+    target: StepTarget | None
+
+
+@lru_cache(maxsize=1)
+def _token_for_campaign_statement():
+    enrollment, campaign = Enrollment.__table__, Campaign.__table__
+    tokens = ApiToken.__table__
+    return (
+        select(
+            tokens.c.id,
+            tokens.c.kind,
+            enrollment.c.id,
+            campaign.c.id,
+            campaign.c.start_day,
+            campaign.c.end_day,
+            campaign.c.timezone,
+            campaign.c.rules,
+        )
+        .select_from(tokens)
+        .outerjoin(
+            enrollment,
+            and_(
+                enrollment.c.user_id == tokens.c.user_id, enrollment.c.campaign_id == bindparam("campaign_id")
+            ),
+        )
+        .outerjoin(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None))
+    )
+
+
+def find_token_for_campaign(secret: str, campaign_id: int) -> TokenForCampaign | None:
+    """The live token with this secret and its owner's enrolment in the campaign, in one statement: the
+    step API's hot path (docs/benchmarks.md). None when the token is unknown or revoked."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token_hash = hash_token(secret)
+    row = (
+        db.session.connection()
+        .execute(_token_for_campaign_statement(), {"token_hash": token_hash, "campaign_id": campaign_id})
+        .first()
+    )
+    if row is None:
+        return None
+    token_id, kind, enrollment_id, campaign_id, start_day, end_day, timezone, rules = row
+    token_uses().note(token_hash)
+    target = None
+    if enrollment_id is not None:
+        terms = CampaignTerms(
+            campaign_id=campaign_id,
+            start_day=start_day,
+            end_day=end_day,
+            timezone=timezone,
+            rules=rules_of(rules),
+        )
+        target = StepTarget(enrollment_id=enrollment_id, terms=terms)
+    return TokenForCampaign(token_id=token_id, kind=TokenKind(kind), target=target)
+
+
+class TokenUses:
+    """Each token's last use, written in batches: noting a use costs nothing on the request, and at most
+    once per ``interval`` seconds the uses noted since are written with one statement, in the transaction
+    of the request that notes the next use. A restart, or that request rolling back, loses at most one
+    interval of "last used" times, which only inform the token's owner."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._pending: dict[str, datetime] = {}  # token hash → last use
+        self._lock = threading.Lock()
+        self._written_at = time.monotonic()
+
+    def note(self, token_hash: str, when: datetime | None = None) -> None:
+        with self._lock:
+            self._pending[token_hash] = when or utcnow()
+            due = time.monotonic() - self._written_at >= self.interval
+        if due:
+            self.write()
+
+    def write(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            self._written_at = time.monotonic()
+        if not pending:
+            return
+        table = ApiToken.__table__
+        statement = (
+            update(table)
+            .where(
+                table.c.token_hash == bindparam("used_hash"),
+                or_(table.c.last_used_at.is_(None), table.c.last_used_at < bindparam("used_at")),
+            )
+            .values(last_used_at=bindparam("used_at"))
+        )
+        db.session.connection().execute(
+            statement, [{"used_hash": key, "used_at": used} for key, used in sorted(pending.items())]
+        )
+
+
+def token_uses() -> TokenUses:
+    """The application's recorder of token uses (``API_TOKEN_USE_WRITE_SECONDS`` apart)."""
+    app = current_app._get_current_object()
+    uses = app.extensions.get("token_uses")
+    if uses is None:
+        uses = app.extensions.setdefault("token_uses", TokenUses(app.config["API_TOKEN_USE_WRITE_SECONDS"]))
+    return uses
 
 
 def list_personal_tokens(user: User) -> list[ApiToken]:

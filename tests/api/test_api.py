@@ -200,3 +200,4 @@ def test_rate_limit_per_token_answers_429_in_the_error_shape(client, member_api)
     response = client.get("/api/v1/me/campaigns", headers=headers)
     assert response.status_code == 429
     assert response.json["error"]["code"] == "rate_limited" and response.json["error"]["message"]
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
