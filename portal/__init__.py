@@ -26,7 +26,7 @@ def register_extensions(app: Flask) -> None:
 
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
-    from portal.security import set_security_headers
+    from portal.security import BrowserSessionInterface, set_security_headers
     from portal.services.accounts import load_user_from_session
 
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -46,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session)
 
+    app.session_interface = BrowserSessionInterface()
     app.after_request(set_security_headers)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from portal.database import configure_sqlite

@@ -63,6 +63,9 @@ class DefaultConfig:
 
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
+    # How the API counts calls per token: "local" (per worker process) or "shared" (in the limiter's
+    # storage, Redis when configured). portal/api/throttle.py explains the trade.
+    API_RATE_LIMIT_POLICY = "local"
     # API tokens' "last used" is written in batches, at most this often per process (services/tokens.py).
     API_TOKEN_USE_WRITE_SECONDS = 60.0
 
@@ -89,6 +92,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
         if app.config.get("DEMO"):
             raise RuntimeError("PORTAL_DEMO must not be set in production: it shows SMS codes on the page.")
+    if app.config["API_RATE_LIMIT_POLICY"] not in ("local", "shared"):
+        raise RuntimeError('PORTAL_API_RATE_LIMIT_POLICY must be "local" or "shared".')
     app.config["SECRET_KEY"] = _secret(app, "SECRET_KEY", lambda: secrets.token_hex(32), production)
     app.config["PII_KEY"] = _secret(
         app, "PII_KEY", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(), production

@@ -3,7 +3,8 @@ under because its indicator styles and eval are switched off in the htmx-config 
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -27,3 +28,14 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     return response
+
+
+class BrowserSessionInterface(SecureCookieSessionInterface):
+    """Sessions are for the pages. The JSON API authenticates by bearer token only, so its requests get
+    Flask's null session: a session cookie is never read there (no cookie authentication, hence no CSRF
+    exposure) and nothing is signed or sent back."""
+
+    def open_session(self, app: Flask, request: Request):
+        if request.path.startswith("/api/"):
+            return None  # Flask makes a null session
+        return super().open_session(app, request)

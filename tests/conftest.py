@@ -147,6 +147,7 @@ def app(_session_app: Flask) -> Iterator[Flask]:
     # Per-process caches keyed by ids, which an emptied database hands out again.
     _session_app.extensions.pop("settled_campaign_terms", None)
     _session_app.extensions.pop("token_uses", None)
+    _session_app.extensions.pop("api_local_windows", None)
     limiter.reset()
     RecordingSender.outbox.clear()
 

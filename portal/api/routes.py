@@ -180,34 +180,40 @@ def post_steps():
             if found.target is None:
                 raise not_enrolled()
             answered = _report(found.target, body, source=ReportSource.API, now=now)
+            db.session.commit()
     except DomainError as error:
         raise domain_error(error) from None
-    db.session.commit()
     return answer(answered)
 
 
 def _report_by_token(secret: str, body: StepReport, *, now: datetime) -> DayResult | None:
-    """The one-statement report, when the campaign has started and the report needs no history."""
+    """The one-statement report, when the campaign has started and the report needs no history. It
+    commits on its own connection: the request's ORM session is never opened on this path."""
     terms = settled_terms(body.campaign_id, now=now)
     if terms is None or needs_history(terms, body.steps):
         return None
     token_hash = hash_token(secret)
     try:
-        result = report_steps_by_token(
-            token_hash,
-            terms,
-            day=body.day,
-            steps=body.steps,
-            source=ReportSource.API,
-            reported_at=as_utc(body.reported_at, terms.timezone),
-            now=now,
-        )
+        with db.engine.begin() as connection:
+            stored = report_steps_by_token(
+                connection,
+                token_hash,
+                terms,
+                day=body.day,
+                steps=body.steps,
+                source=ReportSource.API,
+                reported_at=as_utc(body.reported_at, terms.timezone),
+                checkin=body.checkin,
+                now=now,
+            )
+            if stored is not None:
+                token_uses().note(token_hash, now, connection)
     except DomainError:
         return None  # the slower way answers a bad token before a refused report
-    if result is None:
+    if stored is None:
         return None
-    token_uses().note(token_hash, now)
-    return _after_report(StepTarget(result.record.enrollment_id, terms), body, result, now=now)
+    result = stored.result
+    return _day_result(terms, result.record, result.applied, stored.checked_in)
 
 
 @bp.get("/campaigns/<id:campaign_id>/progress")
@@ -242,7 +248,7 @@ def progress(campaign_id: int):
 @bp.post("/campaigns/<id:campaign_id>/steps/bulk")
 def bulk_steps(campaign_id: int):
     """A partner's batch: one result per record; a bad record never spoils the good ones."""
-    check_rate(BULK_PER_TOKEN, "api-bulk")
+    check_rate(BULK_PER_TOKEN, "bulk")
     token = require_token(TokenKind.PARTNER)
     if token.campaign_id != campaign_id:
         raise ApiError(404, "not_found", _("No such campaign for this token."))

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, null, select, true
+from sqlalchemy import Connection, bindparam, null, select, true
 
 from portal.database import insert_for
 from portal.extensions import db
@@ -17,7 +17,7 @@ from portal.models.api import ApiToken, TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.steps import Checkin, DailyRecord, ReportSource
-from portal.services.campaigns import campaign_rules
+from portal.services.campaigns import campaign_rules, rules_of
 from portal.services.day_rules import JUMP_FLOOR, day_closes_at, detect_flag, evaluate_day, local_today
 from portal.services.errors import DayNotOpen, InvalidSteps
 from portal.services.rules import RuleSet
@@ -92,19 +92,35 @@ class StepTarget:
 def settled_terms(campaign_id: int, *, now: datetime) -> CampaignTerms | None:
     """The terms of a published campaign that has started, kept per process: from then on its rules and
     days can no longer change (``update_campaign``), so the step API need not read them per report.
-    None for a campaign that is unknown, unpublished or not started yet."""
+    None for a campaign that is unknown, unpublished or not started yet. Read on a connection of its
+    own, outside the request's session (the step API's hot path has none)."""
     cache: dict[int, CampaignTerms] = current_app.extensions.setdefault("settled_campaign_terms", {})
     terms = cache.get(campaign_id)
     if terms is not None:
         return terms
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.published_at is None:
-        return None
-    if local_today(now, campaign.timezone) < campaign.start_day:
+    campaigns = Campaign.__table__
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            select(
+                campaigns.c.start_day,
+                campaigns.c.end_day,
+                campaigns.c.timezone,
+                campaigns.c.rules,
+                campaigns.c.published_at,
+            ).where(campaigns.c.id == campaign_id)
+        ).first()
+    if row is None or row.published_at is None or local_today(now, row.timezone) < row.start_day:
         return None
     if len(cache) >= 4096:
         cache.clear()
-    return cache.setdefault(campaign_id, CampaignTerms.of(campaign))
+    terms = CampaignTerms(
+        campaign_id=campaign_id,
+        start_day=row.start_day,
+        end_day=row.end_day,
+        timezone=row.timezone,
+        rules=rules_of(row.rules),
+    )
+    return cache.setdefault(campaign_id, terms)
 
 
 def check_day_open(
@@ -259,7 +275,14 @@ def needs_history(terms: CampaignTerms, steps: int) -> bool:
     return steps > JUMP_FLOOR and steps <= terms.rules.implausible_steps
 
 
+@dataclass(frozen=True, slots=True)
+class TokenReport:
+    result: ReportResult
+    checked_in: bool
+
+
 def report_steps_by_token(
+    connection: Connection,
     token_hash: str,
     terms: CampaignTerms,
     *,
@@ -267,14 +290,17 @@ def report_steps_by_token(
     steps: int,
     source: ReportSource,
     reported_at: datetime | None = None,
+    checkin: bool = False,
     now: datetime | None = None,
-) -> ReportResult | None:
-    """``report_steps`` for the member who owns a live personal API token, in one statement. None when
-    it stored nothing: the token is unknown, revoked or not personal, its owner is not enrolled, or a
-    newer report stood; the caller then finds out which the slower way. Not for a report that
-    ``needs_history``."""
+) -> TokenReport | None:
+    """``report_steps`` (and ``check_in`` when asked, for today) for the member who owns a live personal
+    API token, on the caller's connection and in its transaction: one statement finds the enrolment from
+    the token and stores the day. None when it stored nothing: the token is unknown, revoked or not
+    personal, its owner is not enrolled, or a newer report stood; the caller then finds out which the
+    slower way. Not for a report that ``needs_history``."""
     if needs_history(terms, steps):
         raise ValueError("a report that needs the member's history goes through report_steps")
+    now = now or utcnow()
     values = _judged(
         terms,
         None,
@@ -283,14 +309,19 @@ def report_steps_by_token(
         source=source,
         reported_at=reported_at,
         distance_m=None,
-        now=now or utcnow(),
+        now=now,
         allow_closed=False,
     )
     values["token_hash"] = token_hash
-    statement = _upsert_statement(db.engine.dialect.name, True)
-    enrollment_id = db.session.connection().execute(statement, values).scalar()
+    dialect = connection.dialect.name
+    enrollment_id = connection.execute(_upsert_statement(dialect, True), values).scalar()
     if enrollment_id is None:
         return None
+    checked_in = checkin and day == local_today(now, terms.timezone)
+    if checked_in:  # the day was just accepted, so today is open
+        connection.execute(
+            _checkin_statement(dialect), {"enrollment_id": enrollment_id, "day": day, "checked_in_at": now}
+        )
     stored = StoredReport(
         enrollment_id=enrollment_id,
         day=day,
@@ -298,9 +329,22 @@ def report_steps_by_token(
         counted_steps=values["counted_steps"],
         qualified=values["qualified"],
         reason=values["reason"],
-        received_at=values["received_at"],
+        received_at=now,
     )
-    return ReportResult(record=stored, applied=True)
+    return TokenReport(result=ReportResult(record=stored, applied=True), checked_in=checked_in)
+
+
+@lru_cache(maxsize=2)
+def _checkin_statement(dialect_name: str):
+    return (
+        insert_for(dialect_name, Checkin)
+        .values(
+            enrollment_id=bindparam("enrollment_id"),
+            day=bindparam("day"),
+            checked_in_at=bindparam("checked_in_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
+    )
 
 
 def check_in(enrollment: Enrollment | StepTarget, *, now: datetime | None = None) -> Checkin:
@@ -310,9 +354,8 @@ def check_in(enrollment: Enrollment | StepTarget, *, now: datetime | None = None
     day = local_today(now, target.terms.timezone)
     check_day_open(target.terms, day, now=now)
     db.session.execute(
-        insert_for(db.engine.dialect.name, Checkin)
-        .values(enrollment_id=target.enrollment_id, day=day, checked_in_at=now)
-        .on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
+        _checkin_statement(db.engine.dialect.name),
+        {"enrollment_id": target.enrollment_id, "day": day, "checked_in_at": now},
     )
     return db.session.scalars(
         select(Checkin).where(Checkin.enrollment_id == target.enrollment_id, Checkin.day == day)

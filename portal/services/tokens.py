@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -158,14 +158,17 @@ class TokenUses:
         self._lock = threading.Lock()
         self._written_at = time.monotonic()
 
-    def note(self, token_hash: str, when: datetime | None = None) -> None:
+    def note(
+        self, token_hash: str, when: datetime | None = None, connection: Connection | None = None
+    ) -> None:
+        """Note a use; when the batch is due, write it on ``connection`` (default: the session's)."""
         with self._lock:
             self._pending[token_hash] = when or utcnow()
             due = time.monotonic() - self._written_at >= self.interval
         if due:
-            self.write()
+            self.write(connection)
 
-    def write(self) -> None:
+    def write(self, connection: Connection | None = None) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
             self._written_at = time.monotonic()
@@ -180,7 +183,7 @@ class TokenUses:
             )
             .values(last_used_at=bindparam("used_at"))
         )
-        db.session.connection().execute(
+        (connection or db.session.connection()).execute(
             statement, [{"used_hash": key, "used_at": used} for key, used in sorted(pending.items())]
         )
 

@@ -122,7 +122,10 @@ def test_closed_future_and_other_peoples_days(client, member_api, tree, make_use
 def test_tokens_only_no_cookies(client, member_api, login):
     _campaign, member, headers, token = member_api
     login(member)  # a signed-in browser session is not enough for the API
-    assert client.get("/api/v1/me/campaigns").status_code == 401
+    response = client.get("/api/v1/me/campaigns")
+    assert response.status_code == 401
+    # The API never opens the session: nothing signed or sent back, nothing varies by cookie.
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
     assert client.get("/api/v1/me/campaigns", headers={"Authorization": "Bearer jbz_nope"}).status_code == 401
     revoke_token(token)
     db.session.commit()
@@ -193,7 +196,9 @@ def test_unknown_paths_and_methods_answer_json(client, member_api):
     assert client.get("/api/v1/campaigns/99999999999999999999/progress", headers=headers).status_code == 404
 
 
-def test_rate_limit_per_token_answers_429_in_the_error_shape(client, member_api):
+@pytest.mark.parametrize("policy", ["local", "shared"])
+def test_rate_limit_per_token_answers_429_in_the_error_shape(app, client, member_api, policy, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_POLICY", policy)
     _campaign, _member, headers, _token = member_api
     for _ in range(120):
         assert client.get("/api/v1/me/campaigns", headers=headers).status_code == 200
@@ -201,3 +206,16 @@ def test_rate_limit_per_token_answers_429_in_the_error_shape(client, member_api)
     assert response.status_code == 429
     assert response.json["error"]["code"] == "rate_limited" and response.json["error"]["message"]
     assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_local_windows_count_per_key_and_start_afresh_each_window():
+    from limits import parse
+
+    from portal.api.throttle import LocalWindows
+
+    windows, limit = LocalWindows(), parse("2/minute")
+    assert windows.hit(limit, "a", 60.0) is None
+    assert windows.hit(limit, "a", 61.0) is None
+    assert windows.hit(limit, "a", 90.0) == 30.0  # refused until the window ends at 120 s
+    assert windows.hit(limit, "b", 90.0) is None  # another token counts on its own
+    assert windows.hit(limit, "a", 120.0) is None  # a new window

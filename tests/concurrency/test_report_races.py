@@ -49,14 +49,16 @@ def test_racing_reports_through_the_one_statement_path_leave_the_latest(app, tre
 
     def report(index: int) -> None:
         terms = settled_terms(campaign.id, now=utcnow())
-        result = report_steps_by_token(
-            token_hash,
-            terms,
-            day=day,
-            steps=2000 + index,
-            source=ReportSource.API,
-            reported_at=start + timedelta(minutes=index),
-        )
+        with db.engine.begin() as connection:
+            result = report_steps_by_token(
+                connection,
+                token_hash,
+                terms,
+                day=day,
+                steps=2000 + index,
+                source=ReportSource.API,
+                reported_at=start + timedelta(minutes=index),
+            )
         # Nothing is stored only when a newer report already stood.
         assert result is not None or index < 7
 
