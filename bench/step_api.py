@@ -178,7 +178,7 @@ def serve_and_load(target: str, port: int, env: dict, script: Path, args) -> tup
         server.terminate()
         server.wait(timeout=30)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result)[1])
-    p99 = re.search(r"99%\s+(\S+)", result)[1]
+    p99 = re.search(r"^\s+99%\s+(\S+)$", result, re.MULTILINE)[1]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
     if errors:
         raise SystemExit(f"{target}: {errors[1]} answers were not 2xx; the measurement is void")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import g, jsonify, request
+from flask import Response, g, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
@@ -89,7 +89,6 @@ def as_utc(moment: datetime | None, zone: str) -> datetime | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))).astimezone(ZoneInfo("UTC"))
 
 
-def answer(model: BaseModel, status: int = 200):
-    response = jsonify(model.model_dump(mode="json"))
-    response.status_code = status
-    return response
+def answer(model: BaseModel, status: int = 200) -> Response:
+    """The model as JSON, serialised by pydantic (in Rust) in the order of its fields."""
+    return Response(model.model_dump_json(), status=status, mimetype="application/json")
