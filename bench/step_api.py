@@ -1,10 +1,13 @@
 """The step-report API at 1,000,000 enrolled participants (issue 4), side by side with a minimal endpoint.
 
     createdb -h 127.0.0.1 -U postgres portal_bench
-    python -m bench.step_api --database-url postgresql://postgres@127.0.0.1:5432/portal_bench
+    python -m bench.step_api --database-url postgresql://postgres@127.0.0.1:5432/portal_bench \
+        --redis-url redis://127.0.0.1:6379/14 --rounds 5 --duration 15
 
-Generates the participants in SQL, starts gunicorn twice on this machine (the minimal upsert endpoint,
-then the portal), and drives each with wrk at 50 connections. Needs wrk (Debian package ``wrk``).
+Generates the participants in SQL (``--reuse`` measures again on an earlier run's data), then for each
+round starts gunicorn twice on this machine — the minimal upsert endpoint, then the portal — and drives
+each with wrk at 50 connections. Rounds alternate because this machine's speed drifts; the median ratio
+is the result. A run with any non-2xx answer is void. Needs wrk (Debian package ``wrk``).
 """
 
 from __future__ import annotations

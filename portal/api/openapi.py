@@ -21,6 +21,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     schemas.Progress,
     schemas.BulkResponse,
     schemas.Ranking,
+    schemas.UnitRanking,
     schemas.ErrorResponse,
 )
 
@@ -168,7 +169,14 @@ def openapi_document() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": _json(schemas.Ranking, "The board."),
+                        "200": {
+                            "description": "The board: individual rows, or unit rows for kind unit.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"anyOf": [_ref(schemas.Ranking), _ref(schemas.UnitRanking)]}
+                                }
+                            },
+                        },
                         **_errors(400, 401, 403, 404, 429),
                     },
                 }

@@ -128,6 +128,22 @@ class Ranking(BaseModel):
     rows: list[RankingRow]
 
 
+class UnitRankingRow(BaseModel):
+    rank: int = Field(description="Within the row's group.")
+    group: str = Field(description="The kind of union; each kind is ranked among itself.")
+    unit: str
+    members: int = Field(description="Enrolled members in the unit's subtree.")
+    active_members: int = Field(description="Enrolled members with any record.")
+    participation_rate: float = Field(description="active_members / members")
+    qualification_rate: float = Field(description="qualified days / (members × campaign days so far)")
+    score: float = Field(description="0.5 × participation_rate + 0.5 × qualification_rate")
+
+
+class UnitRanking(BaseModel):
+    updated_at: datetime
+    rows: list[UnitRankingRow]
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

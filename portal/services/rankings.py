@@ -1,5 +1,6 @@
-"""Rankings (SPEC §8). For now the individual board from one query; the rankings issue (7) makes boards
-fast at a million participants, with a refresh interval and frozen final boards.
+"""Rankings (SPEC §8). For now the individual and unit boards from simple queries; the rankings issue (7)
+makes boards fast at a million participants, with a refresh interval and frozen final boards. The team
+board comes with teams (issue 6).
 
 Individual order (seed 002): qualified days ↓, check-in days ↓, counted steps ↓ (total cap applied),
 time of last sync ↑. Ties on all four share a rank (1, 2, 2, 4), which SQL's RANK() gives.
@@ -8,9 +9,10 @@ time of last sync ↑. Ties on all four share a rank (1, 2, 2, 4), which SQL's R
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -110,3 +112,77 @@ def individual_ranking(
         for rank, name, phone, unit, qualified_days, checkin_days, total, last in db.session.execute(query)
     ]
     return utcnow(), rows
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    rank: int  # within its group
+    group: str  # the kind of union: city unions are ranked among themselves, industry unions too
+    unit: str
+    members: int
+    active_members: int
+    participation_rate: float
+    qualification_rate: float
+    score: float
+
+
+def unit_ranking(
+    campaign: Campaign, *, today: date, limit: int, offset: int
+) -> tuple[datetime, list[UnitRow]]:
+    """The unions directly below the campaign's union, each counting every member enrolled in its
+    subtree, ranked within their kind (SPEC §8, seed 000): participation = enrolled members with any
+    record ÷ enrolled members; qualification = qualified days ÷ (enrolled members × campaign days so far);
+    score = half of each. Members enrolled for the campaign's own union are on no unit's board."""
+    days_so_far = max(0, (min(today, campaign.end_day) - campaign.start_day).days + 1)
+    per_member = (
+        select(
+            Organisation.path.label("path"),
+            func.count(DailyRecord.id).label("records"),
+            func.coalesce(func.sum(case((DailyRecord.qualified, 1), else_=0)), 0).label("qualified"),
+        )
+        .select_from(Enrollment)
+        .join(Organisation, Organisation.id == Enrollment.unit_id)
+        .outerjoin(DailyRecord, DailyRecord.enrollment_id == Enrollment.id)
+        .where(Enrollment.campaign_id == campaign.id)
+        .group_by(Enrollment.id, Organisation.path)
+        .subquery()
+    )
+    unit = aliased(Organisation)
+    query = (
+        select(
+            unit.id,
+            unit.name,
+            unit.kind,
+            func.count(per_member.c.path),
+            func.coalesce(func.sum(case((per_member.c.records > 0, 1), else_=0)), 0),
+            func.coalesce(func.sum(per_member.c.qualified), 0),
+        )
+        .select_from(unit)
+        .outerjoin(per_member, per_member.c.path.startswith(unit.path))
+        .where(unit.parent_id == campaign.organisation_id)
+        .group_by(unit.id, unit.name, unit.kind)
+    )
+    scored = []
+    for _id, name, kind, members, active, qualified in db.session.execute(query):
+        participation = active / members if members else 0.0
+        qualification = qualified / (members * days_so_far) if members and days_so_far else 0.0
+        scored.append((kind, name, members, active, participation, qualification))
+    rows: list[UnitRow] = []
+    for kind in sorted({entry[0] for entry in scored}):
+        group = sorted((entry for entry in scored if entry[0] == kind), key=lambda e: (-(e[4] + e[5]), e[1]))
+        for position, (_kind, name, members, active, participation, qualification) in enumerate(group):
+            score = round(0.5 * participation + 0.5 * qualification, 4)
+            tied = rows and rows[-1].group == kind and rows[-1].score == score
+            rows.append(
+                UnitRow(
+                    rank=rows[-1].rank if tied else position + 1,
+                    group=kind,
+                    unit=name,
+                    members=members,
+                    active_members=active,
+                    participation_rate=round(participation, 4),
+                    qualification_rate=round(qualification, 4),
+                    score=score,
+                )
+            )
+    return utcnow(), rows[offset : offset + limit]

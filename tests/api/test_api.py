@@ -219,3 +219,50 @@ def test_local_windows_count_per_key_and_start_afresh_each_window():
     assert windows.hit(limit, "a", 90.0) == 30.0  # refused until the window ends at 120 s
     assert windows.hit(limit, "b", 90.0) is None  # another token counts on its own
     assert windows.hit(limit, "a", 120.0) is None  # a new window
+
+
+def test_unit_board_ranks_each_kind_of_union_among_itself(client, tree, make_user):
+    campaign = running_campaign(tree["js"], preset="eco-walk", started_days_ago=2)  # 3 days so far
+    today = today_local()
+
+    def member(unit, qualified_days):
+        user = member_of(make_user(), unit)
+        enrollment = enrolled(user, campaign, unit)
+        for days_ago in range(qualified_days):
+            report_steps(
+                enrollment,
+                day=today - timedelta(days=days_ago),
+                steps=6000,
+                source=ReportSource.IMPORT,
+                allow_closed=True,
+            )
+        return user
+
+    caller = member(tree["nj_company"], 3)  # 南京 (a city union): 1 of 1 active, 3 of 3 days
+    member(tree["njmu_unit"], 0)  # 教育科技工会 (an industry union): 1 of 2 active, 1 of 6 days
+    member(tree["njmu"], 1)
+    headers = {"Authorization": f"Bearer {issue_personal_token(caller, 'p').secret}"}
+    db.session.commit()
+
+    board = client.get(f"/api/v1/campaigns/{campaign.id}/rankings/unit", headers=headers)
+    assert board.status_code == 200
+    rows = {row["unit"]: row for row in board.json["rows"]}
+    assert rows["南京市总工会"] == {
+        "rank": 1,
+        "group": "city_union",
+        "unit": "南京市总工会",
+        "members": 1,
+        "active_members": 1,
+        "participation_rate": 1.0,
+        "qualification_rate": 1.0,
+        "score": 1.0,
+    }
+    education = rows["江苏省教育科技工会"]
+    assert (education["rank"], education["group"], education["members"]) == (1, "industry_union", 2)
+    assert (education["participation_rate"], education["qualification_rate"]) == (0.5, round(1 / 6, 4))
+    assert education["score"] == round(0.5 * 0.5 + 0.5 * (1 / 6), 4)
+    # A board the campaign's rules do not name, and the team board before teams exist, are 404.
+    teachers = running_campaign(tree["js"])
+    for kind, campaign_id in (("unit", teachers.id), ("team", campaign.id)):
+        response = client.get(f"/api/v1/campaigns/{campaign_id}/rankings/{kind}", headers=headers)
+        assert (response.status_code, response.json["error"]["code"]) == (404, "ranking_unavailable")
