@@ -164,6 +164,7 @@ def unit_ranking(
     )
     scored = []
     for _id, name, kind, members, active, qualified in db.session.execute(query):
+        members, active, qualified = int(members), int(active), int(qualified)  # PostgreSQL sums: Decimal
         participation = active / members if members else 0.0
         qualification = qualified / (members * days_so_far) if members and days_so_far else 0.0
         scored.append((kind, name, members, active, participation, qualification))
