@@ -29,7 +29,7 @@ from limits import RateLimitItem, parse
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from portal.api.errors import ApiError
-from portal.extensions import limiter
+from portal.extensions import app_state, limiter
 
 # A member's phone syncs a few times an hour; a partner pushes batches to the bulk route.
 PER_TOKEN = parse("120/minute")
@@ -68,7 +68,7 @@ def check_rate(limit: RateLimitItem = PER_TOKEN, scope: str = "api") -> None:
     if current_app.config["API_RATE_LIMIT_POLICY"] == "shared":
         retry = _shared_hit(limit, key)
     else:
-        retry = _local_windows().hit(limit, key, time.time())
+        retry = app_state("api_local_windows", LocalWindows).hit(limit, key, time.time())
     if retry is None:
         return
     seconds = max(1, math.ceil(retry))
@@ -78,14 +78,6 @@ def check_rate(limit: RateLimitItem = PER_TOKEN, scope: str = "api") -> None:
         _("Too many requests with this token; try again in %(seconds)d seconds.", seconds=seconds),
         headers={"Retry-After": str(seconds)},
     )
-
-
-def _local_windows() -> LocalWindows:
-    extensions = current_app.extensions
-    windows = extensions.get("api_local_windows")
-    if windows is None:
-        windows = extensions.setdefault("api_local_windows", LocalWindows())
-    return windows
 
 
 def _shared_hit(limit: RateLimitItem, key: str) -> float | None:

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from portal.extensions import app_state
 from portal.services.errors import WeakPassword
 
 MIN_LENGTH = 8
@@ -24,15 +25,15 @@ def common_passwords() -> frozenset[str]:
 
 
 def _hasher() -> PasswordHasher:
-    hasher = current_app.extensions.get("password_hasher")
-    if hasher is None:
-        config = current_app.config
-        hasher = current_app.extensions["password_hasher"] = PasswordHasher(
+    config = current_app.config
+    return app_state(
+        "password_hasher",
+        lambda: PasswordHasher(
             time_cost=config["ARGON2_TIME_COST"],
             memory_cost=config["ARGON2_MEMORY_COST"],
             parallelism=config["ARGON2_PARALLELISM"],
-        )
-    return hasher
+        ),
+    )
 
 
 def check_password_strength(password: str, *, phone: str) -> None:

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from portal.extensions import app_state
+
 _VERSION = b"\x01"
 _NONCE_BYTES = 12
 
@@ -41,10 +43,7 @@ def derive_keys(secret: str) -> PiiKeys:
 
 
 def _keys() -> PiiKeys:
-    keys = current_app.extensions.get("pii_keys")
-    if keys is None:
-        keys = current_app.extensions["pii_keys"] = derive_keys(current_app.config["PII_KEY"])
-    return keys
+    return app_state("pii_keys", lambda: derive_keys(current_app.config["PII_KEY"]))
 
 
 def encrypt_text(plaintext: str, *, context: bytes) -> bytes:

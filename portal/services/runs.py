@@ -24,7 +24,7 @@ from portal.models.campaign import Enrollment
 from portal.models.steps import Run
 from portal.services.day_rules import local_datetime
 from portal.services.errors import DuplicateRun, InvalidGpx, LocationConsentRequired
-from portal.services.steps import check_day_open
+from portal.services.steps import CampaignTerms, check_day_open
 
 MAX_GPX_BYTES = 5 * 1024 * 1024
 MAX_SPEED_KMH = 25.0
@@ -68,7 +68,7 @@ def add_run(enrollment: Enrollment, data: bytes, *, now: datetime | None = None)
         raise InvalidGpx()
     campaign = enrollment.campaign
     day = local_datetime(start, campaign.timezone).date()
-    check_day_open(campaign, day, now=now or utcnow())
+    check_day_open(CampaignTerms.of(campaign), day, now=now or utcnow())
     run = Run(
         enrollment_id=enrollment.id,
         day=day,

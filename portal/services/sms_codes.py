@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from werkzeug.utils import import_string
 
-from portal.extensions import db
+from portal.extensions import app_state, db
 from portal.models.base import utcnow
 from portal.models.identity import SmsCode, SmsPurpose, User
 from portal.services.errors import (
@@ -41,12 +41,7 @@ class IssuedCode:
 
 
 def _sender() -> SmsSender:
-    sender = current_app.extensions.get("sms_sender")
-    if sender is None:
-        sender = current_app.extensions["sms_sender"] = import_string(current_app.config["SMS_SENDER"])(
-            current_app
-        )
-    return sender
+    return app_state("sms_sender", lambda: import_string(current_app.config["SMS_SENDER"])(current_app))
 
 
 def _digest(phone: str, purpose: SmsPurpose, code: str) -> str:

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, null, select, true
 
 from portal.database import insert_for
-from portal.extensions import db
+from portal.extensions import app_state, db
 from portal.models.api import ApiToken, TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -85,7 +84,9 @@ class StepTarget:
     terms: CampaignTerms
 
     @classmethod
-    def of(cls, enrollment: Enrollment) -> StepTarget:
+    def of(cls, enrollment: Enrollment | StepTarget) -> StepTarget:
+        if isinstance(enrollment, StepTarget):
+            return enrollment
         return cls(enrollment_id=enrollment.id, terms=CampaignTerms.of(enrollment.campaign))
 
 
@@ -94,7 +95,7 @@ def settled_terms(campaign_id: int, *, now: datetime) -> CampaignTerms | None:
     days can no longer change (``update_campaign``), so the step API need not read them per report.
     None for a campaign that is unknown, unpublished or not started yet. Read on a connection of its
     own, outside the request's session (the step API's hot path has none)."""
-    cache: dict[int, CampaignTerms] = current_app.extensions.setdefault("settled_campaign_terms", {})
+    cache: dict[int, CampaignTerms] = app_state("settled_campaign_terms", dict)
     terms = cache.get(campaign_id)
     if terms is not None:
         return terms
@@ -123,16 +124,13 @@ def settled_terms(campaign_id: int, *, now: datetime) -> CampaignTerms | None:
     return cache.setdefault(campaign_id, terms)
 
 
-def check_day_open(
-    campaign: Campaign | CampaignTerms, day: date, *, now: datetime, allow_closed: bool = False
-) -> None:
+def check_day_open(terms: CampaignTerms, day: date, *, now: datetime, allow_closed: bool = False) -> None:
     """Refuse days outside the campaign, days in the future, and closed days (unless backfilling)."""
-    if not campaign.start_day <= day <= campaign.end_day:
+    if not terms.start_day <= day <= terms.end_day:
         raise DayNotOpen(_l("This day is not part of the campaign."))
-    if day > local_today(now, campaign.timezone):
+    if day > local_today(now, terms.timezone):
         raise DayNotOpen(_l("Steps cannot be reported for a day that has not come yet."))
-    rules = campaign.rules if isinstance(campaign, CampaignTerms) else campaign_rules(campaign)
-    if not allow_closed and now >= day_closes_at(day, rules, campaign.timezone):
+    if not allow_closed and now >= day_closes_at(day, terms.rules, terms.timezone):
         raise DayNotOpen(_l("This day has closed; its steps can no longer be changed."))
 
 
@@ -241,7 +239,7 @@ def report_steps(
     One upsert, safe under concurrency: the row is replaced only by a report at least as new as the one
     stored, so two racing reports leave the later one and repeating a report changes nothing.
     """
-    target = enrollment if isinstance(enrollment, StepTarget) else StepTarget.of(enrollment)
+    target = StepTarget.of(enrollment)
     values = _judged(
         target.terms,
         lambda: _earlier_days(target.enrollment_id, day),
@@ -350,7 +348,7 @@ def _checkin_statement(dialect_name: str):
 def check_in(enrollment: Enrollment | StepTarget, *, now: datetime | None = None) -> Checkin:
     """Check in for today (local); checking in twice the same day keeps the first."""
     now = now or utcnow()
-    target = enrollment if isinstance(enrollment, StepTarget) else StepTarget.of(enrollment)
+    target = StepTarget.of(enrollment)
     day = local_today(now, target.terms.timezone)
     check_day_open(target.terms, day, now=now)
     db.session.execute(

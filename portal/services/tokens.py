@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from portal.extensions import db
+from portal.extensions import app_state, db
 from portal.models.api import ApiToken, TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -190,11 +190,7 @@ class TokenUses:
 
 def token_uses() -> TokenUses:
     """The application's recorder of token uses (``API_TOKEN_USE_WRITE_SECONDS`` apart)."""
-    app = current_app._get_current_object()
-    uses = app.extensions.get("token_uses")
-    if uses is None:
-        uses = app.extensions.setdefault("token_uses", TokenUses(app.config["API_TOKEN_USE_WRITE_SECONDS"]))
-    return uses
+    return app_state("token_uses", lambda: TokenUses(current_app.config["API_TOKEN_USE_WRITE_SECONDS"]))
 
 
 def list_personal_tokens(user: User) -> list[ApiToken]:
