@@ -37,8 +37,8 @@ from portal.api.support import (
     require_token,
     wrong_token_kind,
 )
-from portal.api.throttle import BULK_PER_TOKEN, check_rate
-from portal.extensions import csrf, db, limiter
+from portal.api.throttle import API_PATH_PREFIX, BULK_PER_TOKEN, check_rate
+from portal.extensions import csrf, db
 from portal.models.api import TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -63,15 +63,8 @@ from portal.services.steps import (
 )
 from portal.services.tokens import find_token_for_campaign, hash_token, token_uses
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=API_PATH_PREFIX + "v1")
 csrf.exempt(bp)
-
-
-@limiter.request_filter
-def _counted_by_the_api_itself() -> bool:
-    """The API counts per token itself, more cheaply (portal/api/throttle.py). A request filter, unlike
-    ``limiter.exempt``, stops Flask-Limiter before it resolves any limit for the request."""
-    return request.blueprint == bp.name
 
 
 @bp.before_request

@@ -13,23 +13,29 @@ gateways such as Kong's rate-limiting plugin):
 
 Neither goes through Flask-Limiter's per-request machinery (resolving limits and exemptions, reading the
 window again for X-RateLimit-* headers on every answer), which cost about a third of a step report. The
-sign-in and SMS limits, which guard secrets, stay with Flask-Limiter and Redis.
+sign-in and SMS limits, which guard secrets, stay with Flask-Limiter and Redis; its hooks are kept off API
+requests altogether (``keep_page_limits_off_the_api``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import math
 import threading
 import time
+from collections.abc import Callable
+from functools import partial, wraps
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from limits import RateLimitItem, parse
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from portal.api.errors import ApiError
 from portal.extensions import app_state, limiter
+
+API_PATH_PREFIX = "/api/"
 
 # A member's phone syncs a few times an hour; a partner pushes batches to the bulk route.
 PER_TOKEN = parse("120/minute")
@@ -90,3 +96,31 @@ def _shared_hit(limit: RateLimitItem, key: str) -> float | None:
         return None
     reset_at, _remaining = strategy.get_window_stats(limit, key)
     return reset_at - time.time()
+
+
+def keep_page_limits_off_the_api(app: Flask) -> None:
+    """Skip Flask-Limiter's app-wide hooks on API requests: it has no switch per blueprint, and even with
+    every limit filtered out its three hooks (check, headers, context release) cost about an eighth of a
+    step report (docs/benchmarks.md). The API counts per token with ``check_rate`` instead."""
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        app_wide = hooks.get(None, [])
+        hooks[None] = [_off_the_api(hook) if _owned_by(hook, limiter) else hook for hook in app_wide]
+
+
+def _owned_by(hook: Callable, owner: object) -> bool:
+    """A bound method of ``owner``, or a partial with ``owner`` first (how Flask-Limiter registers them),
+    seen through the wrapper Flask may put around a hook."""
+    hook = inspect.unwrap(hook)
+    if isinstance(hook, partial):
+        return bool(hook.args) and hook.args[0] is owner
+    return getattr(hook, "__self__", None) is owner
+
+
+def _off_the_api(hook: Callable) -> Callable:
+    @wraps(hook)
+    def for_pages_only(*args):
+        if request.path.startswith(API_PATH_PREFIX):
+            return args[0] if args else None  # an after-request hook hands the response on unchanged
+        return hook(*args)
+
+    return for_pages_only

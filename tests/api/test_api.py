@@ -208,6 +208,18 @@ def test_rate_limit_per_token_answers_429_in_the_error_shape(app, client, member
     assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
+@pytest.mark.parametrize(
+    ("path", "limited_by_flask_limiter"), [("/api/v1/steps", False), ("/auth/login", True)]
+)
+def test_flask_limiter_runs_on_pages_only(app, path, limited_by_flask_limiter):
+    """Flask-Limiter's app-wide hooks do nothing on API requests, which count per token themselves."""
+    with app.test_request_context(path, method="POST") as context:
+        app.preprocess_request()
+        assert hasattr(context, "_limiter_request_context") is limited_by_flask_limiter
+        response = app.process_response(app.response_class("{}"))
+        assert response.status_code == 200
+
+
 def test_local_windows_count_per_key_and_start_afresh_each_window():
     from limits import parse
 
