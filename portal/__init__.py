@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from portal.labels import audit_action, label
     from portal.services.accounts import masked_id_number
     from portal.services.phones import mask_phone
+    from portal.services.rankings import mask_name
     from portal.views.helpers import inject_unread_count
 
     app.jinja_env.globals.update(
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
         audit_action=audit_action,
         masked_id_of=masked_id_number,
         mask_phone=mask_phone,
+        mask_name=mask_name,
     )
     app.context_processor(inject_unread_count)
 
@@ -86,9 +88,23 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.api import routes as api
-    from portal.views import admin, approvals, auth, campaign_admin, campaigns, imports, main, me, membership
+    from portal.views import (
+        admin,
+        approvals,
+        auth,
+        campaign_admin,
+        campaigns,
+        certificates,
+        imports,
+        main,
+        me,
+        membership,
+        quiz,
+        route,
+    )
 
-    for module in (main, auth, me, membership, campaigns, admin, approvals, imports, campaign_admin, api):
+    blueprints = (main, auth, me, membership, campaigns, route, quiz, certificates, admin, approvals, imports)
+    for module in (*blueprints, campaign_admin, api):
         app.register_blueprint(module.bp)
 
 

@@ -66,6 +66,18 @@ class DefaultConfig:
     # How the API counts calls per token: "local" (per worker process) or "shared" (in the limiter's
     # storage, Redis when configured). portal/api/throttle.py explains the trade.
     API_RATE_LIMIT_POLICY = "local"
+    # Posters and certificates are drawn with a CJK font: PORTAL_CJK_FONT names one, else the first of
+    # these that exists (Debian's fonts-noto-cjk, then other common packages).
+    CJK_FONT: str | None = None
+    CJK_FONT_CANDIDATES = (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/System/Library/Fonts/PingFang.ttc",
+    )
+
     # API tokens' "last used" is written in batches, at most this often per process (services/tokens.py).
     API_TOKEN_USE_WRITE_SECONDS = 60.0
 

@@ -14,6 +14,8 @@ from portal.models.membership import (
     Notification,
 )
 from portal.models.org import Organisation, OrgKind
+from portal.models.points import PointEntry, PointReason
+from portal.models.route import Certificate, Landmark, LandmarkVisit, Question, QuizAnswer, Reflection
 from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, ReportSource, Run
 
 __all__ = [
@@ -25,17 +27,25 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignDay",
+    "Certificate",
     "Checkin",
     "DailyRecord",
     "DayFlag",
     "DayReview",
     "Enrollment",
     "Gender",
+    "Landmark",
+    "LandmarkVisit",
     "MemberCategory",
     "Membership",
     "Notification",
     "OrgKind",
     "Organisation",
+    "PointEntry",
+    "PointReason",
+    "Question",
+    "QuizAnswer",
+    "Reflection",
     "ReportSource",
     "Run",
     "SmsCode",

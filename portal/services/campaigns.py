@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +17,7 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
+from portal.models.route import Landmark
 from portal.services.audit import record_audit
 from portal.services.day_rules import local_today
 from portal.services.errors import (
@@ -25,7 +28,9 @@ from portal.services.errors import (
     UnitOutsideUnion,
 )
 from portal.services.membership import active_membership
-from portal.services.rules import RuleSet, load_preset, parse_rules
+from portal.services.rules import RouteMode, RuleSet, load_preset, parse_rules
+
+ROUTES_DIR = Path(__file__).resolve().parents[2] / "seeds" / "routes"
 
 
 def campaign_rules(campaign: Campaign) -> RuleSet:
@@ -67,6 +72,7 @@ def create_campaign(
     )
     db.session.add(campaign)
     db.session.flush()
+    copy_preset_route(campaign, rules)
     record_audit(
         actor,
         "campaign.create",
@@ -76,6 +82,34 @@ def create_campaign(
         after={"preset": preset, "start_day": start_day.isoformat(), "published": publish},
     )
     return campaign
+
+
+def copy_preset_route(campaign: Campaign, rules: RuleSet) -> int:
+    """Give a campaign made from a preset the preset's landmarks (seeds/routes/<preset>.yaml)."""
+    path = ROUTES_DIR / f"{campaign.preset}.yaml"
+    if not campaign.preset or not path.exists():
+        return 0
+    with path.open(encoding="utf-8") as handle:
+        entries = yaml.safe_load(handle)["landmarks"]
+    per_day = rules.route.mode is RouteMode.PER_QUALIFIED_DAY
+    for position, entry in enumerate(entries, start=1):
+        question = entry.get("question") or {}
+        db.session.add(
+            Landmark(
+                campaign_id=campaign.id,
+                position=position,
+                name=entry["name"],
+                introduction=entry.get("introduction", ""),
+                palette=entry.get("palette", ""),
+                qualified_days=position if per_day else None,
+                steps_target=None if per_day else entry["steps_target"],
+                question=question.get("text"),
+                choices=list(question.get("choices", [])),
+                answer=question.get("answer"),
+            )
+        )
+    db.session.flush()
+    return len(entries)
 
 
 def enrolment_open(campaign: Campaign, *, today: date) -> bool:

@@ -237,3 +237,69 @@ class DuplicateRun(DomainError):
     field = "gpx"
     message = _l("This run was already uploaded.")
     status = 409
+
+
+class LandmarkNotLit(DomainError):
+    field = "choice"
+    message = _l("This landmark is not lit yet: keep walking to reach it.")
+    status = 409
+
+
+class LandmarkNotPassed(DomainError):
+    message = _l("Pass this landmark first by answering its question.")
+    status = 409
+
+
+class WrongAnswer(DomainError):
+    field = "choice"
+    message = _l("That is not the right answer. Read the introduction again and try once more.")
+
+
+class InvalidChoice(DomainError):
+    field = "choice"
+    message = _l("Choose one of the answers.")
+
+
+class AlreadyReflected(DomainError):
+    field = "text"
+    message = _l("You have already written your reflection on this landmark.")
+    status = 409
+
+
+class InvalidReflection(DomainError):
+    field = "text"
+    message = _l("Write your reflection in 10 to 1,000 characters.")
+
+
+class InvalidImage(DomainError):
+    field = "photo"
+    message = _l("Upload a photo as a JPEG or PNG file.")
+
+
+class ImageTooLarge(DomainError):
+    field = "photo"
+    message = _l("This image is too large: at most 10 MB and 40 megapixels.")
+    status = 413
+
+
+class FontMissing(DomainError):
+    message = _l(
+        "The server has no Chinese font, so it cannot draw this picture. Ask the administrator to install "
+        "fonts-noto-cjk."
+    )
+    status = 503
+
+
+class NotInQuizSet(DomainError):
+    field = "choice"
+    message = _l("This question is not in your set for today.")
+
+
+class AlreadyAnswered(DomainError):
+    field = "choice"
+    message = _l("You have already answered this question.")
+    status = 409
+
+
+class InvalidLandmark(DomainError):
+    message = _l("Check the landmark's fields.")

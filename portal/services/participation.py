@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from portal.extensions import db
-from portal.models.campaign import Campaign, Enrollment
+from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation, OrgKind
 from portal.models.steps import Checkin, DailyRecord
@@ -121,3 +121,24 @@ def totals_of(enrollment: Enrollment, days: list[DayView]) -> Totals:
         counted_steps=campaign_total(rules, (record.counted_steps for record in records)),
         last_synced_at=max((record.received_at for record in records), default=None),
     )
+
+
+@dataclass(frozen=True)
+class Donation:
+    yuan: int
+    counted_steps: int
+    as_of: datetime | None  # the last settlement the figure comes from
+
+
+def sponsor_donation(campaign: Campaign) -> Donation | None:
+    """What the sponsor has pledged (SPEC §6): every ``donation_steps_per_yuan`` counted steps campaign-wide
+    make one yuan. Summed over the settled days (one row a day, not a million records per page view)."""
+    per_yuan = campaign_rules(campaign).donation_steps_per_yuan
+    if not per_yuan:
+        return None
+    steps, as_of = db.session.execute(
+        select(func.coalesce(func.sum(CampaignDay.counted_steps), 0), func.max(CampaignDay.settled_at)).where(
+            CampaignDay.campaign_id == campaign.id
+        )
+    ).one()
+    return Donation(yuan=int(steps) // per_yuan, counted_steps=int(steps), as_of=as_of)

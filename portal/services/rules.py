@@ -86,6 +86,13 @@ class Points(_Rules):
     points_per_draw: int = Field(default=20, gt=0)
 
 
+class Quiz(_Rules):
+    """The question bank (百题问答): how many questions a member gets each day, and what one earns."""
+
+    daily_questions: int = Field(default=0, ge=0, le=20)
+    points_per_correct: int = Field(default=1, ge=0, le=100)
+
+
 class Ranking(_Rules):
     kinds: tuple[RankingKind, ...] = (RankingKind.INDIVIDUAL,)
     refresh_minutes: int = Field(default=5, ge=1, le=1440)
@@ -108,7 +115,10 @@ class RuleSet(_Rules):
     implausible_steps: int = Field(default=100_000, gt=0)
     health_distance_km: float | None = Field(default=None, gt=0)
     donation_steps_per_yuan: int | None = Field(default=None, gt=0)
+    # The certificate of honour is earned on this many qualified days (seed 000: 13).
+    certificate_qualified_days: int | None = Field(default=None, ge=1)
     route: Route = Route()
+    quiz: Quiz = Quiz()
     teams: Teams = Teams()
     points: Points = Points()
     ranking: Ranking = Ranking()
@@ -128,6 +138,8 @@ class RuleSet(_Rules):
             problems.append(_l("A route needs at least one landmark."))
         if self.route.mode is RouteMode.PER_QUALIFIED_DAY and self.route.landmarks > self.length_days:
             problems.append(_l("More landmarks than campaign days: the last ones could never light."))
+        if self.certificate_qualified_days and self.certificate_qualified_days > self.length_days:
+            problems.append(_l("The certificate needs more qualified days than the campaign has."))
         if self.teams.enabled and self.teams.team_goal < self.teams.member_goal:
             problems.append(_l("The team goal is below one member's goal."))
         if self.teams.enabled and self.daily_cap and self.teams.member_goal > self.daily_cap:

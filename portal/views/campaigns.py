@@ -25,6 +25,7 @@ from portal.services.participation import (
     day_history,
     find_enrollment,
     get_campaign_for_member_or_404,
+    sponsor_donation,
     totals_of,
     unit_choices,
 )
@@ -59,6 +60,7 @@ def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=20
         "checkin_form": CheckinForm(),
         "steps_form": steps_form or StepsForm(formdata=None),
         "panel_message": message,
+        "donation": sponsor_donation(campaign),
     }
     if enrollment is None:
         form = enrol_form or EnrolForm(formdata=None)
