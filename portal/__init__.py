@@ -101,10 +101,11 @@ def register_blueprints(app: Flask) -> None:
         membership,
         quiz,
         route,
+        route_admin,
     )
 
     blueprints = (main, auth, me, membership, campaigns, route, quiz, certificates, admin, approvals, imports)
-    for module in (*blueprints, campaign_admin, api):
+    for module in (*blueprints, campaign_admin, route_admin, api):
         app.register_blueprint(module.bp)
 
 

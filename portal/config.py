@@ -66,6 +66,9 @@ class DefaultConfig:
     # How the API counts calls per token: "local" (per worker process) or "shared" (in the limiter's
     # storage, Redis when configured). portal/api/throttle.py explains the trade.
     API_RATE_LIMIT_POLICY = "local"
+    # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
+    MEDIA_DIR: str | None = None
+
     # Posters and certificates are drawn with a CJK font: PORTAL_CJK_FONT names one, else the first of
     # these that exists (Debian's fonts-noto-cjk, then other common packages).
     CJK_FONT: str | None = None

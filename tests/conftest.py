@@ -11,6 +11,7 @@ import contextvars
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -138,7 +139,8 @@ def empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app(_session_app: Flask) -> Iterator[Flask]:
+def app(_session_app: Flask, tmp_path: Path) -> Iterator[Flask]:
+    _session_app.config["MEDIA_DIR"] = str(tmp_path / "media")  # each test's uploads on their own
     with _session_app.app_context():
         yield _session_app
         db.session.rollback()

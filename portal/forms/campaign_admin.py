@@ -78,3 +78,43 @@ class StepImportForm(FlaskForm):
         description=_l("First row: 手机号, 日期, 步数 (or phone, day, steps)."),
         render_kw={"accept": ".xlsx,.csv"},
     )
+
+
+class LandmarkForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter the landmark's name.")), Length(max=60)]
+    )
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=2000)], render_kw={"rows": 3})
+    steps_target = IntegerField(
+        _l("Lights at cumulative steps"),
+        validators=[Optional(), NumberRange(min=1, max=100_000_000, message=_l("Enter a number of steps."))],
+    )
+    question = StringField(_l("Question (optional)"), validators=[Length(max=300)])
+    choices = TextAreaField(
+        _l("Answers, one a line"),
+        render_kw={"rows": 3},
+        description=_l("Leave empty when there is no question."),
+    )
+    answer = IntegerField(
+        _l("Number of the right answer"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=8, message=_l("Enter 1 for the first answer, 2 for the second …")),
+        ],
+    )
+
+
+class LandmarkImageForm(FlaskForm):
+    image = FileField(
+        _l("Picture (JPEG or PNG, at most 10 MB)"),
+        validators=[FileRequired(_l("Choose a picture."))],
+        render_kw={"accept": "image/jpeg,image/png"},
+    )
+
+
+class QuestionImportForm(FlaskForm):
+    file = FileField(
+        _l("Question bank (CSV or Excel)"),
+        validators=[FileRequired(_l("Choose a CSV or Excel file."))],
+        description=_l("Columns 题目, 选项 (answers separated by |) and 答案 (A, B … or 1, 2 …)."),
+    )

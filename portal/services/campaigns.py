@@ -85,10 +85,13 @@ def create_campaign(
 
 
 def copy_preset_route(campaign: Campaign, rules: RuleSet) -> int:
-    """Give a campaign made from a preset the preset's landmarks (seeds/routes/<preset>.yaml)."""
+    """Give a campaign made from a preset the preset's landmarks (seeds/routes/<preset>.yaml), unless it
+    has landmarks already."""
     path = ROUTES_DIR / f"{campaign.preset}.yaml"
     if not campaign.preset or not path.exists():
         return 0
+    if db.session.scalar(select(Landmark.id).where(Landmark.campaign_id == campaign.id).limit(1)):
+        return 0  # it has its route already
     with path.open(encoding="utf-8") as handle:
         entries = yaml.safe_load(handle)["landmarks"]
     per_day = rules.route.mode is RouteMode.PER_QUALIFIED_DAY

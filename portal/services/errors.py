@@ -240,7 +240,6 @@ class DuplicateRun(DomainError):
 
 
 class LandmarkNotLit(DomainError):
-    field = "choice"
     message = _l("This landmark is not lit yet: keep walking to reach it.")
     status = 409
 
@@ -261,7 +260,6 @@ class InvalidChoice(DomainError):
 
 
 class AlreadyReflected(DomainError):
-    field = "text"
     message = _l("You have already written your reflection on this landmark.")
     status = 409
 
@@ -303,3 +301,8 @@ class AlreadyAnswered(DomainError):
 
 class InvalidLandmark(DomainError):
     message = _l("Check the landmark's fields.")
+
+
+class RouteFrozen(DomainError):
+    message = _l("The campaign has started: its landmarks' order and targets can no longer change.")
+    status = 409

@@ -1,4 +1,5 @@
-"""Files the portal keeps for members and admins, under instance/media/<kind>/ (never in static/)."""
+"""Files the portal keeps for members and admins, under ``MEDIA_DIR``/<kind>/ (instance/media unless
+configured; never in static/). Every host of a deployment must see the same folder (a shared volume)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ def media_path(kind: str, name: str) -> Path | None:
     """Where a stored file lives, or None for a name that is not one the portal gives (no ../)."""
     if not _NAME.fullmatch(name):
         return None
-    return Path(current_app.instance_path) / "media" / kind / name
+    root = current_app.config.get("MEDIA_DIR") or Path(current_app.instance_path) / "media"
+    return Path(root) / kind / name
 
 
 def save_media(kind: str, name: str, data: bytes) -> Path:

@@ -72,7 +72,7 @@ def check_question_rows(data: bytes, filename: str) -> list[QuestionRow]:
     return rows
 
 
-def import_questions(actor: User, campaign: Campaign, rows: list[QuestionRow]) -> int:
+def import_questions(actor: User | None, campaign: Campaign, rows: list[QuestionRow]) -> int:
     """Add the checked rows to the campaign's bank; refused rows are the caller's to show."""
     good = [row for row in rows if row.ok]
     db.session.add_all(

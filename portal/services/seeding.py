@@ -16,8 +16,9 @@ from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import SmsPurpose
 from portal.models.membership import ApplicationKind, MemberCategory
 from portal.models.org import Organisation, OrgKind
+from portal.models.steps import DailyRecord, ReportSource
 from portal.services.accounts import complete_profile, create_account, find_user_by_phone
-from portal.services.campaigns import create_campaign, enrol
+from portal.services.campaigns import campaign_rules, copy_preset_route, create_campaign, enrol
 from portal.services.day_rules import local_today
 from portal.services.membership import (
     active_membership,
@@ -26,8 +27,11 @@ from portal.services.membership import (
     submit_application,
 )
 from portal.services.orgs import create_org, get_org_by_code
+from portal.services.quiz import check_question_rows, count_questions, import_questions
 from portal.services.roles import grant_union_admin, make_platform_admin
+from portal.services.settlement import settle_day
 from portal.services.sms_codes import issue_code
+from portal.services.steps import report_steps
 
 _ORG_FIGURES = ("name", "quota", "member_total")
 
@@ -88,7 +92,14 @@ def _join_through_the_flow(user, org, approver) -> None:
     approve_application(approver, application)
 
 
-def load_demo_campaigns(data: dict[str, Any], *, today: date) -> int:
+def _load_question_bank(campaign: Campaign, seeds_dir: Path) -> None:
+    """The preset's sample bank (seeds/questions/<preset>.csv), if the campaign has no questions yet."""
+    path = seeds_dir / "questions" / f"{campaign.preset}.csv"
+    if path.exists() and not count_questions(campaign):
+        import_questions(None, campaign, check_question_rows(path.read_bytes(), path.name))
+
+
+def load_demo_campaigns(data: dict[str, Any], *, today: date, seeds_dir: Path) -> int:
     """One published campaign per entry (skipped when one of that preset already runs for the union)."""
     created = 0
     by_preset: dict[str, Campaign] = {}
@@ -101,6 +112,8 @@ def load_demo_campaigns(data: dict[str, Any], *, today: date) -> int:
             start = today - timedelta(days=entry["started_days_ago"])
             campaign = create_campaign(None, org, preset=entry["preset"], start_day=start, publish=True)
             created += 1
+        copy_preset_route(campaign, campaign_rules(campaign))  # campaigns made before routes existed
+        _load_question_bank(campaign, seeds_dir)
         by_preset[entry["preset"]] = campaign
     for entry in data["enrolments"]:
         user = find_user_by_phone(entry["phone"])
@@ -114,8 +127,33 @@ def load_demo_campaigns(data: dict[str, Any], *, today: date) -> int:
             is None
         ):
             enrol(user, campaign, get_org_by_code(entry["unit"]))
+    for entry in data.get("history", []):
+        _walk_history(find_user_by_phone(entry["phone"]), by_preset[entry["preset"]], entry["steps"], today)
     db.session.flush()
     return created
+
+
+def _walk_history(user, campaign: Campaign, steps: list[int], today: date) -> None:
+    """Past days of a demo member, once; then every past day of the campaign is settled (idempotent)."""
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.campaign_id == campaign.id)
+    )
+    has_days = db.session.scalar(
+        select(DailyRecord.id).where(DailyRecord.enrollment_id == enrollment.id).limit(1)
+    )
+    if has_days is None:
+        for back, count in enumerate(reversed(steps), start=1):
+            report_steps(
+                enrollment,
+                day=today - timedelta(days=back),
+                steps=count,
+                source=ReportSource.IMPORT,
+                allow_closed=True,
+            )
+    day = campaign.start_day
+    while day < today:
+        settle_day(campaign, day)
+        day += timedelta(days=1)
 
 
 def load_demo(seeds_dir: Path, *, today: date | None = None) -> dict[str, int]:
@@ -130,6 +168,8 @@ def load_demo(seeds_dir: Path, *, today: date | None = None) -> dict[str, int]:
                 find_user_by_phone(person["phone"]), get_org_by_code(person["member_of"]), approver
             )
     campaigns = load_demo_campaigns(
-        read_yaml(seeds_dir / "demo_campaigns.yaml"), today=today or local_today(utcnow(), "Asia/Shanghai")
+        read_yaml(seeds_dir / "demo_campaigns.yaml"),
+        today=today or local_today(utcnow(), "Asia/Shanghai"),
+        seeds_dir=seeds_dir,
     )
     return {"organisations": orgs, "people": people, "campaigns": campaigns}

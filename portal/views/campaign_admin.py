@@ -28,17 +28,16 @@ from portal.services.orgs import get_org_by_code
 from portal.services.step_import import check_step_rows, import_step_rows, read_step_file
 from portal.services.tokens import issue_partner_token
 from portal.services.uploads import save_pending_upload, take_pending_upload
-from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error, split_preview
+from portal.views.helpers import (
+    campaign_in_scope_or_404,
+    redirect_to,
+    require_admin_scope,
+    show_domain_error,
+    split_preview,
+)
 
 bp = Blueprint("campaign_admin", __name__, url_prefix="/admin/campaigns")
 bp.before_request(require_admin_scope)
-
-
-def _campaign_in_scope_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not g.scope.contains(campaign.organisation):
-        abort(404)
-    return campaign
 
 
 @bp.get("/")
@@ -124,13 +123,14 @@ def _page(campaign: Campaign, form: CampaignEditForm, token_form: PartnerTokenFo
         token_form=token_form or PartnerTokenForm(formdata=None),
         new_token=session.pop("new_partner_token", None),
         started=local_today(utcnow(), campaign.timezone) >= campaign.start_day,
+        route_mode=campaign_rules(campaign).route.mode.value,
     )
 
 
 @bp.route("/<id:campaign_id>", methods=["GET", "POST"])
 def edit(campaign_id: int):
     """Edit a campaign; contradictory rules are refused with the reasons."""
-    campaign = _campaign_in_scope_or_404(campaign_id)
+    campaign = campaign_in_scope_or_404(campaign_id)
     form = _form_from(campaign) if request.method == "GET" else CampaignEditForm()
     if form.validate_on_submit():
         try:
@@ -157,7 +157,7 @@ def edit(campaign_id: int):
 @bp.post("/<id:campaign_id>/publish")
 def publish(campaign_id: int):
     """Open the campaign to its members."""
-    campaign = _campaign_in_scope_or_404(campaign_id)
+    campaign = campaign_in_scope_or_404(campaign_id)
     publish_campaign(current_user, campaign)
     db.session.commit()
     flash(_("Published: members can now enrol."), "success")
@@ -167,7 +167,7 @@ def publish(campaign_id: int):
 @bp.post("/<id:campaign_id>/partner-tokens")
 def partner_token(campaign_id: int):
     """Issue a partner token for this campaign; it is shown once."""
-    campaign = _campaign_in_scope_or_404(campaign_id)
+    campaign = campaign_in_scope_or_404(campaign_id)
     form = PartnerTokenForm()
     if not form.validate_on_submit():
         return _page(campaign, _form_from(campaign), form)
@@ -204,7 +204,7 @@ def review(record_id: int):
 @bp.route("/<id:campaign_id>/steps-import", methods=["GET", "POST"])
 def steps_import(campaign_id: int):
     """Upload a spreadsheet of steps and see every row checked before anything is saved."""
-    campaign = _campaign_in_scope_or_404(campaign_id)
+    campaign = campaign_in_scope_or_404(campaign_id)
     form = StepImportForm()
     if form.validate_on_submit():
         data, filename = form.file.data.read(), form.file.data.filename or ""
@@ -230,7 +230,7 @@ def steps_import(campaign_id: int):
 @bp.post("/<id:campaign_id>/steps-import/confirm")
 def steps_import_confirm(campaign_id: int):
     """Apply the rows that pass the checks (checked again now)."""
-    campaign = _campaign_in_scope_or_404(campaign_id)
+    campaign = campaign_in_scope_or_404(campaign_id)
     pending = session.pop("steps_import", None) or {}
     data = take_pending_upload(pending.get("token")) if pending.get("campaign") == campaign.id else None
     if data is None:

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.extensions import db, login_manager
+from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.services.errors import DomainError, SmsCodeWrong
 from portal.services.notifications import count_unread
@@ -105,3 +106,11 @@ def split_preview(rows: list) -> dict:
     good = [row for row in rows if row.ok]
     bad = [row for row in rows if not row.ok]
     return {"good": good, "bad": bad[:PREVIEW_REFUSED_SHOWN], "bad_total": len(bad)}
+
+
+def campaign_in_scope_or_404(campaign_id: int) -> Campaign:
+    """A campaign of a union in the admin's scope (``g.scope``); any other is a 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not g.scope.contains(campaign.organisation):
+        abort(404)
+    return campaign

@@ -116,6 +116,16 @@ def _landmark_page(
     )
 
 
+def _refusal(form, error: DomainError) -> dict | None:
+    """A refusal about an input goes to its field; one about the landmark's state (not lit, not passed,
+    written already) to the top of the panel, where it shows whatever the panel holds."""
+    if error.field and getattr(form, error.field, None) is not None:
+        show_domain_error(form, error)
+        return None
+    db.session.rollback()
+    return {"category": "error", "text": str(error.message)}
+
+
 def _landmark_of(campaign_id: int, landmark_id: int) -> tuple[Campaign, Enrollment, Landmark]:
     campaign, enrollment = _enrolled_or_404(campaign_id)
     return campaign, enrollment, get_landmark_or_404(campaign, landmark_id)
@@ -143,7 +153,7 @@ def answer(campaign_id: int, landmark_id: int):
         try:
             right = answer_landmark(enrollment, stop, form.choice.data)
         except DomainError as error:
-            show_domain_error(form, error)
+            message = _refusal(form, error)
         else:
             db.session.commit()
             if right:
@@ -162,6 +172,7 @@ def upload_photo(campaign_id: int, landmark_id: int):
     """Make the poster from the member's photo (no htmx: a file upload, then a download link)."""
     campaign, enrollment, stop = _landmark_of(campaign_id, landmark_id)
     form = PhotoForm()
+    message = None
     if form.validate_on_submit():
         data = form.photo.data.read(MAX_UPLOAD_BYTES + 1)
         try:
@@ -169,13 +180,13 @@ def upload_photo(campaign_id: int, landmark_id: int):
                 raise ImageTooLarge()
             make_poster(enrollment, stop, data)
         except DomainError as error:
-            show_domain_error(form, error)
+            message = _refusal(form, error)
         else:
             flash(_("Your poster is ready. Download it below."), "success")
             return redirect_to(
                 "route.landmark", campaign_id=campaign.id, landmark_id=stop.id, _anchor="poster"
             )
-    return _landmark_page(campaign, enrollment, stop, photo_form=form)
+    return _landmark_page(campaign, enrollment, stop, photo_form=form, message=message)
 
 
 @bp.get("/<id:landmark_id>/poster.png")
@@ -202,11 +213,12 @@ def reflect(campaign_id: int, landmark_id: int):
     """Write the reflection on a passed landmark (its points are paid once)."""
     campaign, enrollment, stop = _landmark_of(campaign_id, landmark_id)
     form = ReflectionForm()
+    message = None
     if form.validate_on_submit():
         try:
             write_reflection(enrollment, stop, form.text.data)
         except DomainError as error:
-            show_domain_error(form, error)
+            message = _refusal(form, error)
         else:
             db.session.commit()
             message = _("Thank you for your reflection.")
@@ -216,7 +228,7 @@ def reflect(campaign_id: int, landmark_id: int):
                 )
             flash(message, "success")
             return redirect_to("route.landmark", campaign_id=campaign.id, landmark_id=stop.id)
-    return _landmark_page(campaign, enrollment, stop, reflection_form=form)
+    return _landmark_page(campaign, enrollment, stop, reflection_form=form, message=message)
 
 
 @bp.get("/<id:landmark_id>/image")

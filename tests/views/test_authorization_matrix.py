@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import limiter
-from portal.models import ReportSource
+from portal.extensions import db, limiter
+from portal.models import Reflection, ReportSource
+from portal.services.quiz import check_question_rows, daily_set, import_questions
+from portal.services.route import list_landmarks
 from portal.services.steps import report_steps
 from portal.services.tokens import issue_personal_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
@@ -48,6 +50,11 @@ def any_admin(status: int) -> dict[str, int]:
 def in_scope(status: int) -> dict[str, int]:
     """An object below 江苏省教育科技工会: its admins and those above; everyone else 404."""
     return only({"anonymous": LOGIN, **dict.fromkeys(ADMINS_IN_SCOPE, status)}, 404)
+
+
+def ONLY_MEMBER_A(status: int) -> dict[str, int]:
+    """A member's own campaign pages: member A only; for everyone else the campaign does not exist."""
+    return only({"anonymous": LOGIN, "member_a": status}, 404)
 
 
 # endpoint: (method, path, form data, {role: expected status})
@@ -144,6 +151,29 @@ MATRIX = {
         {},
         only({"anonymous": LOGIN, "member_a": 303}, 404),
     ),
+    # Campaign "eco" (eco-walk, of 江苏省教育科技工会): route, quiz and certificate; member A is enrolled.
+    "route.show": ("GET", "/campaigns/{eco}/route/", None, ONLY_MEMBER_A(200)),
+    "route.landmark": ("GET", "/campaigns/{eco}/route/{landmark}", None, ONLY_MEMBER_A(200)),
+    "route.answer": ("POST", "/campaigns/{eco}/route/{landmark}/answer", {}, ONLY_MEMBER_A(200)),
+    "route.upload_photo": ("POST", "/campaigns/{eco}/route/{landmark}/poster", {}, ONLY_MEMBER_A(200)),
+    "route.poster": ("GET", "/campaigns/{eco}/route/{landmark}/poster.png", None, ONLY_MEMBER_A(404)),
+    "route.reflect": ("POST", "/campaigns/{eco}/route/{landmark}/reflection", {}, ONLY_MEMBER_A(200)),
+    "route.image": ("GET", "/campaigns/{eco}/route/{landmark}/image", None, ONLY_MEMBER_A(200)),
+    "quiz.daily": ("GET", "/campaigns/{eco}/quiz/", None, ONLY_MEMBER_A(200)),
+    "quiz.answer": ("POST", "/campaigns/{eco}/quiz/{question}", {}, ONLY_MEMBER_A(200)),
+    "certificates.mine": ("GET", "/campaigns/{eco}/certificate", None, ONLY_MEMBER_A(200)),
+    "certificates.image": ("GET", "/campaigns/{eco}/certificate.png", None, ONLY_MEMBER_A(404)),
+    "certificates.verify": ("GET", "/certificates/verify?number=JBZ-NONE", None, EVERYONE),
+    "route_admin.landmarks": ("GET", "/admin/campaigns/{eco}/route", None, in_scope(200)),
+    "route_admin.update": ("POST", "/admin/campaigns/{eco}/route/{landmark}", {}, in_scope(200)),
+    "route_admin.add": ("POST", "/admin/campaigns/{eco}/route/new", {}, in_scope(200)),
+    # The campaign has started: moving is refused with a message on the page it redirects to.
+    "route_admin.move": ("POST", "/admin/campaigns/{eco}/route/{landmark}/move/down", {}, in_scope(303)),
+    "route_admin.upload_image": ("POST", "/admin/campaigns/{eco}/route/{landmark}/image", {}, in_scope(200)),
+    "route_admin.image": ("GET", "/admin/campaigns/{eco}/route/{landmark}/image", None, in_scope(200)),
+    "route_admin.questions": ("GET", "/admin/campaigns/{eco}/questions", None, in_scope(200)),
+    "route_admin.reflections": ("GET", "/admin/campaigns/{eco}/reflections", None, in_scope(200)),
+    "route_admin.hide": ("POST", "/admin/campaigns/{eco}/reflections/{reflection}/hide", {}, in_scope(303)),
     "campaign_admin.steps_import": ("GET", "/admin/campaigns/{campaign}/steps-import", None, in_scope(200)),
     "campaign_admin.steps_import_confirm": (
         "POST",
@@ -197,6 +227,14 @@ def people(tree, make_user):
     application = apply(member_a, tree["njmu"])
     enrollment = enrolled(member_of(member_a, tree["njmu"]), campaign, tree["njmu"])
     record = report_steps(enrollment, day=today_local(), steps=66666, source=ReportSource.API).record
+    eco = running_campaign(tree["edu"], "eco-walk")
+    eco_enrollment = enrolled(member_a, eco, tree["njmu"])
+    landmark = list_landmarks(eco)[0]
+    rows = check_question_rows("题目,选项,答案\n几步达标？,5000|3000,A".encode(), "bank.csv")
+    import_questions(None, eco, rows)
+    reflection = Reflection(enrollment_id=eco_enrollment.id, landmark_id=landmark.id, text="一段感想文字。")
+    db.session.add(reflection)
+    db.session.commit()
     return {
         "anonymous": None,
         "member_a": member_a,
@@ -210,6 +248,10 @@ def people(tree, make_user):
         "campaign": campaign,
         "token": issue_personal_token(member_a, "phone").token,
         "record": record,
+        "eco": eco,
+        "landmark": landmark,
+        "question": daily_set(eco_enrollment, today_local())[0],
+        "reflection": reflection,
     }
 
 
@@ -222,6 +264,10 @@ def test_route_access(app, tree, people, endpoint):
         campaign=people["campaign"].id,
         token=people["token"].id,
         record=people["record"].id,
+        eco=people["eco"].id,
+        landmark=people["landmark"].id,
+        question=people["question"].id,
+        reflection=people["reflection"].id,
     )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role
