@@ -105,7 +105,7 @@ def _session_app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Builder for a separate app (other settings) on the test database; its connections are closed after.
 
     Flask-Limiter keeps one storage per ``Limiter`` object and the last ``init_app`` wins; the shared
@@ -115,6 +115,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     limiter_state = dict(vars(limiter))
 
     def build(**overrides) -> Flask:
+        overrides.setdefault("MEDIA_DIR", str(tmp_path / "media"))  # the same folder as the ``app`` fixture's
         app = make_test_app(overrides.pop("database_url", database_url), **overrides)
         made.append(app)
         return app

@@ -82,7 +82,7 @@ class StepImportForm(FlaskForm):
 
 class LandmarkForm(FlaskForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter the landmark's name.")), Length(max=60)]
+        _l("Landmark name"), validators=[DataRequired(_l("Enter the landmark's name.")), Length(max=60)]
     )
     introduction = TextAreaField(_l("Introduction"), validators=[Length(max=2000)], render_kw={"rows": 3})
     steps_target = IntegerField(

@@ -51,20 +51,25 @@ def issue_certificate(enrollment: Enrollment) -> Certificate | None:
     qualified = progress_of(enrollment).qualified_days
     if needed is None or qualified < needed:
         return None
-    certificate = Certificate(
-        enrollment_id=enrollment.id,
-        number=new_certificate_number(),
-        holder_name=member_display_name(enrollment),
-        unit_name=enrollment.unit.name,
-        campaign_title=enrollment.campaign.title,
-        qualified_days=qualified,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:  # issued by a concurrent request
-        return find_certificate(enrollment)
-    return certificate
+    for _attempt in range(3):
+        certificate = Certificate(
+            enrollment_id=enrollment.id,
+            number=new_certificate_number(),
+            holder_name=member_display_name(enrollment),
+            unit_name=enrollment.unit.name,
+            campaign_title=enrollment.campaign.title,
+            qualified_days=qualified,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+        except IntegrityError:  # issued by a concurrent request, or (rarely) a number already taken
+            existing = find_certificate(enrollment)
+            if existing is not None:
+                return existing
+            continue
+        return certificate
+    raise RuntimeError("no free certificate number after three tries")
 
 
 def certificate_by_number(number: str) -> Certificate | None:

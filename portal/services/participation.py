@@ -45,6 +45,15 @@ def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
     return campaign
 
 
+def get_enrollment_for_member_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment]:
+    """The campaign and the member's enrolment in it; a 404 when either is not theirs."""
+    campaign = get_campaign_for_member_or_404(user, campaign_id)
+    enrollment = find_enrollment(user, campaign)
+    if enrollment is None:
+        abort(404)
+    return campaign, enrollment
+
+
 def find_enrollment(user: User, campaign: Campaign) -> Enrollment | None:
     return db.session.scalar(
         select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.campaign_id == campaign.id)

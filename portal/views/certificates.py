@@ -15,7 +15,7 @@ from portal.services.certificates import (
     normalise_number,
 )
 from portal.services.errors import DomainError
-from portal.services.participation import find_enrollment, get_campaign_for_member_or_404
+from portal.services.participation import get_enrollment_for_member_or_404
 from portal.services.rankings import mask_name
 from portal.services.route import progress_of
 
@@ -23,9 +23,8 @@ bp = Blueprint("certificates", __name__)
 
 
 def _enrolled_with_certificate_or_404(campaign_id: int):
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = find_enrollment(current_user, campaign)
-    if enrollment is None or certificate_needs(enrollment) is None:
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    if certificate_needs(enrollment) is None:
         abort(404)
     return campaign, enrollment
 

@@ -12,7 +12,7 @@ from portal.models.base import utcnow
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError
-from portal.services.participation import find_enrollment, get_campaign_for_member_or_404
+from portal.services.participation import get_enrollment_for_member_or_404
 from portal.services.points import points_of
 from portal.services.quiz import answer_quiz_question, answers_of, daily_set
 from portal.views.helpers import show_domain_error
@@ -21,9 +21,8 @@ bp = Blueprint("quiz", __name__, url_prefix="/campaigns/<id:campaign_id>/quiz")
 
 
 def _enrolled_in_quiz_or_404(campaign_id: int):
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = find_enrollment(current_user, campaign)
-    if enrollment is None or not campaign_rules(campaign).quiz.daily_questions:
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    if not campaign_rules(campaign).quiz.daily_questions:
         abort(404)
     return campaign, enrollment
 

@@ -14,7 +14,7 @@ from portal.models.route import Landmark
 from portal.services.errors import DomainError, ImageTooLarge, WrongAnswer
 from portal.services.images import MAX_UPLOAD_BYTES
 from portal.services.media import read_media
-from portal.services.participation import find_enrollment, get_campaign_for_member_or_404
+from portal.services.participation import get_campaign_for_member_or_404, get_enrollment_for_member_or_404
 from portal.services.posters import find_poster, make_poster
 from portal.services.route import (
     answer_landmark,
@@ -61,19 +61,11 @@ def marker_point(points: list[tuple[float, float]], position: float) -> tuple[fl
     return (x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction)
 
 
-def _enrolled_or_404(campaign_id: int) -> tuple[Campaign, Enrollment]:
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = find_enrollment(current_user, campaign)
-    if enrollment is None:
-        abort(404)
-    return campaign, enrollment
-
-
 @bp.get("/")
 @login_required
 def show(campaign_id: int):
     """The route: lit and unlit landmarks, the member's position and how far the next one is."""
-    campaign, enrollment = _enrolled_or_404(campaign_id)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     view = route_view(enrollment)
     if not view.stops:
         abort(404)
@@ -127,7 +119,7 @@ def _refusal(form, error: DomainError) -> dict | None:
 
 
 def _landmark_of(campaign_id: int, landmark_id: int) -> tuple[Campaign, Enrollment, Landmark]:
-    campaign, enrollment = _enrolled_or_404(campaign_id)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     return campaign, enrollment, get_landmark_or_404(campaign, landmark_id)
 
 

@@ -100,9 +100,7 @@ def update(campaign_id: int, landmark_id: int):
         else:
             db.session.commit()
             flash(_("Saved %(name)s.", name=landmark.name), "success")
-            return redirect_to(
-                "route_admin.landmarks", campaign_id=campaign.id, _anchor=f"landmark-{landmark.id}"
-            )
+            return _back_to(landmark)
     return _page(campaign, failed={landmark.id: form})
 
 
@@ -119,9 +117,7 @@ def add(campaign_id: int):
         else:
             db.session.commit()
             flash(_("Added %(name)s.", name=landmark.name), "success")
-            return redirect_to(
-                "route_admin.landmarks", campaign_id=campaign.id, _anchor=f"landmark-{landmark.id}"
-            )
+            return _back_to(landmark)
     return _page(campaign, new_form=form)
 
 
@@ -157,9 +153,7 @@ def upload_image(campaign_id: int, landmark_id: int):
         else:
             db.session.commit()
             flash(_("The picture of %(name)s is replaced.", name=landmark.name), "success")
-            return redirect_to(
-                "route_admin.landmarks", campaign_id=campaign.id, _anchor=f"landmark-{landmark.id}"
-            )
+            return _back_to(landmark)
     return _page(campaign, image_forms={landmark.id: form})
 
 

@@ -261,3 +261,20 @@ def test_sponsor_donation_from_settled_days(eco, app, tree, make_user):
     db.session.commit()
     donation = sponsor_donation(campaign)
     assert donation.counted_steps == 220_000 and donation.yuan == 2 and donation.as_of is not None
+
+
+def test_question_bank_from_excel(app):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["题目", "选项", "答案"])
+    sheet.append(["长江里的“微笑天使”是？", "江豚｜海豚｜鲨鱼", "A"])
+    sheet.append(["一天几步达标？", "3000；5000；8000", 2])  # a number typed in Excel
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = check_question_rows(buffer.getvalue(), "题库.xlsx")
+    assert [(row.choices, row.answer) for row in rows] == [
+        (["江豚", "海豚", "鲨鱼"], 0),
+        (["3000", "5000", "8000"], 1),
+    ]
