@@ -16,10 +16,12 @@ from portal.models.route import Certificate
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import local_datetime
 from portal.services.images import cjk_font, encode, text_lines
+from portal.services.media import read_media, save_media
 from portal.services.posters import member_display_name
 from portal.services.route import progress_of
 
 CERTIFICATE_SIZE = (1600, 1132)
+KIND = "certificates"
 # Crockford's base32 without look-alikes: read aloud or typed from paper without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -77,6 +79,16 @@ def certificate_by_number(number: str) -> Certificate | None:
     if not number or len(number) > 24:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+def certificate_png(certificate: Certificate, verify_url: str, zone: str) -> bytes:
+    """The certificate's picture: drawn once, then kept (what it says never changes)."""
+    name = f"{certificate.number}.png"
+    png = read_media(KIND, name)
+    if png is None:
+        png = draw_certificate(certificate, verify_url, zone)
+        save_media(KIND, name, png)
+    return png
 
 
 def draw_certificate(certificate: Certificate, verify_url: str, zone: str) -> bytes:

@@ -1,4 +1,5 @@
-"""Files the portal keeps for members and admins, under ``MEDIA_DIR``/<kind>/ (instance/media unless
+"""Files the portal keeps for members and admins (landmark pictures, posters, certificates), under
+``MEDIA_DIR``/<kind>/ (instance/media unless
 configured; never in static/). Every host of a deployment must see the same folder (a shared volume)."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from portal.htmx import render
 from portal.services.certificates import (
     certificate_by_number,
     certificate_needs,
-    draw_certificate,
+    certificate_png,
     issue_certificate,
     normalise_number,
 )
@@ -58,7 +58,7 @@ def image(campaign_id: int):
     db.session.commit()
     verify_url = url_for("certificates.verify", number=certificate.number, _external=True)
     try:
-        png = draw_certificate(certificate, verify_url, campaign.timezone)
+        png = certificate_png(certificate, verify_url, campaign.timezone)
     except DomainError as error:
         return render(
             "certificates/mine.html",

@@ -124,6 +124,9 @@ def test_admin_bank_and_landmark_then_quiz_and_certificate(
     page.get_by_role("button", name="荣誉证书").click()
     expect(page.get_by_text("恭喜！你已获得荣誉证书。")).to_be_visible()
     number = page.get_by_test_id("certificate-number").inner_text()
+    picture = page.get_by_role("img", name="你的荣誉证书")
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("image => image.naturalWidth") == 1600
     screenshot(page, "route-certificate")
     another_page.goto(f"{live_server}/certificates/verify")
     another_page.get_by_label("证书编号").fill(number)
