@@ -102,9 +102,23 @@ def register_blueprints(app: Flask) -> None:
         quiz,
         route,
         route_admin,
+        teams,
     )
 
-    blueprints = (main, auth, me, membership, campaigns, route, quiz, certificates, admin, approvals, imports)
+    blueprints = (
+        main,
+        auth,
+        me,
+        membership,
+        campaigns,
+        route,
+        quiz,
+        certificates,
+        teams,
+        admin,
+        approvals,
+        imports,
+    )
     for module in (*blueprints, campaign_admin, route_admin, api):
         app.register_blueprint(module.bp)
 

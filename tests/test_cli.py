@@ -10,7 +10,7 @@ from portal.services.orgs import get_org_by_code
 def test_seed_demo_twice(runner):
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output
-    assert "7 people and 3 campaigns created" in first.output
+    assert "8 people and 3 campaigns created" in first.output
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "0 organisations, 0 people and 0 campaigns created" in again.output
 

@@ -87,7 +87,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enrollment_id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('reason', sa.Enum('reflection', 'quiz', name='pointreason', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('reason', sa.Enum('reflection', 'quiz', 'team_day', 'captain_task', name='pointreason', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('award_key', sa.String(length=40), nullable=False),
     sa.Column('points', sa.Integer(), nullable=False),
     sa.Column('awarded_at', sa.DateTime(timezone=True), nullable=False),

@@ -17,6 +17,7 @@ from portal.models.org import Organisation, OrgKind
 from portal.models.points import PointEntry, PointReason
 from portal.models.route import Certificate, Landmark, LandmarkVisit, Question, QuizAnswer, Reflection
 from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, ReportSource, Run
+from portal.models.team import JoinRequestStatus, Team, TeamAnnouncement, TeamDay, TeamJoinRequest, TeamMember
 
 __all__ = [
     "ApiToken",
@@ -34,6 +35,7 @@ __all__ = [
     "DayReview",
     "Enrollment",
     "Gender",
+    "JoinRequestStatus",
     "Landmark",
     "LandmarkVisit",
     "MemberCategory",
@@ -50,6 +52,11 @@ __all__ = [
     "Run",
     "SmsCode",
     "SmsPurpose",
+    "Team",
+    "TeamAnnouncement",
+    "TeamDay",
+    "TeamJoinRequest",
+    "TeamMember",
     "TokenKind",
     "UnionAdminRole",
     "User",

@@ -14,6 +14,8 @@ from portal.models.base import Base, str_enum, utcnow
 class PointReason(enum.StrEnum):
     REFLECTION = "reflection"  # a reflection at a landmark, once per landmark
     QUIZ = "quiz"  # a correct answer of the question bank, once per question
+    TEAM_DAY = "team_day"  # each member of a team-qualified day, once per day
+    CAPTAIN_TASK = "captain_task"  # the captain, the first time the team is full, once per team
 
 
 class PointEntry(Base):

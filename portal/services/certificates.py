@@ -3,8 +3,6 @@ number anyone can verify on a public page, which the QR code on the certificate 
 
 from __future__ import annotations
 
-import secrets
-
 import qrcode
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -14,6 +12,7 @@ from portal.extensions import db
 from portal.models.campaign import Enrollment
 from portal.models.route import Certificate
 from portal.services.campaigns import campaign_rules
+from portal.services.codes import normalise_code, readable_code
 from portal.services.day_rules import local_datetime
 from portal.services.images import cjk_font, encode, text_lines
 from portal.services.media import read_media, save_media
@@ -22,16 +21,15 @@ from portal.services.route import progress_of
 
 CERTIFICATE_SIZE = (1600, 1132)
 KIND = "certificates"
-# Crockford's base32 without look-alikes: read aloud or typed from paper without mistakes.
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_certificate_number() -> str:
-    return "JBZ-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return "JBZ-" + readable_code(10)
 
 
 def normalise_number(text: str) -> str:
-    return (text or "").strip().upper().replace(" ", "")
+    code = normalise_code(text)
+    return "JBZ-" + code.removeprefix("JBZ") if code else ""
 
 
 def certificate_needs(enrollment: Enrollment) -> int | None:

@@ -27,11 +27,13 @@ from portal.services.membership import (
     submit_application,
 )
 from portal.services.orgs import create_org, get_org_by_code
+from portal.services.participation import find_enrollment
 from portal.services.quiz import check_question_rows, count_questions, import_questions
 from portal.services.roles import grant_union_admin, make_platform_admin
 from portal.services.settlement import settle_day
 from portal.services.sms_codes import issue_code
 from portal.services.steps import report_steps
+from portal.services.teams import create_team, team_of
 
 _ORG_FIGURES = ("name", "quota", "member_total")
 
@@ -129,6 +131,10 @@ def load_demo_campaigns(data: dict[str, Any], *, today: date, seeds_dir: Path) -
             enrol(user, campaign, get_org_by_code(entry["unit"]))
     for entry in data.get("history", []):
         _walk_history(find_user_by_phone(entry["phone"]), by_preset[entry["preset"]], entry["steps"], today)
+    for entry in data.get("teams", []):
+        captain = find_enrollment(find_user_by_phone(entry["captain"]), by_preset[entry["preset"]])
+        if team_of(captain) is None:
+            create_team(captain, entry["name"], entry.get("slogan", ""))
     db.session.flush()
     return created
 

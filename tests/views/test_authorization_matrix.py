@@ -14,6 +14,7 @@ from portal.models import Reflection, ReportSource
 from portal.services.quiz import check_question_rows, daily_set, import_questions
 from portal.services.route import list_landmarks
 from portal.services.steps import report_steps
+from portal.services.teams import create_team
 from portal.services.tokens import issue_personal_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.membership_helpers import apply
@@ -174,6 +175,31 @@ MATRIX = {
     "route_admin.questions": ("GET", "/admin/campaigns/{eco}/questions", None, in_scope(200)),
     "route_admin.reflections": ("GET", "/admin/campaigns/{eco}/reflections", None, in_scope(200)),
     "route_admin.hide": ("POST", "/admin/campaigns/{eco}/reflections/{reflection}/hide", {}, in_scope(303)),
+    # Campaign "teams" (motherland-100, of 江苏省教育科技工会): member A is the captain of team "team".
+    "teams.hub": ("GET", "/campaigns/{teams}/teams/", None, ONLY_MEMBER_A(303)),
+    "teams.create": ("POST", "/campaigns/{teams}/teams/", {}, ONLY_MEMBER_A(200)),
+    "teams.join_by_code": ("POST", "/campaigns/{teams}/teams/join", {}, ONLY_MEMBER_A(200)),
+    # Anyone signed in may open an invitation; it tells those not enrolled to enrol first.
+    "teams.invitation": ("GET", "/teams/join/{invite}", None, signed_in(200)),
+    "teams.show": ("GET", "/campaigns/{teams}/teams/{team}", None, ONLY_MEMBER_A(200)),
+    "teams.goals": ("POST", "/campaigns/{teams}/teams/{team}/goals", {}, ONLY_MEMBER_A(200)),
+    "teams.announce": ("POST", "/campaigns/{teams}/teams/{team}/announcements", {}, ONLY_MEMBER_A(200)),
+    "teams.hand_over_captaincy": ("POST", "/campaigns/{teams}/teams/{team}/captain", {}, ONLY_MEMBER_A(200)),
+    # Started: the page says why one cannot leave.
+    "teams.leave": ("POST", "/campaigns/{teams}/teams/{team}/leave", {}, ONLY_MEMBER_A(200)),
+    "teams.ask": ("POST", "/campaigns/{teams}/teams/{team}/requests", {}, ONLY_MEMBER_A(303)),
+    "teams.decide": (
+        "POST",
+        "/campaigns/{teams}/teams/{team}/requests/99999999/accept",
+        {},
+        ONLY_MEMBER_A(404),
+    ),
+    "teams.invitation_qr": (
+        "GET",
+        "/campaigns/{teams}/teams/{team}/invitation.png",
+        None,
+        ONLY_MEMBER_A(200),
+    ),
     "campaign_admin.steps_import": ("GET", "/admin/campaigns/{campaign}/steps-import", None, in_scope(200)),
     "campaign_admin.steps_import_confirm": (
         "POST",
@@ -234,6 +260,8 @@ def people(tree, make_user):
     import_questions(None, eco, rows)
     reflection = Reflection(enrollment_id=eco_enrollment.id, landmark_id=landmark.id, text="一段感想文字。")
     db.session.add(reflection)
+    with_teams = running_campaign(tree["edu"], "motherland-100")
+    team = create_team(enrolled(member_a, with_teams, tree["njmu"]), "矩阵队")
     db.session.commit()
     return {
         "anonymous": None,
@@ -252,6 +280,8 @@ def people(tree, make_user):
         "landmark": landmark,
         "question": daily_set(eco_enrollment, today_local())[0],
         "reflection": reflection,
+        "teams": with_teams,
+        "team": team,
     }
 
 
@@ -268,6 +298,9 @@ def test_route_access(app, tree, people, endpoint):
         landmark=people["landmark"].id,
         question=people["question"].id,
         reflection=people["reflection"].id,
+        teams=people["teams"].id,
+        team=people["team"].id,
+        invite=people["team"].invite_code,
     )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role
