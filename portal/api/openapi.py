@@ -22,6 +22,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     schemas.BulkResponse,
     schemas.Ranking,
     schemas.UnitRanking,
+    schemas.TeamRanking,
     schemas.ErrorResponse,
 )
 
@@ -170,10 +171,16 @@ def openapi_document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": {
-                            "description": "The board: individual rows, or unit rows for kind unit.",
+                            "description": "Individual rows, or team or unit rows for those kinds.",
                             "content": {
                                 "application/json": {
-                                    "schema": {"anyOf": [_ref(schemas.Ranking), _ref(schemas.UnitRanking)]}
+                                    "schema": {
+                                        "anyOf": [
+                                            _ref(schemas.Ranking),
+                                            _ref(schemas.TeamRanking),
+                                            _ref(schemas.UnitRanking),
+                                        ]
+                                    }
                                 }
                             },
                         },

@@ -24,6 +24,8 @@ from portal.api.schemas import (
     Ranking,
     RankingRow,
     StepReport,
+    TeamRanking,
+    TeamRankingRow,
     UnitRanking,
     UnitRankingRow,
 )
@@ -49,7 +51,7 @@ from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, InvalidPhone
 from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.services.phones import parse_phone
-from portal.services.rankings import individual_ranking, unit_ranking
+from portal.services.rankings import individual_ranking, team_ranking, unit_ranking
 from portal.services.rules import RankingKind
 from portal.services.steps import (
     CampaignTerms,
@@ -308,7 +310,7 @@ def bulk_steps(campaign_id: int):
 
 @bp.get("/campaigns/<id:campaign_id>/rankings/<kind>")
 def rankings(campaign_id: int, kind: str):
-    """A ranking board the campaign's rules name: individual or unit (the team board comes with teams)."""
+    """A ranking board the campaign's rules name: individual, team or unit."""
     token = require_token(TokenKind.PERSONAL, TokenKind.PARTNER)
     campaign = db.session.get(Campaign, campaign_id)
     visible = campaign is not None and (
@@ -318,7 +320,7 @@ def rankings(campaign_id: int, kind: str):
     )
     if not visible:
         raise ApiError(404, "not_found", _("No such campaign for this token."))
-    if kind not in campaign_rules(campaign).ranking.kinds or kind == RankingKind.TEAM:
+    if kind not in campaign_rules(campaign).ranking.kinds:
         raise ApiError(404, "ranking_unavailable", _("This campaign has no such ranking (yet)."))
     try:
         limit = int(request.args.get("limit", 100))
@@ -327,10 +329,12 @@ def rankings(campaign_id: int, kind: str):
         raise ApiError(400, "invalid_request", _("limit and offset must be whole numbers.")) from None
     if not (1 <= limit <= 1000 and offset >= 0):
         raise ApiError(400, "invalid_request", _("limit must be 1 to 1000 and offset 0 or more."))
+    today = local_today(utcnow(), campaign.timezone)
+    if kind == RankingKind.TEAM:
+        updated_at, teams = team_ranking(campaign, today=today, limit=limit, offset=offset)
+        return answer(TeamRanking(updated_at=updated_at, rows=[TeamRankingRow(**vars(row)) for row in teams]))
     if kind == RankingKind.UNIT:
-        updated_at, units = unit_ranking(
-            campaign, today=local_today(utcnow(), campaign.timezone), limit=limit, offset=offset
-        )
+        updated_at, units = unit_ranking(campaign, today=today, limit=limit, offset=offset)
         return answer(UnitRanking(updated_at=updated_at, rows=[UnitRankingRow(**vars(row)) for row in units]))
     updated_at, rows = individual_ranking(campaign, limit=limit, offset=offset)
     partner = token.kind is TokenKind.PARTNER

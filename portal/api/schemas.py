@@ -144,6 +144,22 @@ class UnitRanking(BaseModel):
     rows: list[UnitRankingRow]
 
 
+class TeamRankingRow(BaseModel):
+    rank: int
+    team: str
+    unit: str = Field(description="The unit the team's captain walks for.")
+    members: int
+    qualified_days: int = Field(description="Team-qualified days settled so far.")
+    qualification_rate: float = Field(description="qualified_days / campaign days so far")
+    counted_steps: int = Field(description="The members' counted steps, each member's total cap applied.")
+    steps_per_member: float = Field(description="the members' counted steps / members")
+
+
+class TeamRanking(BaseModel):
+    updated_at: datetime
+    rows: list[TeamRankingRow]
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

@@ -1,6 +1,5 @@
-"""Rankings (SPEC §8). For now the individual and unit boards from simple queries; the rankings issue (7)
-makes boards fast at a million participants, with a refresh interval and frozen final boards. The team
-board comes with teams (issue 6).
+"""Rankings (SPEC §8). For now the individual, team and unit boards from simple queries; the rankings
+issue (7) makes boards fast at a million participants, with a refresh interval and frozen final boards.
 
 Individual order (seed 002): qualified days ↓, check-in days ↓, counted steps ↓ (total cap applied),
 time of last sync ↑. Ties on all four share a rank (1, 2, 2, 4), which SQL's RANK() gives.
@@ -10,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import aliased
@@ -20,6 +20,7 @@ from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.steps import Checkin, DailyRecord
+from portal.models.team import Team, TeamDay, TeamMember
 from portal.services.campaigns import campaign_rules
 
 
@@ -133,7 +134,7 @@ def unit_ranking(
     subtree, ranked within their kind (SPEC §8, seed 000): participation = enrolled members with any
     record ÷ enrolled members; qualification = qualified days ÷ (enrolled members × campaign days so far);
     score = half of each. Members enrolled for the campaign's own union are on no unit's board."""
-    days_so_far = max(0, (min(today, campaign.end_day) - campaign.start_day).days + 1)
+    days = days_so_far(campaign, today)
     per_member = (
         select(
             Organisation.path.label("path"),
@@ -166,7 +167,7 @@ def unit_ranking(
     for _id, name, kind, members, active, qualified in db.session.execute(query):
         members, active, qualified = int(members), int(active), int(qualified)  # PostgreSQL sums: Decimal
         participation = active / members if members else 0.0
-        qualification = qualified / (members * days_so_far) if members and days_so_far else 0.0
+        qualification = qualified / (members * days) if members and days else 0.0
         scored.append((kind, name, members, active, participation, qualification))
     rows: list[UnitRow] = []
     for kind in sorted({entry[0] for entry in scored}):
@@ -187,3 +188,109 @@ def unit_ranking(
                 )
             )
     return utcnow(), rows[offset : offset + limit]
+
+
+def days_so_far(campaign: Campaign, today: date) -> int:
+    """Campaign days up to today (0 before the start, the campaign's length after its end)."""
+    return max(0, (min(today, campaign.end_day) - campaign.start_day).days + 1)
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    team: str
+    unit: str
+    members: int
+    qualified_days: int  # team-qualified days settled so far
+    counted_steps: int  # the members' counted steps, each member's total cap applied
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    rank: int
+    team: str
+    unit: str
+    members: int
+    qualified_days: int
+    qualification_rate: float
+    counted_steps: int
+    steps_per_member: float
+
+
+def rank_teams(teams: list[TeamFigures], days: int) -> list[TeamRow]:
+    """The team board (SPEC §8, seed 001): team qualification rate (team-qualified days ÷ campaign days so
+    far) ↓, then steps per member (the team's counted steps ÷ its members) ↓. Teams equal on both share a
+    rank (1, 2, 2, 4); the comparison is exact (fractions), the figures shown are rounded. The days so far
+    are the same for every team, so the rate orders as the qualified days do."""
+
+    def merit(entry: TeamFigures) -> tuple[int, Fraction]:
+        return entry.qualified_days, Fraction(entry.counted_steps, entry.members or 1)
+
+    ordered = sorted(teams, key=lambda entry: (tuple(-value for value in merit(entry)), entry.team))
+    rows: list[TeamRow] = []
+    previous = None
+    for position, entry in enumerate(ordered, start=1):
+        rank = rows[-1].rank if merit(entry) == previous else position
+        previous = merit(entry)
+        rows.append(
+            TeamRow(
+                rank=rank,
+                team=entry.team,
+                unit=entry.unit,
+                members=entry.members,
+                qualified_days=entry.qualified_days,
+                qualification_rate=round(entry.qualified_days / days, 4) if days else 0.0,
+                counted_steps=entry.counted_steps,
+                steps_per_member=round(entry.counted_steps / entry.members, 1) if entry.members else 0.0,
+            )
+        )
+    return rows
+
+
+def team_ranking(
+    campaign: Campaign, *, today: date, limit: int, offset: int
+) -> tuple[datetime, list[TeamRow]]:
+    """Every team of the campaign with its figures, in three grouped queries, ranked by ``rank_teams``."""
+    rules = campaign_rules(campaign)
+    member_steps = (
+        select(
+            DailyRecord.enrollment_id.label("enrollment_id"),
+            func.sum(DailyRecord.counted_steps).label("steps"),
+        )
+        .where(DailyRecord.campaign_id == campaign.id)
+        .group_by(DailyRecord.enrollment_id)
+        .subquery()
+    )
+    raw = func.coalesce(member_steps.c.steps, 0)
+    capped = case((raw > rules.total_cap, rules.total_cap), else_=raw) if rules.total_cap else raw
+    steps = dict(
+        db.session.execute(
+            select(TeamMember.team_id, func.coalesce(func.sum(capped), 0))
+            .join(Team, Team.id == TeamMember.team_id)
+            .outerjoin(member_steps, member_steps.c.enrollment_id == TeamMember.enrollment_id)
+            .where(Team.campaign_id == campaign.id)
+            .group_by(TeamMember.team_id)
+        ).all()
+    )
+    qualified = dict(
+        db.session.execute(
+            select(TeamDay.team_id, func.count())
+            .join(Team, Team.id == TeamDay.team_id)
+            .where(Team.campaign_id == campaign.id, TeamDay.qualified)
+            .group_by(TeamDay.team_id)
+        ).all()
+    )
+    teams = [
+        TeamFigures(
+            team=name,
+            unit=unit,
+            members=members,
+            qualified_days=int(qualified.get(team_id, 0)),
+            counted_steps=int(steps.get(team_id, 0)),  # PostgreSQL sums are Decimal
+        )
+        for team_id, name, unit, members in db.session.execute(
+            select(Team.id, Team.name, Organisation.name, Team.member_count)
+            .join(Organisation, Organisation.id == Team.unit_id)
+            .where(Team.campaign_id == campaign.id)
+        )
+    ]
+    return utcnow(), rank_teams(teams, days_so_far(campaign, today))[offset : offset + limit]

@@ -1,5 +1,5 @@
 """Settling a campaign day (SPEC §5, §13): every record of the day judged again by the current rules and
-reviews, the day's totals written, and each team's day judged (services/teams.py).
+reviews, the day's totals written, and each team's day judged (services/team_days.py).
 
 Idempotent by construction: the records are recomputed from what was reported (not from what was counted
 before), and the totals are one upsert. Running it twice, twice at once, or again after it was killed
@@ -19,7 +19,7 @@ from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.steps import DailyRecord, DayReview
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import evaluate_day
-from portal.services.teams import settle_team_days
+from portal.services.team_days import settle_team_days
 
 BATCH = 1000
 

@@ -8,20 +8,17 @@ The membership row is written in the same savepoint, so a refused join leaves no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, literal, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.database import insert_for
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
-from portal.models.points import PointEntry, PointReason
-from portal.models.steps import DailyRecord
-from portal.models.team import JoinRequestStatus, Team, TeamAnnouncement, TeamDay, TeamJoinRequest, TeamMember
+from portal.models.points import PointReason
+from portal.models.team import JoinRequestStatus, Team, TeamAnnouncement, TeamJoinRequest, TeamMember
 from portal.services.campaigns import campaign_rules
 from portal.services.codes import normalise_code, readable_code
 from portal.services.day_rules import local_today
@@ -318,119 +315,3 @@ def decide_request(enrollment: Enrollment, team: Team, request: TeamJoinRequest,
         join_team(request.enrollment, team)
     request.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
     request.decided_at = utcnow()
-
-
-def team_qualifies(member_steps: list[int], member_goal: int, team_goal: int) -> bool:
-    """A team-qualified day (SPEC §7): every member reached the member goal and the team's total
-    reached the team goal. A member with no report counts 0; a team with no members never qualifies."""
-    if not member_steps:
-        return False
-    return _qualifies(min(member_steps), sum(member_steps), member_goal, team_goal)
-
-
-def _qualifies(lowest: int, total: int, member_goal: int, team_goal: int) -> bool:
-    """The rule on a team's aggregates (its lowest member and its total), as settlement computes them."""
-    return lowest >= member_goal and total >= team_goal
-
-
-@dataclass(frozen=True)
-class MemberToday:
-    member: TeamMember
-    steps: int
-    reached: bool
-
-
-@dataclass(frozen=True)
-class TeamToday:
-    members: list[MemberToday]
-    total: int
-    qualified: bool
-
-
-def team_today(team: Team, day: date) -> TeamToday:
-    """Each member's counted steps of ``day`` against the member goal, and the team's total."""
-    members = members_of(team)
-    steps = dict(
-        db.session.execute(
-            select(DailyRecord.enrollment_id, DailyRecord.counted_steps).where(
-                DailyRecord.enrollment_id.in_([member.enrollment_id for member in members]),
-                DailyRecord.day == day,
-            )
-        ).all()
-    )
-    counted = [steps.get(member.enrollment_id, 0) for member in members]
-    rows = [
-        MemberToday(member, count, count >= team.member_goal)
-        for member, count in zip(members, counted, strict=True)
-    ]
-    return TeamToday(rows, sum(counted), team_qualifies(counted, team.member_goal, team.team_goal))
-
-
-def team_qualified_days(team: Team) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(TeamDay).where(TeamDay.team_id == team.id, TeamDay.qualified)
-    )
-
-
-def settle_team_days(campaign: Campaign, day: date, *, now: datetime) -> int:
-    """Judge every team's ``day`` in one grouped query, store it (``team_days``), and pay each member of
-    a qualified team the rules' points once (the ledger's key is the day). Returns the qualified teams."""
-    rules = campaign_rules(campaign)
-    if not rules.teams.enabled:
-        return 0
-    steps = func.coalesce(DailyRecord.counted_steps, 0)
-    rows = db.session.execute(
-        select(
-            Team.id,
-            Team.member_goal,
-            Team.team_goal,
-            func.count(TeamMember.id),
-            func.sum(steps),
-            func.min(steps),
-        )
-        .join(TeamMember, TeamMember.team_id == Team.id)
-        .outerjoin(
-            DailyRecord, and_(DailyRecord.enrollment_id == TeamMember.enrollment_id, DailyRecord.day == day)
-        )
-        .where(Team.campaign_id == campaign.id)
-        .group_by(Team.id, Team.member_goal, Team.team_goal)
-    ).all()
-    qualified_ids = []
-    for team_id, member_goal, team_goal, members, total, lowest in rows:
-        qualified = members > 0 and _qualifies(int(lowest), int(total), member_goal, team_goal)
-        statement = insert_for(db.engine.dialect.name, TeamDay).values(
-            team_id=team_id,
-            day=day,
-            members=members,
-            counted_steps=int(total),
-            qualified=qualified,
-            settled_at=now,
-        )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["team_id", "day"],
-                set_={
-                    name: statement.excluded[name]
-                    for name in ("members", "counted_steps", "qualified", "settled_at")
-                },
-            )
-        )
-        if qualified:
-            qualified_ids.append(team_id)
-    points = rules.points.team_qualified_day
-    if qualified_ids and points > 0:
-        pay = insert_for(db.engine.dialect.name, PointEntry).from_select(
-            ["enrollment_id", "campaign_id", "reason", "award_key", "points", "awarded_at"],
-            select(
-                TeamMember.enrollment_id,
-                literal(campaign.id),
-                literal(PointReason.TEAM_DAY.value),
-                literal(f"team-day:{day.isoformat()}"),
-                literal(points),
-                literal(now, type_=PointEntry.__table__.c.awarded_at.type),
-            ).where(TeamMember.team_id.in_(qualified_ids)),
-        )
-        db.session.execute(
-            pay.on_conflict_do_nothing(index_elements=["enrollment_id", "reason", "award_key"])
-        )
-    return len(qualified_ids)

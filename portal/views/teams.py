@@ -20,6 +20,7 @@ from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, TeamsNotEnabled
 from portal.services.participation import find_enrollment, get_enrollment_for_member_or_404
+from portal.services.team_days import team_qualified_days, team_today
 from portal.services.teams import (
     announcements_of,
     create_team,
@@ -35,9 +36,7 @@ from portal.services.teams import (
     set_goals,
     team_by_code_or_error,
     team_of,
-    team_qualified_days,
     team_rules,
-    team_today,
     teams_asked_by,
     teams_with_room,
 )

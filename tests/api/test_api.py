@@ -278,8 +278,33 @@ def test_unit_board_ranks_each_kind_of_union_among_itself(client, tree, make_use
     assert (education["rank"], education["group"], education["members"]) == (1, "industry_union", 2)
     assert (education["participation_rate"], education["qualification_rate"]) == (0.5, round(1 / 6, 4))
     assert education["score"] == round(0.5 * 0.5 + 0.5 * (1 / 6), 4)
-    # A board the campaign's rules do not name, and the team board before teams exist, are 404.
+    # A board the campaign's rules do not name is 404 (no unit board in teachers-7day, no team board here).
     teachers = running_campaign(tree["js"])
     for kind, campaign_id in (("unit", teachers.id), ("team", campaign.id)):
         response = client.get(f"/api/v1/campaigns/{campaign_id}/rankings/{kind}", headers=headers)
         assert (response.status_code, response.json["error"]["code"]) == (404, "ranking_unavailable")
+
+
+def test_team_board_for_members_and_partners(client, tree, make_user):
+    from portal.services.settlement import settle_day
+    from portal.services.teams import create_team, join_team
+    from tests.route_helpers import walk_days
+
+    campaign = running_campaign(tree["sx"], "motherland-100", started_days_ago=3)
+    people = [enrolled(member_of(make_user(), tree["xa"]), campaign, tree["xa"]) for _ in range(2)]
+    team = create_team(people[0], "长安队")
+    join_team(people[1], team)
+    for enrollment in people:
+        walk_days(enrollment, [8000])
+    settle_day(campaign, today_local() - timedelta(days=1))
+    personal = issue_personal_token(people[0].user, "phone").secret
+    partner = issue_partner_token(None, campaign, "步数平台").secret
+    db.session.commit()
+    for secret in (personal, partner):
+        response = client.get(
+            f"/api/v1/campaigns/{campaign.id}/rankings/team", headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 200
+        (row,) = response.json["rows"]
+        assert (row["rank"], row["team"], row["members"], row["counted_steps"]) == (1, "长安队", 2, 16000)
+        assert (row["qualified_days"], row["steps_per_member"]) == (0, 8000.0)  # 16,000 < the 36,000 goal

@@ -29,6 +29,7 @@ from portal.services.errors import (
 )
 from portal.services.points import points_of
 from portal.services.settlement import settle_day
+from portal.services.team_days import team_qualifies, team_today
 from portal.services.teams import (
     create_team,
     decide_request,
@@ -39,8 +40,6 @@ from portal.services.teams import (
     request_to_join,
     set_goals,
     team_by_code_or_error,
-    team_qualifies,
-    team_today,
     teams_with_room,
 )
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local

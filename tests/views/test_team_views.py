@@ -130,3 +130,21 @@ def test_asking_to_join_and_the_captain_answering(client, tree, make_user, login
     assert accepted.status_code == 303
     db.session.refresh(team)
     assert team.member_count == 2
+
+
+def test_hand_over_and_the_invitation_qr(client, tree, make_user, login):
+    campaign, team, captain = _setup(tree, make_user, members=1)
+    member = db.session.scalar(select(TeamMember).where(TeamMember.enrollment_id != team.captain_id))
+    base = f"/campaigns/{campaign.id}/teams/{team.id}"
+    login(captain)
+    qr = client.get(f"{base}/invitation.png")
+    assert qr.mimetype == "image/png" and qr.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "请选择团队中的其他队员" in text_of(
+        client.post(f"{base}/captain", data={"new_captain": 99999}).data
+    )
+    assert client.post(f"{base}/captain", data={"new_captain": member.enrollment_id}).status_code == 303
+    db.session.refresh(team)
+    assert team.captain_id == member.enrollment_id
+    assert "只有团长可以进行此操作" in text_of(
+        client.post(f"{base}/announcements", data={"text": "还能发吗"}).data
+    )
