@@ -14,7 +14,8 @@ from portal.services.certificates import (
     issue_certificate,
     normalise_number,
 )
-from portal.services.errors import DomainError
+from portal.services.errors import DomainError, FontMissing
+from portal.services.images import font_path
 from portal.services.participation import get_enrollment_for_member_or_404
 from portal.services.rankings import mask_name
 from portal.services.route import progress_of
@@ -35,15 +36,20 @@ def mine(campaign_id: int):
     """The member's certificate once earned, or how far they still have to go."""
     campaign, enrollment = _enrolled_with_certificate_or_404(campaign_id)
     certificate = issue_certificate(enrollment)
+    font_error = None
     if certificate is not None:
         db.session.commit()
+        try:
+            font_path()  # said on the page, rather than as a picture that does not load
+        except FontMissing as error:
+            font_error = error.message
     return render(
         "certificates/mine.html",
         campaign=campaign,
         certificate=certificate,
         needed=certificate_needs(enrollment),
         qualified=progress_of(enrollment).qualified_days,
-        font_error=None,
+        font_error=font_error,
     )
 
 

@@ -54,10 +54,9 @@ def _enrolled_with_teams_or_404(campaign_id: int) -> tuple[Campaign, Enrollment]
     return campaign, enrollment
 
 
-def _hub(campaign, enrollment, *, create_form=None, code_form=None, status=200):
+def _hub(campaign, enrollment, *, create_form=None, code_form=None):
     return render(
         "teams/hub.html",
-        status=status,
         campaign=campaign,
         rules=campaign_rules(campaign),
         create_form=create_form or TeamCreateForm(formdata=None),

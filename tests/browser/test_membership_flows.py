@@ -179,3 +179,33 @@ def test_join_works_without_javascript(live_server, page_without_js, tree, make_
         javascript=False,
     )
     expect(page_without_js.get_by_text("待审核")).to_be_visible()
+
+
+def test_a_chosen_union_survives_a_search_answered_late(live_server, page, tree, make_user):
+    """A member taps a union while their search is still on its way: the late answer swaps the list, and
+    the union they chose stays chosen (hx-preserve), so 下一步 goes on instead of asking again."""
+    base = live_server
+    sign_in(page, base, make_user(real_name="周慢慢").phone)
+    page.goto(f"{base}/me/")
+    page.get_by_role("button", name="申请入会").click()
+    page.get_by_label("机关事业单位职工").check()
+    page.get_by_role("button", name="下一步").click()
+    page.get_by_label("所属地区（产业）").select_option(label="江苏省教育科技工会")
+    page.get_by_role("button", name="下一步").click()
+    held = []
+    # Hold the search's answer until the member has chosen.
+    page.route(re.compile(r".*/membership/join/union\?.*q="), lambda route: held.append(route))
+    page.get_by_role("searchbox", name="按工会名称搜索").fill("医科")
+    for _ in range(50):  # the 300 ms debounce sends the search, which then waits
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    option = page.get_by_label("南京医科大学工会")
+    option.check()
+    with page.expect_response(re.compile(r".*/membership/join/union\?.*q=")):
+        held[0].continue_()
+    page.wait_for_timeout(200)  # htmx swaps the list
+    expect(option).to_be_checked()
+    page.get_by_role("button", name="下一步").click()
+    expect(page.get_by_role("heading", name=re.compile("申请书"))).to_be_visible()

@@ -250,3 +250,14 @@ def test_admins_edit_reorder_and_illustrate_a_route(client, tree, make_user, log
         )
         == 14
     )
+
+
+def test_a_missing_font_is_said_on_the_certificate_page(client, tree, make_user, login, app, monkeypatch):
+    campaign, member, enrollment = _eco_member(tree, make_user)
+    walk_days(enrollment, [5000] * 13)
+    login(member)
+    monkeypatch.setitem(app.config, "CJK_FONT", "/nonexistent/font.ttc")
+    page = client.get(f"/campaigns/{campaign.id}/certificate")
+    assert "服务器缺少中文字体" in text_of(page.data) and "certificate.png" not in page.data.decode()
+    picture = client.get(f"/campaigns/{campaign.id}/certificate.png")
+    assert picture.status_code == 503 and "服务器缺少中文字体" in text_of(picture.data)
