@@ -11,6 +11,8 @@ from portal.services.membership import approve_application
 from tests.conftest import DEFAULT_PASSWORD
 from tests.membership_helpers import apply
 
+SEARCH_ANSWER = re.compile(r".*/membership/\w+/union\?.*q=")
+
 
 def sign_in(page: Page, base: str, phone: str) -> None:
     page.goto(f"{base}/auth/login")
@@ -40,8 +42,14 @@ def walk_the_wizard(
     page.get_by_role("button", name="下一步").click()
     page.get_by_label("所属地区（产业）").select_option(label=region)
     page.get_by_role("button", name="下一步").click()
-    page.get_by_role("searchbox", name="按工会名称搜索").fill(search)
-    if not javascript:
+    searchbox = page.get_by_role("searchbox", name="按工会名称搜索")
+    expect(searchbox).to_be_visible()  # the union step's page has come
+    if javascript:
+        page.wait_for_load_state("load")  # htmx (a deferred script) listens from here on
+        with page.expect_response(SEARCH_ANSWER):  # answered in place, after the 300 ms pause
+            searchbox.fill(search)
+    else:
+        searchbox.fill(search)
         page.get_by_role("button", name="搜索").click()  # without htmx the search is a plain GET form
     option = page.get_by_label(union)
     expect(option).to_be_visible()  # with htmx, answered in place as the member types
@@ -194,7 +202,9 @@ def test_a_chosen_union_survives_a_search_answered_late(live_server, page, tree,
     page.get_by_role("button", name="下一步").click()
     held = []
     # Hold the search's answer until the member has chosen.
-    page.route(re.compile(r".*/membership/join/union\?.*q="), lambda route: held.append(route))
+    expect(page.get_by_role("searchbox", name="按工会名称搜索")).to_be_visible()
+    page.wait_for_load_state("load")  # htmx listens from here on
+    page.route(SEARCH_ANSWER, lambda route: held.append(route))
     page.get_by_role("searchbox", name="按工会名称搜索").fill("医科")
     for _ in range(50):  # the 300 ms debounce sends the search, which then waits
         if held:
@@ -203,7 +213,7 @@ def test_a_chosen_union_survives_a_search_answered_late(live_server, page, tree,
     assert len(held) == 1
     option = page.get_by_label("南京医科大学工会")
     option.check()
-    with page.expect_response(re.compile(r".*/membership/join/union\?.*q=")):
+    with page.expect_response(SEARCH_ANSWER):
         held[0].continue_()
     page.wait_for_timeout(200)  # htmx swaps the list
     expect(option).to_be_checked()

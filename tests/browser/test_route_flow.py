@@ -42,6 +42,7 @@ def test_light_answer_and_make_a_poster(live_server, page, tree, make_user, scre
     expect(page.get_by_test_id("stop-2")).to_have_attribute("data-state", "lit")
     expect(page.get_by_test_id("stop-3")).to_have_attribute("data-state", "unlit")
     screenshot(page, "route-1-map")
+    page.wait_for_load_state("load")  # htmx (a deferred script) opens the panel in place from here on
 
     page.get_by_role("link", name=first.name).first.click()  # the landmark on the map, answered in place
     panel = page.locator("#landmark_panel")
