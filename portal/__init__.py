@@ -60,7 +60,7 @@ def register_extensions(app: Flask) -> None:
     from portal.labels import audit_action, label
     from portal.services.accounts import masked_id_number
     from portal.services.phones import mask_phone
-    from portal.services.rankings import mask_name
+    from portal.services.rankings import mask_name, public_name
     from portal.views.helpers import inject_unread_count
 
     app.jinja_env.globals.update(
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
         masked_id_of=masked_id_number,
         mask_phone=mask_phone,
         mask_name=mask_name,
+        public_name=public_name,
     )
     app.context_processor(inject_unread_count)
 

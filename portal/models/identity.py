@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, str_enum, utcnow
@@ -42,6 +42,9 @@ class User(UserMixin, Base):
     id_number_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     gender: Mapped[Gender | None] = mapped_column(str_enum(Gender))
     birth_date: Mapped[date | None]
+    # Public boards and others' pages show 匿名职工 instead of the masked name (SPEC §8); the member still
+    # counts, and still sees their own rank.
+    hide_from_boards: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

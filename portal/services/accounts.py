@@ -165,3 +165,8 @@ def load_user_from_session(session_id: str) -> User | None:
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.session_nonce == nonce else None
+
+
+def set_hidden_from_boards(user: User, hidden: bool) -> None:
+    """The member's choice to be named 匿名职工 on public boards (they still count and see their rank)."""
+    user.hide_from_boards = hidden

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import aliased
 
@@ -31,6 +32,11 @@ def mask_name(name: str | None) -> str:
     if len(name) <= 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def public_name(real_name: str | None, hidden: bool) -> str:
+    """How a member is named where others can see: masked (张*明), or 匿名职工 if they chose to hide."""
+    return str(_("Anonymous member")) if hidden else mask_name(real_name)
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ def individual_ranking(
         select(
             func.rank().over(order_by=order).label("rank"),
             User.real_name,
+            User.hide_from_boards,
             User.phone,
             Organisation.name,
             qualified,
@@ -102,7 +109,7 @@ def individual_ranking(
     rows = [
         IndividualRow(
             rank=rank,
-            name=mask_name(name),
+            name=public_name(name, hidden),
             unit=unit,
             phone=phone,
             qualified_days=qualified_days,
@@ -110,7 +117,9 @@ def individual_ranking(
             steps=total,
             last_synced_at=last,
         )
-        for rank, name, phone, unit, qualified_days, checkin_days, total, last in db.session.execute(query)
+        for rank, name, hidden, phone, unit, qualified_days, checkin_days, total, last in db.session.execute(
+            query
+        )
     ]
     return utcnow(), rows
 

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.forms.auth import LogoutForm, ProfileForm, TokenForm
 from portal.htmx import render
 from portal.models.membership import ApplicationStatus
-from portal.services.accounts import complete_profile, masked_id_number
+from portal.services.accounts import complete_profile, masked_id_number, set_hidden_from_boards
 from portal.services.errors import DomainError
 from portal.services.membership import (
     active_membership,
@@ -41,6 +41,21 @@ def index():
         show_admin=is_admin(current_user),
         logout_form=LogoutForm(),
     )
+
+
+@bp.post("/boards")
+@login_required
+def boards():
+    """Hide or show one's name on public boards."""
+    set_hidden_from_boards(current_user, request.form.get("hide") == "y")
+    db.session.commit()
+    flash(
+        _("Your name is hidden from public boards.")
+        if current_user.hide_from_boards
+        else _("Your masked name is shown on public boards."),
+        "success",
+    )
+    return redirect_to("me.index", _anchor="boards")
 
 
 @bp.get("/notifications")

@@ -308,3 +308,22 @@ def test_team_board_for_members_and_partners(client, tree, make_user):
         (row,) = response.json["rows"]
         assert (row["rank"], row["team"], row["members"], row["counted_steps"]) == (1, "长安队", 2, 16000)
         assert (row["qualified_days"], row["steps_per_member"]) == (0, 8000.0)  # 16,000 < the 36,000 goal
+
+
+def test_a_member_who_hides_is_anonymous_on_the_board_and_keeps_their_rank(client, member_api, login):
+    campaign, member, headers, _token = member_api
+    report_steps(enrolled_of(member, campaign), day=today_local(), steps=9000, source=ReportSource.API)
+    db.session.commit()
+    login(member)
+    assert client.post("/me/boards", data={"hide": "y"}).status_code == 303
+    (row,) = client.get(f"/api/v1/campaigns/{campaign.id}/rankings/individual", headers=headers).json["rows"]
+    assert (row["rank"], row["name"], row["steps"]) == (1, "匿名职工", 9000)
+    client.post("/me/boards", data={})
+    (row,) = client.get(f"/api/v1/campaigns/{campaign.id}/rankings/individual", headers=headers).json["rows"]
+    assert row["name"] == "王*明"
+
+
+def enrolled_of(member, campaign):
+    return db.session.scalar(
+        db.select(Enrollment).where(Enrollment.user_id == member.id, Enrollment.campaign_id == campaign.id)
+    )

@@ -261,3 +261,18 @@ def test_a_missing_font_is_said_on_the_certificate_page(client, tree, make_user,
     assert "服务器缺少中文字体" in text_of(page.data) and "certificate.png" not in page.data.decode()
     picture = client.get(f"/campaigns/{campaign.id}/certificate.png")
     assert picture.status_code == 503 and "服务器缺少中文字体" in text_of(picture.data)
+
+
+def test_a_hidden_author_is_anonymous_under_their_reflection(client, tree, make_user, login):
+    campaign, first, enrollment = _passed_first(client, tree, make_user, login, real_name="欧阳明月")
+    client.post(
+        f"/campaigns/{campaign.id}/route/{first.id}/reflection", data={"text": "山清水秀，走得开心。"}
+    )
+    client.post("/me/boards", data={"hide": "y"})
+    client.post("/auth/logout")
+    other = member_of(make_user(), tree["njmu"])
+    walk_days(enrolled(other, campaign, tree["njmu_unit"]), [5000])
+    login(other)
+    page = text_of(client.get(f"/campaigns/{campaign.id}/route/{first.id}").data)
+    assert "山清水秀" in page and "匿名职工" in page and "欧*月" not in page
+    assert enrollment.id
