@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -113,6 +113,12 @@ def copy_preset_route(campaign: Campaign, rules: RuleSet) -> int:
         )
     db.session.flush()
     return len(entries)
+
+
+def campaign_started(campaign: Campaign, *, now: datetime | None = None) -> bool:
+    """Whether the campaign's first local day has come (from then on its counting rules, its route's
+    order and targets and its teams' membership are fixed)."""
+    return local_today(now or utcnow(), campaign.timezone) >= campaign.start_day
 
 
 def enrolment_open(campaign: Campaign, *, today: date) -> bool:

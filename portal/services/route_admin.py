@@ -16,13 +16,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.models.route import Landmark, Reflection
 from portal.services.audit import record_audit
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import local_today
+from portal.services.campaigns import campaign_rules, campaign_started
 from portal.services.errors import InvalidLandmark, RouteFrozen
 from portal.services.images import encode, read_upload
 from portal.services.media import save_media
@@ -39,10 +37,6 @@ class LandmarkText:
     question: str | None
     choices: list[str]
     answer: int | None  # index into choices
-
-
-def route_started(campaign: Campaign) -> bool:
-    return local_today(utcnow(), campaign.timezone) >= campaign.start_day
 
 
 def _checked(text: LandmarkText) -> LandmarkText:
@@ -101,7 +95,7 @@ def update_landmark(
     """Mend a landmark's texts and question; its target too, before the campaign starts."""
     text = _checked(text)
     if landmark.steps_target is not None and steps_target != landmark.steps_target:
-        if route_started(campaign):
+        if campaign_started(campaign):
             raise RouteFrozen()
         others = [item for item in list_landmarks(campaign) if item.id != landmark.id]
         _check_target(campaign, landmark.position, steps_target, others)
@@ -113,7 +107,7 @@ def update_landmark(
 
 def add_landmark(actor: User, campaign: Campaign, text: LandmarkText, steps_target: int | None) -> Landmark:
     """A new last landmark (before the campaign starts)."""
-    if route_started(campaign):
+    if campaign_started(campaign):
         raise RouteFrozen()
     text = _checked(text)
     rules = campaign_rules(campaign)
@@ -145,7 +139,7 @@ def add_landmark(actor: User, campaign: Campaign, text: LandmarkText, steps_targ
 
 def move_landmark(actor: User, campaign: Campaign, landmark: Landmark, offset: int) -> None:
     """Swap a landmark with its neighbour (``offset`` -1 earlier, +1 later); targets stay in place."""
-    if route_started(campaign):
+    if campaign_started(campaign):
         raise RouteFrozen()
     landmarks = list_landmarks(campaign)
     index = next(i for i, item in enumerate(landmarks) if item.id == landmark.id)

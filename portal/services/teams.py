@@ -19,7 +19,7 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.points import PointReason
 from portal.models.team import JoinRequestStatus, Team, TeamAnnouncement, TeamJoinRequest, TeamMember
-from portal.services.campaigns import campaign_rules
+from portal.services.campaigns import campaign_rules, campaign_started
 from portal.services.codes import normalise_code, readable_code
 from portal.services.day_rules import local_today
 from portal.services.errors import (
@@ -185,7 +185,7 @@ def leave_team(enrollment: Enrollment) -> None:
     if team is None:
         return
     campaign = enrollment.campaign
-    if local_today(utcnow(), campaign.timezone) >= campaign.start_day:
+    if campaign_started(campaign):
         raise CannotLeaveTeam(_("The campaign has started: members can no longer leave their team."))
     if is_captain(enrollment, team):
         if team.member_count > 1:

@@ -16,6 +16,7 @@ from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
 from portal.services.campaigns import (
     campaign_rules,
+    campaign_started,
     create_campaign,
     list_campaigns_in_scope,
     publish_campaign,
@@ -122,7 +123,7 @@ def _page(campaign: Campaign, form: CampaignEditForm, token_form: PartnerTokenFo
         form=form,
         token_form=token_form or PartnerTokenForm(formdata=None),
         new_token=session.pop("new_partner_token", None),
-        started=local_today(utcnow(), campaign.timezone) >= campaign.start_day,
+        started=campaign_started(campaign),
         route_mode=campaign_rules(campaign).route.mode.value,
     )
 

@@ -60,6 +60,17 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(str(error.message))
 
 
+def refusal_message(form: FlaskForm | None, error: DomainError) -> dict | None:
+    """A refusal about an input goes to its field (None is returned); one about the state of things (not
+    lit, not the captain, the campaign has started) becomes a message for the top of the page. Either way
+    nothing the request wrote is kept."""
+    if form is not None and error.field and getattr(form, error.field, None) is not None:
+        show_domain_error(form, error)
+        return None
+    db.session.rollback()
+    return {"category": "error", "text": str(error.message)}
+
+
 def posted_phone() -> str | None:
     """The valid number in the posted form, for per-number rate limits (None when it is not one)."""
     try:

@@ -30,7 +30,7 @@ from portal.services.route import (
     visible_reflections,
     write_reflection,
 )
-from portal.views.helpers import redirect_to, show_domain_error
+from portal.views.helpers import redirect_to, refusal_message
 
 bp = Blueprint("route", __name__, url_prefix="/campaigns/<id:campaign_id>/route")
 
@@ -108,16 +108,6 @@ def _landmark_page(
     )
 
 
-def _refusal(form, error: DomainError) -> dict | None:
-    """A refusal about an input goes to its field; one about the landmark's state (not lit, not passed,
-    written already) to the top of the panel, where it shows whatever the panel holds."""
-    if error.field and getattr(form, error.field, None) is not None:
-        show_domain_error(form, error)
-        return None
-    db.session.rollback()
-    return {"category": "error", "text": str(error.message)}
-
-
 def _landmark_of(campaign_id: int, landmark_id: int) -> tuple[Campaign, Enrollment, Landmark]:
     campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     return campaign, enrollment, get_landmark_or_404(campaign, landmark_id)
@@ -145,7 +135,7 @@ def answer(campaign_id: int, landmark_id: int):
         try:
             right = answer_landmark(enrollment, stop, form.choice.data)
         except DomainError as error:
-            message = _refusal(form, error)
+            message = refusal_message(form, error)
         else:
             db.session.commit()
             if right:
@@ -172,7 +162,7 @@ def upload_photo(campaign_id: int, landmark_id: int):
                 raise ImageTooLarge()
             make_poster(enrollment, stop, data)
         except DomainError as error:
-            message = _refusal(form, error)
+            message = refusal_message(form, error)
         else:
             flash(_("Your poster is ready. Download it below."), "success")
             return redirect_to(
@@ -210,7 +200,7 @@ def reflect(campaign_id: int, landmark_id: int):
         try:
             write_reflection(enrollment, stop, form.text.data)
         except DomainError as error:
-            message = _refusal(form, error)
+            message = refusal_message(form, error)
         else:
             db.session.commit()
             message = _("Thank you for your reflection.")

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.forms.campaign_admin import LandmarkForm, LandmarkImageForm, QuestionImportForm
 from portal.htmx import render
 from portal.models.route import Landmark, Reflection
-from portal.services.campaigns import campaign_rules
+from portal.services.campaigns import campaign_rules, campaign_started
 from portal.services.errors import DomainError, ImageTooLarge
 from portal.services.images import MAX_UPLOAD_BYTES
 from portal.services.quiz import check_question_rows, count_questions, import_questions
@@ -21,7 +21,6 @@ from portal.services.route_admin import (
     add_landmark,
     list_reflections,
     move_landmark,
-    route_started,
     set_landmark_image,
     update_landmark,
 )
@@ -68,7 +67,7 @@ def _page(campaign, *, failed: dict | None = None, new_form=None, image_forms=No
         "route_admin/landmarks.html",
         campaign=campaign,
         rules=campaign_rules(campaign),
-        started=route_started(campaign),
+        started=campaign_started(campaign),
         landmarks=landmarks,
         forms={item.id: failed.get(item.id) or _form_of(item) for item in landmarks},
         image_forms={

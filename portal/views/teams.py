@@ -16,7 +16,7 @@ from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.team import Team, TeamJoinRequest
-from portal.services.campaigns import campaign_rules
+from portal.services.campaigns import campaign_rules, campaign_started
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, TeamsNotEnabled
 from portal.services.participation import find_enrollment, get_enrollment_for_member_or_404
@@ -40,7 +40,7 @@ from portal.services.teams import (
     teams_asked_by,
     teams_with_room,
 )
-from portal.views.helpers import redirect_to, show_domain_error
+from portal.views.helpers import redirect_to, refusal_message, show_domain_error
 
 bp = Blueprint("teams", __name__)
 
@@ -179,7 +179,7 @@ def _team_page(
         rules=campaign_rules(campaign),
         team=team,
         today=today,
-        started=today >= campaign.start_day,
+        started=campaign_started(campaign),
         standing=standing,
         qualified_days=team_qualified_days(team),
         announcements=announcements_of(team),
@@ -219,17 +219,12 @@ def goals(campaign_id: int, team_id: int):
     return _team_page(campaign, enrollment, team, goals_form=form)
 
 
-def _error_message(error: DomainError) -> dict:
-    return {"category": "error", "text": str(error.message)}
-
-
 def _refused(campaign, enrollment, team, form, error: DomainError, form_name: str):
-    """A refusal on its field, or (not the captain) at the top of the page; nothing is written."""
-    if error.field and getattr(form, error.field, None) is not None:
-        show_domain_error(form, error)
-        return _team_page(campaign, enrollment, team, **{form_name: form})
-    db.session.rollback()
-    return _team_page(campaign, enrollment, team, message=_error_message(error))
+    """The team page again: the refusal on its field, or (not the captain) at the top; nothing is written."""
+    message = refusal_message(form, error)
+    return _team_page(
+        campaign, enrollment, team, message=message, **({form_name: form} if message is None else {})
+    )
 
 
 @bp.post("/campaigns/<id:campaign_id>/teams/<id:team_id>/announcements")
@@ -274,8 +269,7 @@ def leave(campaign_id: int, team_id: int):
     try:
         leave_team(enrollment)
     except DomainError as error:
-        db.session.rollback()
-        return _team_page(campaign, enrollment, team, message=_error_message(error))
+        return _team_page(campaign, enrollment, team, message=refusal_message(None, error))
     db.session.commit()
     flash(_("You have left the team."), "success")
     return redirect_to("teams.hub", campaign_id=campaign.id)
@@ -310,8 +304,7 @@ def decide(campaign_id: int, team_id: int, request_id: int, decision: str):
     try:
         decide_request(enrollment, team, join_request, accept=decision == "accept")
     except DomainError as error:
-        db.session.rollback()
-        return _team_page(campaign, enrollment, team, message=_error_message(error))
+        return _team_page(campaign, enrollment, team, message=refusal_message(None, error))
     db.session.commit()
     return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
 
