@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import get_locale
 
     from portal.labels import audit_action, label
+    from portal.models.org import OrgKind
     from portal.services.accounts import masked_id_number
     from portal.services.phones import mask_phone
     from portal.services.rankings import mask_name, public_name
@@ -71,8 +72,13 @@ def register_extensions(app: Flask) -> None:
         mask_phone=mask_phone,
         mask_name=mask_name,
         public_name=public_name,
+        OrgKind=OrgKind,
     )
     app.context_processor(inject_unread_count)
+    if app.config["BOARD_REFRESH_IN_PROCESS"]:
+        from portal.jobs import start_board_ticker
+
+        app.before_request(start_board_ticker)
 
 
 def register_converters(app: Flask) -> None:
@@ -101,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         me,
         membership,
         quiz,
+        rankings,
         route,
         route_admin,
         teams,
@@ -116,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         quiz,
         certificates,
         teams,
+        rankings,
         admin,
         approvals,
         imports,

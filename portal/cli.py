@@ -13,14 +13,16 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.services.accounts import create_account, find_user_by_phone
+from portal.services.board_snapshots import refresh_boards
+from portal.services.boards import read_board
 from portal.services.campaigns import create_campaign
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError
 from portal.services.member_import import check_rows, enrol_rows, import_rows, read_member_file
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
-from portal.services.rankings import individual_ranking
 from portal.services.roles import grant_union_admin, make_platform_admin
+from portal.services.rules import RankingKind
 from portal.services.seeding import load_demo, load_org_tree, read_yaml
 from portal.services.settlement import settle_day
 from portal.services.tokens import issue_partner_token
@@ -30,6 +32,7 @@ admin_cli = AppGroup("admin", help="Manage administrators.")
 member_cli = AppGroup("member", help="Manage members.")
 campaign_cli = AppGroup("campaign", help="Manage campaigns.")
 token_cli = AppGroup("token", help="Manage API tokens.")
+jobs_cli = AppGroup("jobs", help="Background jobs (with REDIS_URL set).")
 
 
 def _seeds_dir() -> Path:
@@ -179,10 +182,22 @@ def campaign_settle(campaign_id: int, day) -> None:
 @click.option("--campaign", "campaign_id", required=True, type=int)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 def campaign_rank(campaign_id: int, limit: int) -> None:
-    """Print the individual ranking (masked names, as on public boards)."""
+    """Refresh the campaign's boards now, then print the top of the individual board (masked names)."""
     campaign = _campaign_or_fail(campaign_id)
-    _updated_at, rows = individual_ranking(campaign, limit=limit, offset=0)
-    for row in rows:
+    result = refresh_boards(campaign)
+    if result is None:
+        board = read_board(campaign, RankingKind.INDIVIDUAL, limit=1)
+        if board.frozen:
+            click.echo("the boards are frozen: the campaign has ended and its final boards stay as they are")
+        else:
+            click.echo("another worker is refreshing these boards right now; printed as last computed")
+    else:
+        figures = ", ".join(f"{kind} {count:,} rows" for kind, count in result.rows.items())
+        click.echo(
+            f"refreshed at {result.computed_at:%Y-%m-%d %H:%M:%S} UTC: {figures}"
+            + (", frozen" if result.frozen else "")
+        )
+    for row in read_board(campaign, RankingKind.INDIVIDUAL, limit=limit).rows:
         click.echo(
             f"{row.rank}\t{row.name}\t{row.unit}\t{row.qualified_days}\t{row.checkin_days}\t{row.steps}"
         )
@@ -202,9 +217,37 @@ def token_create(partner: bool, campaign_id: int, name: str) -> None:
     click.echo(issued.secret)
 
 
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+def jobs_worker(burst: bool) -> None:
+    """Run queued jobs (the ranking boards' refreshes) from Redis: one process, one job at a time."""
+    from flask import current_app
+    from rq import SimpleWorker
+
+    from portal.jobs import job_queue
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: without Redis the web processes refresh the boards")
+    queue = job_queue(app)
+    SimpleWorker([queue], connection=queue.connection).work(burst=burst)
+
+
+@jobs_cli.command("tick")
+def jobs_tick() -> None:
+    """Refresh (or, with Redis, enqueue) every campaign whose boards are due, once; for cron."""
+    from flask import current_app
+
+    from portal.jobs import run_due_refreshes
+
+    due = run_due_refreshes(current_app._get_current_object())
+    click.echo(f"{len(due)} campaign(s) due: {', '.join(map(str, due)) or '-'}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(member_cli)
     app.cli.add_command(campaign_cli)
     app.cli.add_command(token_cli)
+    app.cli.add_command(jobs_cli)

@@ -66,6 +66,16 @@ class DefaultConfig:
     # How the API counts calls per token: "local" (per worker process) or "shared" (in the limiter's
     # storage, Redis when configured). portal/api/throttle.py explains the trade.
     API_RATE_LIMIT_POLICY = "local"
+
+    # Ranking boards (portal/services/boards.py): campaigns with at most this many enrolments are ranked
+    # on the fly, fresh to the second; larger ones read the snapshot of the last refresh.
+    BOARD_LIVE_MAX_PARTICIPANTS = 2000
+    # Each web process checks for boards due a refresh this often; with REDIS_URL set the refresh is a job
+    # for `flask jobs worker` (RQ), otherwise it runs in a thread of the web process (portal/jobs.py).
+    BOARD_REFRESH_IN_PROCESS = True
+    BOARD_TICK_SECONDS = 30
+    # How often an open board page asks for its partial again.
+    BOARD_POLL_SECONDS = 60
     # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
     MEDIA_DIR: str | None = None
 

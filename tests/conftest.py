@@ -22,6 +22,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.extensions import db, limiter
 from portal.models import Organisation, OrgKind, User
+from portal.models.board import SNAPSHOT_TABLE_PREFIX
 from portal.services.accounts import complete_profile, create_account
 from portal.services.id_numbers import check_character
 from portal.services.orgs import create_org
@@ -67,6 +68,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
         "SERVER_NAME": None,
+        "BOARD_REFRESH_IN_PROCESS": False,  # tests refresh boards themselves (refresh_boards)
     }
     config.update(overrides)
     return create_app(config)
@@ -127,6 +129,11 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
 
 def empty_all_tables() -> None:
+    from sqlalchemy import inspect
+
+    for name in inspect(db.engine).get_table_names():
+        if name.startswith(SNAPSHOT_TABLE_PREFIX):  # the ranking boards' snapshots (not models)
+            db.session.execute(text(f"DROP TABLE {name}"))
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(table.name for table in tables)

@@ -90,7 +90,7 @@ def test_campaign_create_prints_the_id(runner, tree):
 
 
 def test_campaign_settle_and_rank(runner, tree, make_user):
-    from portal.models import ReportSource
+    from portal.models import Board, ReportSource
     from portal.services.steps import report_steps
     from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 
@@ -106,7 +106,10 @@ def test_campaign_settle_and_rank(runner, tree, make_user):
     assert first.exit_code == 0 and first.output == again.output
     assert "1/1 reported, 1 qualified, 7000 counted steps" in first.output
     rank = runner.invoke(args=["campaign", "rank", "--campaign", str(campaign.id)])
-    assert rank.output.startswith("1\t王*明\t南京医科大学工会\t1\t0\t7000")
+    refreshed, first_row = rank.output.splitlines()[:2]
+    assert refreshed.startswith("refreshed at ") and refreshed.endswith("UTC: individual 1 rows")
+    assert first_row == "1\t王*明\t南京医科大学工会\t1\t0\t7000"
+    assert db.session.scalar(db.select(Board.row_count).where(Board.campaign_id == campaign.id)) == 1
     outside = runner.invoke(
         args=["campaign", "settle", "--campaign", str(campaign.id), "--day", "2000-01-01"]
     )

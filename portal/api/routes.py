@@ -46,12 +46,12 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.steps import ReportSource
+from portal.services.boards import read_board
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, InvalidPhone
 from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.services.phones import parse_phone
-from portal.services.rankings import individual_ranking, team_ranking, unit_ranking
 from portal.services.rules import RankingKind
 from portal.services.steps import (
     CampaignTerms,
@@ -308,6 +308,11 @@ def bulk_steps(campaign_id: int):
     return answer(BulkResponse(accepted=accepted, refused=len(results) - accepted, results=results))
 
 
+def _fields_of(schema, row) -> dict:
+    """The row's figures that the schema names."""
+    return {name: getattr(row, name) for name in schema.model_fields}
+
+
 @bp.get("/campaigns/<id:campaign_id>/rankings/<kind>")
 def rankings(campaign_id: int, kind: str):
     """A ranking board the campaign's rules name: individual, team or unit."""
@@ -329,18 +334,18 @@ def rankings(campaign_id: int, kind: str):
         raise ApiError(400, "invalid_request", _("limit and offset must be whole numbers.")) from None
     if not (1 <= limit <= 1000 and offset >= 0):
         raise ApiError(400, "invalid_request", _("limit must be 1 to 1000 and offset 0 or more."))
-    today = local_today(utcnow(), campaign.timezone)
-    if kind == RankingKind.TEAM:
-        updated_at, teams = team_ranking(campaign, today=today, limit=limit, offset=offset)
-        return answer(TeamRanking(updated_at=updated_at, rows=[TeamRankingRow(**vars(row)) for row in teams]))
-    if kind == RankingKind.UNIT:
-        updated_at, units = unit_ranking(campaign, today=today, limit=limit, offset=offset)
-        return answer(UnitRanking(updated_at=updated_at, rows=[UnitRankingRow(**vars(row)) for row in units]))
-    updated_at, rows = individual_ranking(campaign, limit=limit, offset=offset)
+    board = read_board(campaign, RankingKind(kind), limit=limit, offset=offset)
+    head = {"updated_at": board.updated_at, "frozen": board.frozen}
+    if board.kind is RankingKind.TEAM:
+        rows = [TeamRankingRow(**_fields_of(TeamRankingRow, row)) for row in board.rows]
+        return answer(TeamRanking(**head, rows=rows))
+    if board.kind is RankingKind.UNIT:
+        units = [UnitRankingRow(**_fields_of(UnitRankingRow, row)) for row in board.rows]
+        return answer(UnitRanking(**head, rows=units))
     partner = token.kind is TokenKind.PARTNER
     return answer(
         Ranking(
-            updated_at=updated_at,
+            **head,
             rows=[
                 RankingRow(
                     rank=row.rank,
@@ -352,7 +357,7 @@ def rankings(campaign_id: int, kind: str):
                     last_synced_at=row.last_synced_at,
                     phone=row.phone if partner else None,
                 )
-                for row in rows
+                for row in board.rows
             ],
         )
     )

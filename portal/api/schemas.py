@@ -124,7 +124,11 @@ class RankingRow(BaseModel):
 
 
 class Ranking(BaseModel):
-    updated_at: datetime
+    updated_at: datetime | None = Field(
+        description="When the board was computed (now for a small campaign ranked live); null while a large "
+        "campaign's first snapshot is being computed."
+    )
+    frozen: bool = Field(default=False, description="The final board: the campaign has ended.")
     rows: list[RankingRow]
 
 
@@ -140,12 +144,17 @@ class UnitRankingRow(BaseModel):
 
 
 class UnitRanking(BaseModel):
-    updated_at: datetime
+    updated_at: datetime | None = Field(
+        description="When the board was computed (now for a small campaign ranked live); null while a large "
+        "campaign's first snapshot is being computed."
+    )
+    frozen: bool = Field(default=False, description="The final board: the campaign has ended.")
     rows: list[UnitRankingRow]
 
 
 class TeamRankingRow(BaseModel):
     rank: int
+    team_id: int
     team: str
     unit: str = Field(description="The unit the team's captain walks for.")
     members: int
@@ -156,7 +165,11 @@ class TeamRankingRow(BaseModel):
 
 
 class TeamRanking(BaseModel):
-    updated_at: datetime
+    updated_at: datetime | None = Field(
+        description="When the board was computed (now for a small campaign ranked live); null while a large "
+        "campaign's first snapshot is being computed."
+    )
+    frozen: bool = Field(default=False, description="The final board: the campaign has ended.")
     rows: list[TeamRankingRow]
 
 

@@ -3,6 +3,7 @@
 from portal.models.api import ApiToken, TokenKind
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
+from portal.models.board import Board
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
 from portal.models.membership import (
@@ -26,6 +27,7 @@ __all__ = [
     "ApplicationStatus",
     "AuditEntry",
     "Base",
+    "Board",
     "Campaign",
     "CampaignDay",
     "Certificate",

@@ -1,25 +1,32 @@
-"""Rankings (SPEC §8). For now the individual, team and unit boards from simple queries; the rankings
-issue (7) makes boards fast at a million participants, with a refresh interval and frozen final boards.
+"""What each ranking board is (SPEC §8): its figures, its order and its ties, as SQL that the snapshot
+refresh runs as ``CREATE TABLE … AS`` and that small campaigns run on the fly (``portal/services/boards.py``
+chooses). One definition per board, so the two can never disagree.
 
-Individual order (seed 002): qualified days ↓, check-in days ↓, counted steps ↓ (total cap applied),
-time of last sync ↑. Ties on all four share a rank (1, 2, 2, 4), which SQL's RANK() gives.
+- **Individual** (seed 002): qualified days ↓, check-in days ↓, counted steps ↓ (the total cap applied),
+  time of last sync ↑ (never synced last). Equal on all four: one rank (1, 2, 2, 4), which RANK() gives.
+- **Team** (seed 001): qualification rate (team-qualified days ÷ campaign days so far) ↓, then steps per
+  member (the members' counted steps ÷ members) ↓. The days so far are the same for every team, so the
+  rate orders as the qualified days do. Steps per member are compared as doubles: IEEE division is
+  correctly rounded, so equal fractions give equal doubles, and two different fractions with at most
+  ``Teams.size`` (≤ 50) members differ by at least 1/2,500, far above a double's precision.
+- **Unit** (seed 000), within each kind of union: score = ½ participation + ½ qualification, where
+  participation = members with any record ÷ enrolled members and qualification = qualified days ÷
+  (enrolled members × campaign days so far). Few rows, so ranked here in Python on exact fractions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Float, Integer, Select, and_, case, cast, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement, FromClause
 
-from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
-from portal.models.identity import User
-from portal.models.org import Organisation
+from portal.models.org import Organisation, OrgKind
 from portal.models.steps import Checkin, DailyRecord
 from portal.models.team import Team, TeamDay, TeamMember
 from portal.services.campaigns import campaign_rules
@@ -39,21 +46,41 @@ def public_name(real_name: str | None, hidden: bool) -> str:
     return str(_("Anonymous member")) if hidden else mask_name(real_name)
 
 
-@dataclass(frozen=True)
-class IndividualRow:
-    rank: int
-    name: str
-    unit: str
-    phone: str
-    qualified_days: int
-    checkin_days: int
-    steps: int
-    last_synced_at: datetime | None
+def days_so_far(campaign: Campaign, today: date) -> int:
+    """Campaign days up to today (0 before the start, the campaign's length after its end)."""
+    return max(0, (min(today, campaign.end_day) - campaign.start_day).days + 1)
 
 
-def individual_ranking(
-    campaign: Campaign, *, limit: int, offset: int
-) -> tuple[datetime, list[IndividualRow]]:
+def places(campaign: Campaign, unit_ids=None) -> FromClause:
+    """For each unit the campaign's members (or ``unit_ids``) walk for: its city union (市总工会, for "my
+    city") and the union directly below the campaign's union that contains it (its row on the unit
+    board), both found by path prefix among a few thousand units at most."""
+    unit, city, top = (aliased(Organisation, name=name) for name in ("unit", "city", "top"))
+    if unit_ids is None:
+        unit_ids = select(Enrollment.unit_id).where(Enrollment.campaign_id == campaign.id).distinct()
+        unit_ids = unit_ids.union(select(Team.unit_id).where(Team.campaign_id == campaign.id))
+    return (
+        select(
+            unit.id.label("unit_id"),
+            func.max(city.id).label("city_id"),  # a unit has at most one city union above it
+            func.max(top.id).label("ranked_unit_id"),
+        )
+        .outerjoin(city, and_(city.kind == OrgKind.CITY_UNION, unit.path.startswith(city.path)))
+        .outerjoin(top, and_(top.parent_id == campaign.organisation_id, unit.path.startswith(top.path)))
+        .where(unit.id.in_(unit_ids))
+        .group_by(unit.id)
+        .subquery("places")
+    )
+
+
+def individual_order(qualified, checked, steps, last_synced_at) -> tuple[ColumnElement, ...]:
+    never = case((last_synced_at.is_(None), 1), else_=0)  # never synced sorts after everyone who did
+    return (qualified.desc(), checked.desc(), steps.desc(), never, last_synced_at.asc())
+
+
+def individual_board(campaign: Campaign) -> Select:
+    """Every enrolment of the campaign with its figures and its rank: one grouped pass over the daily
+    records, one over the check-ins."""
     rules = campaign_rules(campaign)
     days = (
         select(
@@ -64,242 +91,136 @@ def individual_ranking(
         )
         .where(DailyRecord.campaign_id == campaign.id)
         .group_by(DailyRecord.enrollment_id)
-        .subquery()
+        .subquery("days")
     )
     checkins = (
         select(Checkin.enrollment_id.label("enrollment_id"), func.count().label("checkin_days"))
         .join(Enrollment, Enrollment.id == Checkin.enrollment_id)
         .where(Enrollment.campaign_id == campaign.id)
         .group_by(Checkin.enrollment_id)
-        .subquery()
+        .subquery("checkins")
     )
-    qualified = func.coalesce(days.c.qualified_days, 0).cast(Integer)
-    checked = func.coalesce(checkins.c.checkin_days, 0).cast(Integer)
-    raw_steps = func.coalesce(days.c.steps, 0).cast(Integer)
+    qualified = cast(func.coalesce(days.c.qualified_days, 0), Integer)
+    checked = cast(func.coalesce(checkins.c.checkin_days, 0), Integer)
+    raw_steps = cast(func.coalesce(days.c.steps, 0), Integer)
     steps = (
         case((raw_steps > rules.total_cap, rules.total_cap), else_=raw_steps)
         if rules.total_cap
         else raw_steps
     )
-    # Never synced sorts after everyone who did.
-    never = case((days.c.last_synced_at.is_(None), 1), else_=0)
-    order = (qualified.desc(), checked.desc(), steps.desc(), never, days.c.last_synced_at.asc())
-    query = (
+    place = places(campaign)
+    return (
         select(
-            func.rank().over(order_by=order).label("rank"),
-            User.real_name,
-            User.hide_from_boards,
-            User.phone,
-            Organisation.name,
-            qualified,
-            checked,
-            steps,
-            days.c.last_synced_at,
+            func.rank()
+            .over(order_by=individual_order(qualified, checked, steps, days.c.last_synced_at))
+            .label("rank"),
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.user_id.label("user_id"),
+            Enrollment.unit_id.label("unit_id"),
+            place.c.city_id,
+            place.c.ranked_unit_id,
+            qualified.label("qualified_days"),
+            checked.label("checkin_days"),
+            steps.label("steps"),
+            days.c.last_synced_at.label("last_synced_at"),
+            case((days.c.enrollment_id.is_(None), 0), else_=1).label("active"),
         )
         .select_from(Enrollment)
-        .join(User, User.id == Enrollment.user_id)
-        .join(Organisation, Organisation.id == Enrollment.unit_id)
         .outerjoin(days, days.c.enrollment_id == Enrollment.id)
         .outerjoin(checkins, checkins.c.enrollment_id == Enrollment.id)
+        .outerjoin(place, place.c.unit_id == Enrollment.unit_id)
         .where(Enrollment.campaign_id == campaign.id)
-        .order_by(*order, Enrollment.id)
-        .limit(limit)
-        .offset(offset)
     )
-    rows = [
-        IndividualRow(
-            rank=rank,
-            name=public_name(name, hidden),
-            unit=unit,
-            phone=phone,
-            qualified_days=qualified_days,
-            checkin_days=checkin_days,
-            steps=total,
-            last_synced_at=last,
+
+
+def team_order(qualified_days, steps, members) -> tuple[ColumnElement, ...]:
+    per_member = cast(steps, Float) / func.nullif(members, 0)
+    return (qualified_days.desc(), func.coalesce(per_member, 0).desc())
+
+
+def team_board(campaign: Campaign, individual: FromClause) -> Select:
+    """Every team with its figures and rank. ``individual`` is the individual board (its snapshot, or the
+    live query), whose steps already have each member's total cap applied."""
+    steps = (
+        select(
+            TeamMember.team_id.label("team_id"),
+            func.coalesce(func.sum(individual.c.steps), 0).label("steps"),
         )
-        for rank, name, hidden, phone, unit, qualified_days, checkin_days, total, last in db.session.execute(
-            query
+        .join(Team, Team.id == TeamMember.team_id)
+        .outerjoin(individual, individual.c.enrollment_id == TeamMember.enrollment_id)
+        .where(Team.campaign_id == campaign.id)
+        .group_by(TeamMember.team_id)
+        .subquery("team_steps")
+    )
+    qualified = (
+        select(TeamDay.team_id.label("team_id"), func.count().label("qualified_days"))
+        .join(Team, Team.id == TeamDay.team_id)
+        .where(Team.campaign_id == campaign.id, TeamDay.qualified)
+        .group_by(TeamDay.team_id)
+        .subquery("team_qualified")
+    )
+    qualified_days = cast(func.coalesce(qualified.c.qualified_days, 0), Integer)
+    counted = cast(func.coalesce(steps.c.steps, 0), Integer)
+    place = places(campaign, select(Team.unit_id).where(Team.campaign_id == campaign.id))
+    return (
+        select(
+            func.rank().over(order_by=team_order(qualified_days, counted, Team.member_count)).label("rank"),
+            Team.id.label("team_id"),
+            Team.unit_id.label("unit_id"),
+            place.c.city_id,
+            Team.member_count.label("members"),
+            qualified_days.label("qualified_days"),
+            counted.label("steps"),
         )
-    ]
-    return utcnow(), rows
+        .select_from(Team)
+        .outerjoin(steps, steps.c.team_id == Team.id)
+        .outerjoin(qualified, qualified.c.team_id == Team.id)
+        .outerjoin(place, place.c.unit_id == Team.unit_id)
+        .where(Team.campaign_id == campaign.id)
+    )
+
+
+def unit_figures(individual: FromClause) -> Select:
+    """Per union ranked on the unit board: enrolled members, members with any record, qualified days."""
+    return (
+        select(
+            individual.c.ranked_unit_id,
+            func.count(),
+            func.coalesce(func.sum(individual.c.active), 0),
+            func.coalesce(func.sum(individual.c.qualified_days), 0),
+        )
+        .where(individual.c.ranked_unit_id.is_not(None))
+        .group_by(individual.c.ranked_unit_id)
+    )
 
 
 @dataclass(frozen=True)
-class UnitRow:
-    rank: int  # within its group
-    group: str  # the kind of union: city unions are ranked among themselves, industry unions too
-    unit: str
+class UnitFigures:
+    unit_id: int
+    kind: str  # the group it is ranked in (city unions among themselves, industry unions too)
     members: int
     active_members: int
-    participation_rate: float
-    qualification_rate: float
-    score: float
-
-
-def unit_ranking(
-    campaign: Campaign, *, today: date, limit: int, offset: int
-) -> tuple[datetime, list[UnitRow]]:
-    """The unions directly below the campaign's union, each counting every member enrolled in its
-    subtree, ranked within their kind (SPEC §8, seed 000): participation = enrolled members with any
-    record ÷ enrolled members; qualification = qualified days ÷ (enrolled members × campaign days so far);
-    score = half of each. Members enrolled for the campaign's own union are on no unit's board."""
-    days = days_so_far(campaign, today)
-    per_member = (
-        select(
-            Organisation.path.label("path"),
-            func.count(DailyRecord.id).label("records"),
-            func.coalesce(func.sum(case((DailyRecord.qualified, 1), else_=0)), 0).label("qualified"),
-        )
-        .select_from(Enrollment)
-        .join(Organisation, Organisation.id == Enrollment.unit_id)
-        .outerjoin(DailyRecord, DailyRecord.enrollment_id == Enrollment.id)
-        .where(Enrollment.campaign_id == campaign.id)
-        .group_by(Enrollment.id, Organisation.path)
-        .subquery()
-    )
-    unit = aliased(Organisation)
-    query = (
-        select(
-            unit.id,
-            unit.name,
-            unit.kind,
-            func.count(per_member.c.path),
-            func.coalesce(func.sum(case((per_member.c.records > 0, 1), else_=0)), 0),
-            func.coalesce(func.sum(per_member.c.qualified), 0),
-        )
-        .select_from(unit)
-        .outerjoin(per_member, per_member.c.path.startswith(unit.path))
-        .where(unit.parent_id == campaign.organisation_id)
-        .group_by(unit.id, unit.name, unit.kind)
-    )
-    scored = []
-    for _id, name, kind, members, active, qualified in db.session.execute(query):
-        members, active, qualified = int(members), int(active), int(qualified)  # PostgreSQL sums: Decimal
-        participation = active / members if members else 0.0
-        qualification = qualified / (members * days) if members and days else 0.0
-        scored.append((kind, name, members, active, participation, qualification))
-    rows: list[UnitRow] = []
-    for kind in sorted({entry[0] for entry in scored}):
-        group = sorted((entry for entry in scored if entry[0] == kind), key=lambda e: (-(e[4] + e[5]), e[1]))
-        for position, (_kind, name, members, active, participation, qualification) in enumerate(group):
-            score = round(0.5 * participation + 0.5 * qualification, 4)
-            tied = rows and rows[-1].group == kind and rows[-1].score == score
-            rows.append(
-                UnitRow(
-                    rank=rows[-1].rank if tied else position + 1,
-                    group=kind,
-                    unit=name,
-                    members=members,
-                    active_members=active,
-                    participation_rate=round(participation, 4),
-                    qualification_rate=round(qualification, 4),
-                    score=score,
-                )
-            )
-    return utcnow(), rows[offset : offset + limit]
-
-
-def days_so_far(campaign: Campaign, today: date) -> int:
-    """Campaign days up to today (0 before the start, the campaign's length after its end)."""
-    return max(0, (min(today, campaign.end_day) - campaign.start_day).days + 1)
-
-
-@dataclass(frozen=True)
-class TeamFigures:
-    team: str
-    unit: str
-    members: int
-    qualified_days: int  # team-qualified days settled so far
-    counted_steps: int  # the members' counted steps, each member's total cap applied
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    rank: int
-    team: str
-    unit: str
-    members: int
     qualified_days: int
-    qualification_rate: float
-    counted_steps: int
-    steps_per_member: float
 
 
-def rank_teams(teams: list[TeamFigures], days: int) -> list[TeamRow]:
-    """The team board (SPEC §8, seed 001): team qualification rate (team-qualified days ÷ campaign days so
-    far) ↓, then steps per member (the team's counted steps ÷ its members) ↓. Teams equal on both share a
-    rank (1, 2, 2, 4); the comparison is exact (fractions), the figures shown are rounded. The days so far
-    are the same for every team, so the rate orders as the qualified days do."""
+def unit_merit(entry: UnitFigures, days: int) -> Fraction:
+    """Twice the score, exactly: participation + qualification."""
+    if not entry.members:
+        return Fraction(0)
+    participation = Fraction(entry.active_members, entry.members)
+    qualification = Fraction(entry.qualified_days, entry.members * days) if days else Fraction(0)
+    return participation + qualification
 
-    def merit(entry: TeamFigures) -> tuple[int, Fraction]:
-        return entry.qualified_days, Fraction(entry.counted_steps, entry.members or 1)
 
-    ordered = sorted(teams, key=lambda entry: (tuple(-value for value in merit(entry)), entry.team))
-    rows: list[TeamRow] = []
-    previous = None
-    for position, entry in enumerate(ordered, start=1):
-        rank = rows[-1].rank if merit(entry) == previous else position
-        previous = merit(entry)
-        rows.append(
-            TeamRow(
-                rank=rank,
-                team=entry.team,
-                unit=entry.unit,
-                members=entry.members,
-                qualified_days=entry.qualified_days,
-                qualification_rate=round(entry.qualified_days / days, 4) if days else 0.0,
-                counted_steps=entry.counted_steps,
-                steps_per_member=round(entry.counted_steps / entry.members, 1) if entry.members else 0.0,
-            )
+def rank_units(units: list[UnitFigures], days: int) -> list[tuple[int, UnitFigures]]:
+    """(rank within its group, figures), groups in order of kind, best first; equal scores share a rank."""
+    ranked: list[tuple[int, UnitFigures]] = []
+    for kind in sorted({entry.kind for entry in units}):
+        group = sorted(
+            (entry for entry in units if entry.kind == kind),
+            key=lambda entry: (-unit_merit(entry, days), entry.unit_id),
         )
-    return rows
-
-
-def team_ranking(
-    campaign: Campaign, *, today: date, limit: int, offset: int
-) -> tuple[datetime, list[TeamRow]]:
-    """Every team of the campaign with its figures, in three grouped queries, ranked by ``rank_teams``."""
-    rules = campaign_rules(campaign)
-    member_steps = (
-        select(
-            DailyRecord.enrollment_id.label("enrollment_id"),
-            func.sum(DailyRecord.counted_steps).label("steps"),
-        )
-        .where(DailyRecord.campaign_id == campaign.id)
-        .group_by(DailyRecord.enrollment_id)
-        .subquery()
-    )
-    raw = func.coalesce(member_steps.c.steps, 0)
-    capped = case((raw > rules.total_cap, rules.total_cap), else_=raw) if rules.total_cap else raw
-    steps = dict(
-        db.session.execute(
-            select(TeamMember.team_id, func.coalesce(func.sum(capped), 0))
-            .join(Team, Team.id == TeamMember.team_id)
-            .outerjoin(member_steps, member_steps.c.enrollment_id == TeamMember.enrollment_id)
-            .where(Team.campaign_id == campaign.id)
-            .group_by(TeamMember.team_id)
-        ).all()
-    )
-    qualified = dict(
-        db.session.execute(
-            select(TeamDay.team_id, func.count())
-            .join(Team, Team.id == TeamDay.team_id)
-            .where(Team.campaign_id == campaign.id, TeamDay.qualified)
-            .group_by(TeamDay.team_id)
-        ).all()
-    )
-    teams = [
-        TeamFigures(
-            team=name,
-            unit=unit,
-            members=members,
-            qualified_days=int(qualified.get(team_id, 0)),
-            counted_steps=int(steps.get(team_id, 0)),  # PostgreSQL sums are Decimal
-        )
-        for team_id, name, unit, members in db.session.execute(
-            select(Team.id, Team.name, Organisation.name, Team.member_count)
-            .join(Organisation, Organisation.id == Team.unit_id)
-            .where(Team.campaign_id == campaign.id)
-        )
-    ]
-    return utcnow(), rank_teams(teams, days_so_far(campaign, today))[offset : offset + limit]
+        for position, entry in enumerate(group, start=1):
+            tied = position > 1 and unit_merit(group[position - 2], days) == unit_merit(entry, days)
+            ranked.append((ranked[-1][0] if tied else position, entry))
+    return ranked

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import Blueprint, abort, flash, g, request, session
+from flask import Blueprint, Response, abort, flash, g, request, session
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +15,7 @@ from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
+from portal.services.board_export import export_board
 from portal.services.campaigns import (
     campaign_rules,
     campaign_started,
@@ -36,6 +38,7 @@ from portal.views.helpers import (
     show_domain_error,
     split_preview,
 )
+from portal.views.rankings import board_kind_or_404
 
 bp = Blueprint("campaign_admin", __name__, url_prefix="/admin/campaigns")
 bp.before_request(require_admin_scope)
@@ -125,6 +128,7 @@ def _page(campaign: Campaign, form: CampaignEditForm, token_form: PartnerTokenFo
         new_token=session.pop("new_partner_token", None),
         started=campaign_started(campaign),
         route_mode=campaign_rules(campaign).route.mode.value,
+        board_kinds=campaign_rules(campaign).ranking.kinds,
     )
 
 
@@ -248,3 +252,26 @@ def steps_import_confirm(campaign_id: int):
     db.session.commit()
     flash(_("%(n)d days of steps imported.", n=applied), "success")
     return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+
+
+@bp.get("/<id:campaign_id>/rankings/<kind>.xlsx")
+def board_export(campaign_id: int, kind: str):
+    """Every row of one ranking board as an Excel workbook, with real names and phones (audited)."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    chosen = board_kind_or_404(campaign, kind)
+    handle, view = export_board(current_user, campaign, chosen)
+    db.session.commit()
+    stamp = format_datetime(view.updated_at, "yyyyMMdd-HHmm") if view.updated_at else "pending"
+
+    def chunks():
+        with handle:
+            while data := handle.read(256 * 1024):
+                yield data
+
+    response = Response(
+        chunks(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx"
+    )
+    return response

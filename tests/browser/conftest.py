@@ -31,15 +31,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def live_server(app, make_app) -> Iterator[str]:
+def serve_portal(app, make_app) -> Iterator:
+    """Builder: the portal served from a thread with extra settings; every server is stopped after."""
+    servers = []
+
+    def start(**overrides) -> str:
+        served = make_app(DEMO=True, WTF_CSRF_ENABLED=True, **overrides)
+        server = make_server("127.0.0.1", 0, served, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(serve_portal) -> str:
     """The portal as a member meets it: demo mode (codes on the page) and CSRF protection on."""
-    served = make_app(DEMO=True, WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    return serve_portal()
 
 
 @pytest.fixture(scope="session")

@@ -178,6 +178,9 @@ MATRIX = {
     "route_admin.hide": ("POST", "/admin/campaigns/{eco}/reflections/{reflection}/hide", {}, in_scope(303)),
     # Campaign "teams" (motherland-100, of 江苏省教育科技工会): member A is the captain of team "team".
     "teams.hub": ("GET", "/campaigns/{teams}/teams/", None, ONLY_MEMBER_A(303)),
+    # Boards: whoever may see the campaign (member A); the team board of the team campaign.
+    "rankings.index": ("GET", "/campaigns/{campaign}/rankings/", None, ONLY_MEMBER_A(303)),
+    "rankings.board": ("GET", "/campaigns/{teams}/rankings/team", None, ONLY_MEMBER_A(200)),
     "teams.create": ("POST", "/campaigns/{teams}/teams/", {}, ONLY_MEMBER_A(200)),
     "teams.join_by_code": ("POST", "/campaigns/{teams}/teams/join", {}, ONLY_MEMBER_A(200)),
     # Anyone signed in may open an invitation; it tells those not enrolled to enrol first.
@@ -225,6 +228,12 @@ MATRIX = {
     "campaign_admin.index": ("GET", "/admin/campaigns/", None, any_admin(200)),
     "campaign_admin.new": ("GET", "/admin/campaigns/new", None, any_admin(200)),
     "campaign_admin.edit": ("GET", "/admin/campaigns/{campaign}", None, in_scope(200)),
+    "campaign_admin.board_export": (
+        "GET",
+        "/admin/campaigns/{campaign}/rankings/individual.xlsx",
+        None,
+        in_scope(200),
+    ),
     "campaign_admin.publish": ("POST", "/admin/campaigns/{campaign}/publish", {}, in_scope(303)),
     "campaign_admin.partner_token": (
         "POST",

@@ -1,0 +1,146 @@
+"""Background work: refreshing the ranking boards at the interval in each campaign's rules (SPEC §8).
+
+Every web process runs a small ticker thread, started by its first request, that looks every
+``BOARD_TICK_SECONDS`` for campaigns whose boards are due (``due_campaigns``). Then:
+- **one machine, no Redis** (the default): the ticker refreshes them itself, in its thread;
+- **with ``REDIS_URL``**: it enqueues one RQ job per campaign, and ``flask jobs worker`` runs them.
+Several processes may tick at once; the refresh's claim (``board_snapshots._claim``) lets only one of them
+compute a campaign, the others return at once. ``flask campaign rank`` refreshes by hand.
+
+RQ (python-rq) because it is the small, well-kept Redis queue for Python with nothing else to run: no
+broker besides Redis, jobs are plain functions. The worker is RQ's ``SimpleWorker`` (no fork per job): a
+refresh is a few SQL statements, and running it in the worker's own process keeps one app context and one
+connection pool instead of inheriting pooled connections across a fork.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.board import Board
+from portal.models.campaign import Campaign
+from portal.services.board_snapshots import refresh_boards
+from portal.services.campaigns import campaign_rules
+from portal.services.rules import RankingKind
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "portal"
+# Campaigns are looked after until this long after their end (the final boards freeze once the last day
+# is settled); later refreshes are by hand only.
+LOOK_AFTER_END = timedelta(days=7)
+
+
+def due_campaigns(now: datetime) -> list[int]:
+    """Published campaigns under way (or ended within a week) whose boards are not frozen and were last
+    computed longer ago than their rules' ``ranking.refresh_minutes``."""
+    rows = db.session.execute(
+        select(Campaign, Board.computed_at)
+        .outerjoin(Board, (Board.campaign_id == Campaign.id) & (Board.kind == RankingKind.INDIVIDUAL))
+        .where(
+            Campaign.published_at.is_not(None),
+            Campaign.start_day <= (now + timedelta(days=1)).date(),
+            Campaign.end_day >= (now - LOOK_AFTER_END).date(),
+            Board.frozen_at.is_(None),
+        )
+    ).all()
+    due = []
+    for campaign, computed_at in rows:
+        interval = timedelta(minutes=campaign_rules(campaign).ranking.refresh_minutes)
+        if computed_at is None or computed_at <= now - interval:
+            due.append(campaign.id)
+    return due
+
+
+def refresh_campaign_job(campaign_id: int) -> dict | None:
+    """One campaign's refresh, as an RQ job or in the ticker. Returns the rows per board, or None."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    result = refresh_boards(campaign)
+    db.session.remove()
+    return result.rows if result else None
+
+
+def redis_connection(app: Flask):
+    from redis import Redis
+
+    return Redis.from_url(app.config["REDIS_URL"])
+
+
+def job_queue(app: Flask):
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=redis_connection(app))
+
+
+def run_due_refreshes(app: Flask, now: datetime | None = None) -> list[int]:
+    """Refresh (or enqueue) every due campaign; the ids handled."""
+    due = due_campaigns(now or utcnow())
+    db.session.remove()
+    if app.config.get("REDIS_URL"):
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
+
+        queue = job_queue(app)
+        for campaign_id in due:
+            job_id = f"boards-{campaign_id}"
+            try:
+                waiting = Job.fetch(job_id, connection=queue.connection).get_status() in (
+                    JobStatus.QUEUED,
+                    JobStatus.STARTED,
+                )
+            except NoSuchJobError:
+                waiting = False
+            if not waiting:
+                queue.enqueue(refresh_campaign_job, campaign_id, job_id=job_id, job_timeout=1800)
+        return due
+    for campaign_id in due:
+        try:
+            refresh_campaign_job(campaign_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("refreshing the boards of campaign %s failed", campaign_id)
+    return due
+
+
+class _Ticker:
+    """One ticker thread per process (a forked gunicorn worker starts its own)."""
+
+    lock = threading.Lock()
+    pid: int | None = None
+
+    @classmethod
+    def ensure(cls, app: Flask) -> None:
+        if cls.pid == os.getpid():
+            return
+        with cls.lock:
+            if cls.pid == os.getpid():
+                return
+            cls.pid = os.getpid()
+            threading.Thread(target=cls.run, args=(app,), name="board-ticker", daemon=True).start()
+
+    @staticmethod
+    def run(app: Flask) -> None:
+        stop = threading.Event()
+        while not stop.wait(app.config["BOARD_TICK_SECONDS"]):
+            with app.app_context():
+                try:
+                    run_due_refreshes(app)
+                except Exception:
+                    log.exception("the board ticker's round failed; it tries again next time")
+                finally:
+                    db.session.remove()
+
+
+def start_board_ticker() -> None:
+    """``before_request``: make sure this process ticks (cheap after the first call: one pid compare)."""
+    _Ticker.ensure(current_app._get_current_object())

@@ -1,0 +1,344 @@
+"""Snapshots of the ranking boards (SPEC §8): computed by a refresh into new tables and swapped in by one
+UPDATE of the ``boards`` pointer rows, so readers never wait for a refresh and never see half of one.
+
+A refresh of a campaign: claim it (a conditional UPDATE, so two workers never refresh one campaign at
+once) → ``CREATE TABLE … AS`` the
+individual board, index it → the team board from it, the unit board from it → point the ``boards`` rows
+at the new tables → drop what is older than the previous tables (a reader that read the pointer just
+before the swap still finds its table). The first refresh after the campaign's last day has closed and
+been settled freezes the boards: they are never computed again.
+
+Snapshot tables are named ``board_snap_<k><campaign>_v<version>`` (k: i, t, u) and are not models; their
+columns are described here for reading (``snapshot_table``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    column,
+    func,
+    insert,
+    inspect,
+    select,
+    table,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Executable, Select
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.expression import TableClause
+
+from portal.database import insert_for
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+from portal.models.board import SNAPSHOT_TABLE_PREFIX, Board
+from portal.models.campaign import Campaign, CampaignDay
+from portal.models.org import Organisation
+from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import day_closes_at, local_today
+from portal.services.rankings import (
+    UnitFigures,
+    days_so_far,
+    individual_board,
+    rank_units,
+    team_board,
+    unit_figures,
+)
+from portal.services.rules import RankingKind
+
+log = logging.getLogger(__name__)
+
+# A claim older than this is taken over: the worker that made it has died.
+REFRESH_LEASE = timedelta(minutes=15)
+
+KIND_CODES = {RankingKind.INDIVIDUAL: "i", RankingKind.TEAM: "t", RankingKind.UNIT: "u"}
+COLUMNS = {
+    RankingKind.INDIVIDUAL: (
+        ("rank", Integer),
+        ("enrollment_id", Integer),
+        ("user_id", Integer),
+        ("unit_id", Integer),
+        ("city_id", Integer),
+        ("ranked_unit_id", Integer),
+        ("qualified_days", Integer),
+        ("checkin_days", Integer),
+        ("steps", Integer),
+        ("last_synced_at", UTCDateTime),
+        ("active", Integer),
+    ),
+    RankingKind.TEAM: (
+        ("rank", Integer),
+        ("team_id", Integer),
+        ("unit_id", Integer),
+        ("city_id", Integer),
+        ("members", Integer),
+        ("qualified_days", Integer),
+        ("steps", Integer),
+    ),
+    RankingKind.UNIT: (
+        ("rank", Integer),
+        ("kind", String),
+        ("unit_id", Integer),
+        ("members", Integer),
+        ("active_members", Integer),
+        ("qualified_days", Integer),
+    ),
+}
+# What the board pages look up: the top by rank, one member's (or team's) row, and both within a scope.
+INDEXES = {
+    RankingKind.INDIVIDUAL: (("rank",), ("enrollment_id",), ("unit_id", "rank"), ("city_id", "rank")),
+    RankingKind.TEAM: (("rank",), ("team_id",), ("unit_id", "rank"), ("city_id", "rank")),
+    RankingKind.UNIT: (),
+}
+
+
+class CreateTableAs(Executable, ClauseElement):
+    """``CREATE TABLE name AS <select>``, which SQLAlchemy has no construct for (its compiler docs' recipe).
+    The select's few parameters (ids, the total cap) are rendered inline: DDL takes no bind parameters."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, query: Select) -> None:
+        self.name = name
+        self.query = query
+
+
+@compiles(CreateTableAs)
+def _compile_create_table_as(element: CreateTableAs, compiler, **kw) -> str:
+    query = compiler.process(element.query, literal_binds=True, **kw)
+    return f"CREATE TABLE {compiler.preparer.quote(element.name)} AS {query}"
+
+
+def snapshot_table(kind: RankingKind, name: str) -> TableClause:
+    return table(name, *(column(column_name, type_()) for column_name, type_ in COLUMNS[kind]))
+
+
+def table_name(kind: RankingKind, campaign_id: int, version: int) -> str:
+    return f"{SNAPSHOT_TABLE_PREFIX}{KIND_CODES[kind]}{campaign_id}_v{version}"
+
+
+def board_kinds(campaign: Campaign) -> tuple[RankingKind, ...]:
+    """The boards a refresh computes: the rules' boards, and the individual board always (the others are
+    computed from it)."""
+    kinds = campaign_rules(campaign).ranking.kinds
+    return (RankingKind.INDIVIDUAL, *(kind for kind in kinds if kind is not RankingKind.INDIVIDUAL))
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    computed_at: datetime
+    rows: dict[str, int]
+    frozen: bool
+
+
+def refresh_boards(campaign: Campaign, *, now: datetime | None = None) -> RefreshResult | None:
+    """Recompute and swap in the campaign's boards. None when another worker holds the campaign or its
+    boards are frozen. Commits: each step is its own transaction, so readers are never held up."""
+    now = now or utcnow()
+    # On SQLite a transaction that reads first and writes later fails at once if another connection wrote
+    # in between (its read snapshot cannot become a write); so everything needed is read here, and every
+    # writing transaction below begins with its write.
+    campaign_id, kinds = campaign.id, board_kinds(campaign)
+    days = days_so_far(campaign, local_today(now, campaign.timezone))
+    db.session.commit()
+    _ensure_board_rows(campaign_id, kinds)
+    if not _claim(campaign_id, now):
+        return None
+    try:
+        current = dict(
+            db.session.execute(
+                select(Board.kind, Board.table_name).where(Board.campaign_id == campaign_id)
+            ).all()
+        )
+        version = 1 + db.session.scalar(
+            select(Board.version).where(
+                Board.campaign_id == campaign_id, Board.kind == RankingKind.INDIVIDUAL
+            )
+        )
+        db.session.commit()
+        names = {kind: table_name(kind, campaign_id, version) for kind in kinds}
+        counts = {RankingKind.INDIVIDUAL: _build_individual(campaign, names[RankingKind.INDIVIDUAL])}
+        individual = snapshot_table(RankingKind.INDIVIDUAL, names[RankingKind.INDIVIDUAL])
+        if RankingKind.TEAM in kinds:
+            counts[RankingKind.TEAM] = _build_team(campaign, names[RankingKind.TEAM], individual)
+        if RankingKind.UNIT in kinds:
+            counts[RankingKind.UNIT] = _build_unit(campaign, names[RankingKind.UNIT], individual, days)
+        frozen = campaign_closed(campaign, now)
+        for kind in kinds:
+            db.session.execute(
+                update(Board)
+                .where(Board.campaign_id == campaign_id, Board.kind == kind)
+                .values(
+                    version=version,
+                    table_name=names[kind],
+                    previous_table=current.get(str(kind)),
+                    row_count=counts[kind],
+                    computed_at=now,
+                    days_so_far=days,
+                    frozen_at=now if frozen else None,
+                    refreshing_since=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        _release(campaign_id)
+        raise
+    drop_stale_snapshots(campaign)
+    return RefreshResult(
+        computed_at=now, rows={str(kind): count for kind, count in counts.items()}, frozen=frozen
+    )
+
+
+def campaign_closed(campaign: Campaign, now: datetime) -> bool:
+    """The last day has closed (local midnight plus the grace period) and was settled after that: nothing
+    can change the boards any more, so the next refresh is the final one."""
+    closes = day_closes_at(campaign.end_day, campaign_rules(campaign), campaign.timezone)
+    if now < closes:
+        return False
+    settled = db.session.scalar(
+        select(CampaignDay.settled_at).where(
+            CampaignDay.campaign_id == campaign.id, CampaignDay.day == campaign.end_day
+        )
+    )
+    return settled is not None and settled >= closes
+
+
+def _build_individual(campaign: Campaign, name: str) -> int:
+    _drop_if_left(name)
+    db.session.execute(CreateTableAs(name, individual_board(campaign)))
+    _index(RankingKind.INDIVIDUAL, name)
+    return _count(name)
+
+
+def _build_team(campaign: Campaign, name: str, individual: TableClause) -> int:
+    _drop_if_left(name)
+    db.session.execute(CreateTableAs(name, team_board(campaign, individual)))
+    _index(RankingKind.TEAM, name)
+    return _count(name)
+
+
+def _build_unit(campaign: Campaign, name: str, individual: TableClause, days: int) -> int:
+    """The unit board from the individual snapshot: every union directly below the campaign's union, with
+    no members counted as 0, ranked within its kind on exact fractions (``rank_units``)."""
+    figures = {
+        int(unit_id): (int(members), int(active), int(qualified))
+        for unit_id, members, active, qualified in db.session.execute(unit_figures(individual))
+    }
+    units = [
+        UnitFigures(org_id, str(kind), *figures.get(org_id, (0, 0, 0)))
+        for org_id, kind in db.session.execute(
+            select(Organisation.id, Organisation.kind).where(
+                Organisation.parent_id == campaign.organisation_id
+            )
+        )
+    ]
+    target = Table(
+        name, MetaData(), *(Column(column_name, type_()) for column_name, type_ in COLUMNS[RankingKind.UNIT])
+    )
+    _drop_if_left(name)
+    target.create(db.session.connection())
+    rows = [
+        {
+            "rank": rank,
+            "kind": entry.kind,
+            "unit_id": entry.unit_id,
+            "members": entry.members,
+            "active_members": entry.active_members,
+            "qualified_days": entry.qualified_days,
+        }
+        for rank, entry in rank_units(units, days)
+    ]
+    if rows:
+        db.session.execute(insert(target), rows)
+    return len(rows)
+
+
+def _drop_if_left(name: str) -> None:
+    """A refresh that died after building a table but before the swap left it under the same name."""
+    db.session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+
+def _index(kind: RankingKind, name: str) -> None:
+    for columns in INDEXES[kind]:
+        index = f"{name}_{'_'.join(columns)}"
+        db.session.execute(text(f"CREATE INDEX {index} ON {name} ({', '.join(columns)})"))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"ANALYZE {name}"))
+
+
+def _count(name: str) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(table(name))))
+
+
+def _ensure_board_rows(campaign_id: int, kinds: tuple[RankingKind, ...]) -> None:
+    statement = insert_for(db.engine.dialect.name, Board).on_conflict_do_nothing(
+        index_elements=["campaign_id", "kind"]
+    )
+    db.session.execute(statement, [{"campaign_id": campaign_id, "kind": str(kind)} for kind in kinds])
+    db.session.commit()
+
+
+def _claim(campaign_id: int, now: datetime) -> bool:
+    claimed = db.session.execute(
+        update(Board)
+        .where(
+            Board.campaign_id == campaign_id,
+            Board.kind == RankingKind.INDIVIDUAL,
+            Board.frozen_at.is_(None),
+            (Board.refreshing_since.is_(None)) | (Board.refreshing_since < now - REFRESH_LEASE),
+        )
+        .values(refreshing_since=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _release(campaign_id: int) -> None:
+    db.session.execute(
+        update(Board)
+        .where(Board.campaign_id == campaign_id)
+        .values(refreshing_since=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def drop_stale_snapshots(campaign: Campaign) -> list[str]:
+    """Drop the campaign's snapshot tables that no pointer names any more (older than the previous ones,
+    or left by a refresh that died halfway). A table a slow reader still holds is left for the next time."""
+    campaign_id = campaign.id
+    kept = set()
+    for current, previous in db.session.execute(
+        select(Board.table_name, Board.previous_table).where(Board.campaign_id == campaign_id)
+    ):
+        kept |= {current, previous}
+    db.session.commit()  # each drop below is a transaction of its own that begins with it
+    prefixes = tuple(f"{SNAPSHOT_TABLE_PREFIX}{code}{campaign_id}_" for code in KIND_CODES.values())
+    dropped = []
+    for name in inspect(db.engine).get_table_names():
+        if not name.startswith(prefixes) or name in kept:
+            continue
+        try:
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            db.session.execute(text(f"DROP TABLE IF EXISTS {name}"))
+            db.session.commit()
+            dropped.append(name)
+        except DBAPIError:
+            db.session.rollback()
+            log.warning("snapshot table %s is still in use; it will be dropped at the next refresh", name)
+    return dropped

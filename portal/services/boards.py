@@ -1,0 +1,443 @@
+"""Reading the ranking boards (SPEC §8) for the pages, the API, the CLI and the exports.
+
+Where a board is read from is chosen here, per campaign:
+- **live** (computed on the fly, fresh to the second) while the campaign is small, at most
+  ``BOARD_LIVE_MAX_PARTICIPANTS`` enrolments (2,000 by default), and its boards are not frozen;
+- otherwise its **snapshot**, as of the last refresh (``board_snapshots``), with "updated at".
+Both are the same SQL (``rankings``), so a campaign that grows from one to the other keeps its order.
+
+A board page costs a fixed number of queries whatever the campaign's size: the pointer rows, the top
+rows (names joined), and for the member their own row (and their rank within a scope).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+from sqlalchemy.sql import FromClause
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.board import Board
+from portal.models.campaign import Campaign, Enrollment
+from portal.models.identity import User
+from portal.models.org import Organisation
+from portal.models.team import Team, TeamMember
+from portal.services.board_snapshots import snapshot_table
+from portal.services.day_rules import local_today
+from portal.services.rankings import (
+    UnitFigures,
+    days_so_far,
+    individual_board,
+    places,
+    public_name,
+    rank_units,
+    team_board,
+    unit_figures,
+)
+from portal.services.rules import RankingKind
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    UNIT = "unit"  # the member's own unit
+    CITY = "city"  # the city union their unit belongs to
+
+
+@dataclass(frozen=True)
+class IndividualRow:
+    rank: int  # on the whole board
+    scope_rank: int  # within the scope shown (the same as ``rank`` on the whole board)
+    enrollment_id: int
+    name: str  # masked, or 匿名职工
+    unit: str
+    phone: str
+    qualified_days: int
+    checkin_days: int
+    steps: int
+    last_synced_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    rank: int
+    scope_rank: int
+    team_id: int
+    team: str
+    unit: str
+    members: int
+    qualified_days: int
+    qualification_rate: float
+    counted_steps: int
+    steps_per_member: float
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    rank: int  # within its group
+    group: str  # the kind of union: city unions are ranked among themselves, industry unions too
+    unit_id: int
+    unit: str
+    members: int
+    active_members: int
+    participation_rate: float
+    qualification_rate: float
+    score: float
+
+
+@dataclass(frozen=True)
+class BoardView:
+    kind: RankingKind
+    updated_at: datetime | None  # None: a large campaign's first snapshot is still being computed
+    live: bool
+    frozen: bool
+    days_so_far: int
+    scope: Scope
+    rows: list = field(default_factory=list)
+    mine: IndividualRow | TeamRow | None = None  # the viewer's row (their team's on the team board)
+
+    @property
+    def mine_shown(self) -> bool:
+        return self.mine is not None and any(row == self.mine for row in self.rows)
+
+
+@dataclass(frozen=True)
+class _Source:
+    individual: FromClause | None
+    team: FromClause | None
+    unit: FromClause | None
+    board: Board | None
+    live: bool
+    days: int
+
+
+def _source(campaign: Campaign, now: datetime) -> _Source:
+    boards = {
+        board.kind: board
+        for board in db.session.scalars(select(Board).where(Board.campaign_id == campaign.id))
+    }
+    board = boards.get(RankingKind.INDIVIDUAL)
+    frozen = board is not None and board.frozen_at is not None
+    limit = current_app.config["BOARD_LIVE_MAX_PARTICIPANTS"]
+    small = (
+        board.row_count <= limit
+        if board is not None and board.table_name
+        else _participants_up_to(campaign, limit + 1) <= limit
+    )
+    if small and not frozen:
+        individual = individual_board(campaign).subquery("individual_live")
+        return _Source(
+            individual=individual,
+            team=team_board(campaign, individual).subquery("team_live"),
+            unit=None,
+            board=None,
+            live=True,
+            days=days_so_far(campaign, local_today(now, campaign.timezone)),
+        )
+
+    def table_of(kind: RankingKind):
+        named = boards.get(kind)
+        return snapshot_table(kind, named.table_name) if named and named.table_name else None
+
+    return _Source(
+        individual=table_of(RankingKind.INDIVIDUAL),
+        team=table_of(RankingKind.TEAM),
+        unit=table_of(RankingKind.UNIT),
+        board=board if board is not None and board.table_name else None,
+        live=False,
+        days=board.days_so_far if board is not None else 0,
+    )
+
+
+def _participants_up_to(campaign: Campaign, cap: int) -> int:
+    """How many are enrolled, counting no further than ``cap`` (a bounded index scan at any size)."""
+    first = select(Enrollment.id).where(Enrollment.campaign_id == campaign.id).limit(cap).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(first)))
+
+
+def read_board(
+    campaign: Campaign,
+    kind: RankingKind,
+    *,
+    viewer: Enrollment | None = None,
+    scope: Scope = Scope.ALL,
+    limit: int,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> BoardView:
+    """The board's rows from ``offset`` (best first), with the viewer's own row wherever it is."""
+    now = now or utcnow()
+    source = _source(campaign, now)
+    updated_at = now if source.live else (source.board.computed_at if source.board else None)
+    frozen = source.board is not None and source.board.frozen_at is not None
+    view = {
+        "kind": kind,
+        "updated_at": updated_at,
+        "live": source.live,
+        "frozen": frozen,
+        "days_so_far": source.days,
+    }
+    if kind is RankingKind.UNIT:
+        return BoardView(**view, scope=Scope.ALL, rows=_unit_rows(campaign, source)[offset : offset + limit])
+    board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
+    if board is None:
+        return BoardView(**view, scope=scope)
+    scope_clause = _scope_clause(board, viewer, scope)
+    if scope_clause is None:
+        scope = Scope.ALL
+    if kind is RankingKind.INDIVIDUAL:
+        rows, mine = _individual(board, viewer, scope_clause, limit, offset)
+    else:
+        rows, mine = _team(board, viewer, scope_clause, limit, offset, source.days)
+    return BoardView(**view, scope=scope, rows=rows, mine=mine)
+
+
+def viewer_city(viewer: Enrollment) -> int | None:
+    """The city union the viewer's unit belongs to (None outside every city union)."""
+    place = places(viewer.campaign, [viewer.unit_id])
+    return db.session.scalar(select(place.c.city_id))
+
+
+def _scope_clause(board: FromClause, viewer: Enrollment | None, scope: Scope):
+    """The filter of the scope, or None for the whole board (also when the viewer's unit is in no city)."""
+    if viewer is None or scope is Scope.ALL:
+        return None
+    if scope is Scope.UNIT:
+        return board.c.unit_id == viewer.unit_id
+    city = viewer_city(viewer)
+    return board.c.city_id == city if city is not None else None
+
+
+def _scope_ranks(ranks: list[int], offset: int, first: int | None) -> list[int]:
+    """Ranks within a scope for rows read best first from ``offset``: 1 + the scope's rows strictly better,
+    so ties keep one rank (1, 2, 2, 4). ``first`` is the first row's, counted when it may tie with rows
+    before the offset."""
+    scoped: list[int] = []
+    for position, rank in enumerate(ranks):
+        if position and rank == ranks[position - 1]:
+            scoped.append(scoped[-1])
+        elif position == 0 and first is not None:
+            scoped.append(first)
+        else:
+            scoped.append(offset + position + 1)
+    return scoped
+
+
+def _rank_within(board: FromClause, scope_clause, rank: int) -> int:
+    return 1 + int(
+        db.session.scalar(select(func.count()).select_from(board).where(scope_clause, board.c.rank < rank))
+    )
+
+
+def _ranked(board: FromClause, query: Select, key, mine_key, scope_clause, limit: int, offset: int, make_row):
+    """The page's rows and the viewer's row (``mine_key``: their enrolment or team), each with its rank
+    within the scope; the viewer's row is read on its own only when it is not on the page."""
+    paged = query.where(scope_clause) if scope_clause is not None else query
+    found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
+    ranks = [int(values[0]) for values in found]
+    if scope_clause is None:
+        scoped = ranks
+    else:
+        first = _rank_within(board, scope_clause, ranks[0]) if found and offset else None
+        scoped = _scope_ranks(ranks, offset, first)
+    rows = [make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True)]
+    if mine_key is None:
+        return rows, None
+    mine = next((row for row, values in zip(rows, found, strict=True) if values[1] == mine_key), None)
+    if mine is None:
+        own = db.session.execute(query.where(key == mine_key)).first()
+        if own is not None:
+            rank = int(own[0])
+            mine = make_row(
+                own, _rank_within(board, scope_clause, rank) if scope_clause is not None else rank
+            )
+    return rows, mine
+
+
+def _individual_query(board: FromClause) -> Select:
+    return (
+        select(
+            board.c.rank,
+            board.c.enrollment_id,
+            User.real_name,
+            User.hide_from_boards,
+            User.phone,
+            Organisation.name,
+            board.c.qualified_days,
+            board.c.checkin_days,
+            board.c.steps,
+            board.c.last_synced_at,
+        )
+        .join(User, User.id == board.c.user_id)
+        .join(Organisation, Organisation.id == board.c.unit_id)
+    )
+
+
+def _individual_row(values, scope_rank: int) -> IndividualRow:
+    rank, enrollment_id, real_name, hidden, phone, unit, qualified, checked, steps, last = values
+    return IndividualRow(
+        rank=int(rank),
+        scope_rank=scope_rank,
+        enrollment_id=enrollment_id,
+        name=public_name(real_name, hidden),
+        unit=unit,
+        phone=phone,
+        qualified_days=int(qualified),
+        checkin_days=int(checked),
+        steps=int(steps),
+        last_synced_at=last,
+    )
+
+
+def _individual(board, viewer, scope_clause, limit, offset):
+    return _ranked(
+        board,
+        _individual_query(board),
+        board.c.enrollment_id,
+        viewer.id if viewer is not None else None,
+        scope_clause,
+        limit,
+        offset,
+        _individual_row,
+    )
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    """A row of the individual board with the member's real name, for admins' exports only."""
+
+    rank: int
+    real_name: str | None
+    phone: str
+    unit: str
+    qualified_days: int
+    checkin_days: int
+    steps: int
+    last_synced_at: datetime | None
+
+
+def board_rows(
+    campaign: Campaign, kind: RankingKind, *, batch: int, now: datetime | None = None
+) -> Iterator[MemberEntry | TeamRow]:
+    """Every row of the individual or team board, best first, read in batches (exports)."""
+    source = _source(campaign, now or utcnow())
+    if kind is RankingKind.INDIVIDUAL and source.individual is not None:
+        board = source.individual
+        query = _individual_query(board).order_by(board.c.rank, board.c.enrollment_id)
+        for rank, _id, real_name, _hidden, phone, unit, qualified, checked, steps, last in db.session.execute(
+            query.execution_options(yield_per=batch)
+        ):
+            yield MemberEntry(
+                int(rank), real_name, phone, unit, int(qualified), int(checked), int(steps), last
+            )
+    elif kind is RankingKind.TEAM and source.team is not None:
+        board = source.team
+        query = _team_query(board).order_by(board.c.rank, board.c.team_id)
+        for values in db.session.execute(query.execution_options(yield_per=batch)):
+            yield _team_row(values, int(values[0]), source.days)
+
+
+def _team_query(board: FromClause) -> Select:
+    return (
+        select(
+            board.c.rank,
+            board.c.team_id,
+            Team.name,
+            Organisation.name,
+            board.c.members,
+            board.c.qualified_days,
+            board.c.steps,
+        )
+        .join(Team, Team.id == board.c.team_id)
+        .join(Organisation, Organisation.id == board.c.unit_id)
+    )
+
+
+def _team_row(values, scope_rank: int, days: int) -> TeamRow:
+    rank, team_id, name, unit, members, qualified, steps = values
+    members, qualified, steps = int(members), int(qualified), int(steps)
+    return TeamRow(
+        rank=int(rank),
+        scope_rank=scope_rank,
+        team_id=team_id,
+        team=name,
+        unit=unit,
+        members=members,
+        qualified_days=qualified,
+        qualification_rate=round(qualified / days, 4) if days else 0.0,
+        counted_steps=steps,
+        steps_per_member=round(steps / members, 1) if members else 0.0,
+    )
+
+
+def _team(board, viewer, scope_clause, limit, offset, days):
+    team_id = (
+        db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
+        if viewer is not None
+        else None
+    )
+    return _ranked(
+        board,
+        _team_query(board),
+        board.c.team_id,
+        team_id,
+        scope_clause,
+        limit,
+        offset,
+        lambda values, scope_rank: _team_row(values, scope_rank, days),
+    )
+
+
+def _unit_rows(campaign: Campaign, source: _Source) -> list[UnitRow]:
+    if source.live:
+        figures = {
+            int(unit_id): (int(members), int(active), int(qualified))
+            for unit_id, members, active, qualified in db.session.execute(unit_figures(source.individual))
+        }
+        units = [
+            UnitFigures(org_id, str(kind), *figures.get(org_id, (0, 0, 0)))
+            for org_id, kind in db.session.execute(
+                select(Organisation.id, Organisation.kind).where(
+                    Organisation.parent_id == campaign.organisation_id
+                )
+            )
+        ]
+        ranked = rank_units(units, source.days)
+    elif source.unit is not None:
+        ranked = [
+            (int(rank), UnitFigures(unit_id, kind, int(members), int(active), int(qualified)))
+            for rank, kind, unit_id, members, active, qualified in db.session.execute(
+                select(source.unit).order_by(source.unit.c.kind, source.unit.c.rank, source.unit.c.unit_id)
+            )
+        ]
+    else:
+        return []
+    names = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_([entry.unit_id for _rank, entry in ranked])
+            )
+        ).all()
+    )
+    return [_unit_row(rank, entry, names.get(entry.unit_id, ""), source.days) for rank, entry in ranked]
+
+
+def _unit_row(rank: int, entry: UnitFigures, name: str, days: int) -> UnitRow:
+    participation = entry.active_members / entry.members if entry.members else 0.0
+    qualification = entry.qualified_days / (entry.members * days) if entry.members and days else 0.0
+    return UnitRow(
+        rank=rank,
+        group=entry.kind,
+        unit_id=entry.unit_id,
+        unit=name,
+        members=entry.members,
+        active_members=entry.active_members,
+        participation_rate=round(participation, 4),
+        qualification_rate=round(qualification, 4),
+        score=round(0.5 * participation + 0.5 * qualification, 4),
+    )

@@ -1,0 +1,66 @@
+"""A member on a phone sees their rank on the board, reports steps, and sees the rank move when the
+board is next refreshed: the panel updates in place (htmx), no reload."""
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.models import ReportSource
+from portal.models.base import utcnow
+from portal.services.board_snapshots import refresh_boards
+from portal.services.steps import report_steps
+from tests.browser.test_membership_flows import sign_in
+from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+
+
+def test_my_rank_moves_after_reporting_and_the_next_refresh(serve_portal, page, tree, make_user, screenshot):
+    # A large campaign's board: read from its snapshot, refreshed by the job; the page asks every second.
+    base = serve_portal(BOARD_LIVE_MAX_PARTICIPANTS=0, BOARD_POLL_SECONDS=1)
+    campaign = running_campaign(tree["edu"])
+    yesterday = today_local() - timedelta(days=1)
+    for name, steps in (("赵晓光", 9000), ("钱多多", 7000)):
+        walker = enrolled(member_of(make_user(real_name=name), tree["njmu"]), campaign, tree["njmu"])
+        report_steps(walker, day=yesterday, steps=steps, source=ReportSource.IMPORT, allow_closed=True)
+    member = member_of(make_user(real_name="孙丽华"), tree["njmu"])
+    enrolled(member, campaign, tree["njmu_unit"])
+    db.session.commit()
+    refresh_boards(campaign, now=utcnow())
+
+    sign_in(page, base, member.phone)
+    page.goto(f"{base}/campaigns/{campaign.id}")
+    page.get_by_role("button", name="排行榜").click()
+    expect(page.get_by_test_id("my-rank")).to_contain_text("第 3 名")
+    expect(page.get_by_test_id("board-stamp")).to_contain_text("更新于")
+    expect(page.get_by_text("排名规则")).to_be_visible()
+    screenshot(page, "rankings-1-third")
+
+    page.get_by_role("link", name=campaign.title).click()
+    page.get_by_role("button", name="签到").click()
+    expect(page.get_by_text("今日签到成功")).to_be_visible()
+    page.get_by_label("今日步数").fill("12000")
+    page.get_by_role("button", name="上报步数").click()
+    expect(page.get_by_test_id("today-reason")).to_have_text("已达标：12,000 步")
+
+    page.get_by_role("button", name="排行榜").click()
+    expect(page.get_by_test_id("my-rank")).to_contain_text("第 3 名")  # the snapshot is as of its refresh
+    page.wait_for_load_state("load")  # htmx (a deferred script) polls from here on
+    refresh_boards(campaign, now=utcnow())  # the refresh job's next round
+    expect(page.get_by_test_id("my-rank")).to_contain_text("第 1 名")  # moved in place
+    expect(page.locator(".board li.mine")).to_contain_text("孙*华")
+    page.get_by_role("link", name="本单位").click()
+    expect(page.get_by_test_id("my-rank")).to_contain_text("本单位第 1 名")
+    screenshot(page, "rankings-2-first")
+
+
+def test_the_board_works_without_javascript(live_server, page_without_js, tree, make_user, screenshot):
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(real_name="孙丽华"), tree["njmu"])
+    enrolled(member, campaign, tree["njmu"])
+    page = page_without_js
+    sign_in(page, live_server, member.phone)
+    page.goto(f"{live_server}/campaigns/{campaign.id}/rankings/")
+    expect(page.get_by_test_id("my-rank")).to_contain_text("第 1 名")
+    page.get_by_role("link", name="本单位").click()
+    expect(page).to_have_url(f"{live_server}/campaigns/{campaign.id}/rankings/individual?scope=unit")
+    expect(page.get_by_test_id("my-rank")).to_contain_text("本单位第 1 名")

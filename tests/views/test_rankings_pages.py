@@ -1,0 +1,124 @@
+"""Board pages: what a member sees (top, own row, scopes, what it is ranked by, the htmx partial), the
+fixed number of queries a page costs, and the admins' Excel export."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from portal.extensions import db
+from portal.models import AuditEntry, ReportSource
+from portal.models.base import utcnow
+from portal.services.board_snapshots import refresh_boards
+from portal.services.steps import report_steps
+from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+
+NAMES = ("张一明", "李秀兰", "王建国", "赵小红", "陈志强", "刘思远", "周晓燕", "吴海波")
+
+
+def walkers(campaign, make_user, unit, steps_each):
+    made = []
+    instant = utcnow()
+    for index, steps in enumerate(steps_each):
+        member = enrolled(member_of(make_user(real_name=NAMES[index % len(NAMES)]), unit), campaign, unit)
+        if steps:
+            report_steps(
+                member,
+                day=today_local() - timedelta(days=1),
+                steps=steps,
+                source=ReportSource.IMPORT,
+                now=instant,
+                allow_closed=True,
+            )
+        made.append(member)
+    db.session.commit()
+    return made
+
+
+@contextmanager
+def counted_queries():
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_board_page_shows_the_top_my_row_and_how_it_is_ranked(client, login, tree, make_user):
+    campaign = running_campaign(tree["edu"])
+    people = walkers(campaign, make_user, tree["njmu"], [12000, 9000, 3000])
+    login(people[2].user)
+    page = client.get(f"/campaigns/{campaign.id}/rankings/individual").get_data(as_text=True)
+    assert "实时" in page  # a small campaign is ranked live
+    assert "张*明" in page and "李*兰" in page and "王*国" in page
+    assert 'data-testid="my-rank"' in page and "第 3 名" in page
+    assert "按达标天数排名" in page and "并列" in page  # formula and tie-break stated
+    assert 'hx-trigger="every 60s"' in page
+    partial = client.get(
+        f"/campaigns/{campaign.id}/rankings/individual",
+        headers={"HX-Request": "true", "HX-Target": "board_panel"},
+    ).get_data(as_text=True)
+    assert partial.lstrip().startswith('<section id="board_panel"') and "<html" not in partial
+    mine_unit = client.get(f"/campaigns/{campaign.id}/rankings/individual?scope=unit").get_data(as_text=True)
+    assert "本单位第 3 名" in mine_unit
+    assert client.get(f"/campaigns/{campaign.id}/rankings/team").status_code == 404  # no teams here
+    index = client.get(f"/campaigns/{campaign.id}/rankings/")
+    assert index.status_code == 303 and index.headers["Location"].endswith("/rankings/individual")
+
+
+def test_a_member_outside_the_top_sees_their_own_row(app, client, login, tree, make_user):
+    campaign = running_campaign(tree["edu"])
+    campaign.rules = {**campaign.rules, "ranking": {"kinds": ["individual"], "top_n": 3}}
+    db.session.commit()
+    people = walkers(campaign, make_user, tree["njmu"], [12000, 11000, 10000, 9000, 1000])
+    login(people[4].user)
+    page = client.get(f"/campaigns/{campaign.id}/rankings/individual").get_data(as_text=True)
+    assert page.count("<li") >= 4 and "第 5 名" in page and 'aria-label="我的一行"' in page
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_a_board_page_costs_the_same_queries_at_any_size(app, client, login, tree, make_user, live):
+    app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000 if live else 0
+    try:
+        campaign = running_campaign(tree["edu"])
+        people = walkers(campaign, make_user, tree["njmu"], [9000, 3000])
+        login(people[1].user)
+        costs = []
+        for more in (0, 30):
+            walkers(campaign, make_user, tree["njmu_unit"], [5000] * more)
+            if not live:
+                refresh_boards(campaign)
+            for scope in ("all", "unit"):
+                with counted_queries() as statements:
+                    response = client.get(f"/campaigns/{campaign.id}/rankings/individual?scope={scope}")
+                assert response.status_code == 200
+                costs.append(len(statements))
+        assert costs[:2] == costs[2:], costs
+    finally:
+        app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
+
+
+def test_admins_export_a_board_to_excel(client, login, tree, make_user):
+    campaign = running_campaign(tree["edu"])
+    walkers(campaign, make_user, tree["njmu"], [12000, 9000])
+    admin = make_user(admin_of=tree["edu"])
+    login(admin)
+    response = client.get(f"/admin/campaigns/{campaign.id}/rankings/individual.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:4] == ("名次", "姓名", "手机号", "单位")
+    assert [row[:2] for row in rows[2:]] == [(1, "张一明"), (2, "李秀兰")]  # real names, for prizes
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "board.export"))
+    assert entry.actor_id == admin.id and entry.after == {"board": "individual", "rows": 2}
