@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
+from bench.serving import ROOT, serve_and_load
 from portal import create_app
 from portal.extensions import db
 from portal.models import OrgKind
@@ -35,7 +32,6 @@ from portal.services.campaigns import create_campaign
 from portal.services.day_rules import local_today
 from portal.services.orgs import create_org
 
-ROOT = Path(__file__).resolve().parents[1]
 PII_KEY = "A" * 43 + "="
 LUA = """
 math.randomseed(os.time())
@@ -118,76 +114,6 @@ def generate(url: str, participants: int, tokens: int) -> tuple[int, str]:
     return campaign_id, today.isoformat()
 
 
-def serve_and_load(target: str, port: int, env: dict, script: Path, args) -> tuple[float, str]:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            target,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.2)
-                continue
-            break
-        subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                "-c",
-                str(args.connections),
-                "-d",
-                "5s",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}",
-            ],
-            capture_output=True,
-            check=True,
-        )  # warm-up
-        result = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                "-c",
-                str(args.connections),
-                "-d",
-                f"{args.duration}s",
-                "--latency",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result)[1])
-    p99 = re.search(r"^\s+99%\s+(\S+)$", result, re.MULTILINE)[1]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
-    if errors:
-        raise SystemExit(f"{target}: {errors[1]} answers were not 2xx; the measurement is void")
-    return rps, p99
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
@@ -222,11 +148,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     ratios = []
     for round_ in range(1, args.rounds + 1):
-        baseline = serve_and_load("bench.minimal_upsert:app", 8101, env, script, args)
-        portal = serve_and_load("wsgi:app", 8102, env, script, args)
-        ratios.append(portal[0] / baseline[0])
+        settings = {"workers": args.workers, "connections": args.connections, "duration": args.duration}
+        baseline = serve_and_load("bench.minimal_upsert:app", 8101, env, script, **settings)
+        portal = serve_and_load("wsgi:app", 8102, env, script, **settings)
+        ratios.append(portal.rps / baseline.rps)
         ratio = f"{ratios[-1]:.0%}"
-        cells = (round_, f"{baseline[0]:.0f}", baseline[1], f"{portal[0]:.0f}", portal[1], ratio)
+        cells = (round_, f"{baseline.rps:.0f}", baseline.p99, f"{portal.rps:.0f}", portal.p99, ratio)
         print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
     print(f"median portal / minimal = {statistics.median(ratios):.0%}")
 

@@ -76,6 +76,9 @@ class DefaultConfig:
     BOARD_TICK_SECONDS = 30
     # How often an open board page asks for its partial again.
     BOARD_POLL_SECONDS = 60
+    # A page of a snapshot's rows (and its HTML) is kept this long per process: every member's partial
+    # shows the same top 50. A name hidden meanwhile disappears from the cached page after at most this.
+    BOARD_ROWS_CACHE_SECONDS = 30
     # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
     MEDIA_DIR: str | None = None
 

@@ -158,6 +158,7 @@ def app(_session_app: Flask, tmp_path: Path) -> Iterator[Flask]:
     _session_app.extensions.pop("settled_campaign_terms", None)
     _session_app.extensions.pop("token_uses", None)
     _session_app.extensions.pop("api_local_windows", None)
+    _session_app.extensions.pop("board_rows", None)
     limiter.reset()
     RecordingSender.outbox.clear()
 

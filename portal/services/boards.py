@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
+from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql import FromClause
@@ -100,6 +102,8 @@ class BoardView:
     scope: Scope
     rows: list = field(default_factory=list)
     mine: IndividualRow | TeamRow | None = None  # the viewer's row (their team's on the team board)
+    viewer_city_id: int | None = None  # the viewer's city union, if any (offers "my city")
+    rows_key: tuple | None = None  # names this page of a snapshot's rows, for caches (None: live)
 
     @property
     def mine_shown(self) -> bool:
@@ -170,7 +174,10 @@ def read_board(
     offset: int = 0,
     now: datetime | None = None,
 ) -> BoardView:
-    """The board's rows from ``offset`` (best first), with the viewer's own row wherever it is."""
+    """The board's rows from ``offset`` (best first), with the viewer's own row wherever it is.
+
+    The viewer's row is read first (it also gives their city); the page of rows of a snapshot is kept
+    for ``BOARD_ROWS_CACHE_SECONDS`` per process (a snapshot never changes, only names may be hidden)."""
     now = now or utcnow()
     source = _source(campaign, now)
     updated_at = now if source.live else (source.board.computed_at if source.board else None)
@@ -187,14 +194,56 @@ def read_board(
     board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
     if board is None:
         return BoardView(**view, scope=scope)
-    scope_clause = _scope_clause(board, viewer, scope)
-    if scope_clause is None:
-        scope = Scope.ALL
     if kind is RankingKind.INDIVIDUAL:
-        rows, mine = _individual(board, viewer, scope_clause, limit, offset)
+        query, key, make_row = _individual_query(board), board.c.enrollment_id, _individual_row
+        mine_key = viewer.id if viewer is not None else None
     else:
-        rows, mine = _team(board, viewer, scope_clause, limit, offset, source.days)
-    return BoardView(**view, scope=scope, rows=rows, mine=mine)
+        query, key = _team_query(board), board.c.team_id
+        make_row = partial(_team_row, days=source.days)
+        mine_key = (
+            db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
+            if viewer is not None
+            else None
+        )
+    own = db.session.execute(query.where(key == mine_key)).first() if mine_key is not None else None
+    city = None
+    if viewer is not None:
+        city = own.city_id if own is not None and kind is RankingKind.INDIVIDUAL else viewer_city(viewer)
+    scope, scope_value = _resolve_scope(viewer, scope, city)
+    scope_clause = _scope_clause(board, scope, scope_value)
+    cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
+    found = _rows_cache().get(cache_key) if cache_key else None
+    if found is None:
+        paged = query.where(scope_clause) if scope_clause is not None else query
+        found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
+        if cache_key:
+            _rows_cache()[cache_key] = found
+    ranks = [int(values[0]) for values in found]
+    if scope_clause is None:
+        scoped = ranks
+    else:
+        first = _rank_within(board, scope_clause, ranks[0]) if found and offset else None
+        scoped = _scope_ranks(ranks, offset, first)
+    rows = [make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True)]
+    mine = None
+    if own is not None:
+        mine = next((row for row, values in zip(rows, found, strict=True) if values[1] == mine_key), None)
+        if mine is None:
+            rank = int(own[0])
+            mine = make_row(
+                own, _rank_within(board, scope_clause, rank) if scope_clause is not None else rank
+            )
+    return BoardView(**view, scope=scope, rows=rows, mine=mine, viewer_city_id=city, rows_key=cache_key)
+
+
+def _rows_cache() -> TTLCache:
+    """Pages of snapshot rows in this process, kept a short while: every member's partial asks for the same
+    top 50. Keyed by the snapshot's table, so a new refresh is read at once."""
+    caches = current_app.extensions.setdefault("board_rows", {})
+    cache = caches.get("rows")
+    if cache is None:
+        cache = caches["rows"] = TTLCache(maxsize=512, ttl=current_app.config["BOARD_ROWS_CACHE_SECONDS"])
+    return cache
 
 
 def viewer_city(viewer: Enrollment) -> int | None:
@@ -203,14 +252,21 @@ def viewer_city(viewer: Enrollment) -> int | None:
     return db.session.scalar(select(place.c.city_id))
 
 
-def _scope_clause(board: FromClause, viewer: Enrollment | None, scope: Scope):
-    """The filter of the scope, or None for the whole board (also when the viewer's unit is in no city)."""
+def _resolve_scope(viewer: Enrollment | None, scope: Scope, city: int | None) -> tuple[Scope, int | None]:
+    """The scope shown and its unit or city: the whole board without a viewer, or for a unit in no city."""
     if viewer is None or scope is Scope.ALL:
-        return None
+        return Scope.ALL, None
     if scope is Scope.UNIT:
-        return board.c.unit_id == viewer.unit_id
-    city = viewer_city(viewer)
-    return board.c.city_id == city if city is not None else None
+        return Scope.UNIT, viewer.unit_id
+    return (Scope.CITY, city) if city is not None else (Scope.ALL, None)
+
+
+def _scope_clause(board: FromClause, scope: Scope, value: int | None):
+    if scope is Scope.UNIT:
+        return board.c.unit_id == value
+    if scope is Scope.CITY:
+        return board.c.city_id == value
+    return None
 
 
 def _scope_ranks(ranks: list[int], offset: int, first: int | None) -> list[int]:
@@ -234,31 +290,6 @@ def _rank_within(board: FromClause, scope_clause, rank: int) -> int:
     )
 
 
-def _ranked(board: FromClause, query: Select, key, mine_key, scope_clause, limit: int, offset: int, make_row):
-    """The page's rows and the viewer's row (``mine_key``: their enrolment or team), each with its rank
-    within the scope; the viewer's row is read on its own only when it is not on the page."""
-    paged = query.where(scope_clause) if scope_clause is not None else query
-    found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
-    ranks = [int(values[0]) for values in found]
-    if scope_clause is None:
-        scoped = ranks
-    else:
-        first = _rank_within(board, scope_clause, ranks[0]) if found and offset else None
-        scoped = _scope_ranks(ranks, offset, first)
-    rows = [make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True)]
-    if mine_key is None:
-        return rows, None
-    mine = next((row for row, values in zip(rows, found, strict=True) if values[1] == mine_key), None)
-    if mine is None:
-        own = db.session.execute(query.where(key == mine_key)).first()
-        if own is not None:
-            rank = int(own[0])
-            mine = make_row(
-                own, _rank_within(board, scope_clause, rank) if scope_clause is not None else rank
-            )
-    return rows, mine
-
-
 def _individual_query(board: FromClause) -> Select:
     return (
         select(
@@ -272,6 +303,7 @@ def _individual_query(board: FromClause) -> Select:
             board.c.checkin_days,
             board.c.steps,
             board.c.last_synced_at,
+            board.c.city_id,
         )
         .join(User, User.id == board.c.user_id)
         .join(Organisation, Organisation.id == board.c.unit_id)
@@ -279,7 +311,7 @@ def _individual_query(board: FromClause) -> Select:
 
 
 def _individual_row(values, scope_rank: int) -> IndividualRow:
-    rank, enrollment_id, real_name, hidden, phone, unit, qualified, checked, steps, last = values
+    rank, enrollment_id, real_name, hidden, phone, unit, qualified, checked, steps, last = values[:10]
     return IndividualRow(
         rank=int(rank),
         scope_rank=scope_rank,
@@ -291,19 +323,6 @@ def _individual_row(values, scope_rank: int) -> IndividualRow:
         checkin_days=int(checked),
         steps=int(steps),
         last_synced_at=last,
-    )
-
-
-def _individual(board, viewer, scope_clause, limit, offset):
-    return _ranked(
-        board,
-        _individual_query(board),
-        board.c.enrollment_id,
-        viewer.id if viewer is not None else None,
-        scope_clause,
-        limit,
-        offset,
-        _individual_row,
     )
 
 
@@ -329,9 +348,8 @@ def board_rows(
     if kind is RankingKind.INDIVIDUAL and source.individual is not None:
         board = source.individual
         query = _individual_query(board).order_by(board.c.rank, board.c.enrollment_id)
-        for rank, _id, real_name, _hidden, phone, unit, qualified, checked, steps, last in db.session.execute(
-            query.execution_options(yield_per=batch)
-        ):
+        for values in db.session.execute(query.execution_options(yield_per=batch)):
+            rank, _id, real_name, _hidden, phone, unit, qualified, checked, steps, last = values[:10]
             yield MemberEntry(
                 int(rank), real_name, phone, unit, int(qualified), int(checked), int(steps), last
             )
@@ -352,6 +370,7 @@ def _team_query(board: FromClause) -> Select:
             board.c.members,
             board.c.qualified_days,
             board.c.steps,
+            board.c.city_id,
         )
         .join(Team, Team.id == board.c.team_id)
         .join(Organisation, Organisation.id == board.c.unit_id)
@@ -359,7 +378,7 @@ def _team_query(board: FromClause) -> Select:
 
 
 def _team_row(values, scope_rank: int, days: int) -> TeamRow:
-    rank, team_id, name, unit, members, qualified, steps = values
+    rank, team_id, name, unit, members, qualified, steps = values[:7]
     members, qualified, steps = int(members), int(qualified), int(steps)
     return TeamRow(
         rank=int(rank),
@@ -372,24 +391,6 @@ def _team_row(values, scope_rank: int, days: int) -> TeamRow:
         qualification_rate=round(qualified / days, 4) if days else 0.0,
         counted_steps=steps,
         steps_per_member=round(steps / members, 1) if members else 0.0,
-    )
-
-
-def _team(board, viewer, scope_clause, limit, offset, days):
-    team_id = (
-        db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
-        if viewer is not None
-        else None
-    )
-    return _ranked(
-        board,
-        _team_query(board),
-        board.c.team_id,
-        team_id,
-        scope_clause,
-        limit,
-        offset,
-        lambda values, scope_rank: _team_row(values, scope_rank, days),
     )
 
 

@@ -45,6 +45,18 @@ def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
     return campaign
 
 
+def campaign_for_viewer_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment | None]:
+    """The campaign and the member's enrolment in it (None when not enrolled); a 404 when the campaign is
+    not open to them. An enrolled member may always see their campaign, which spares the listing."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    enrollment = find_enrollment(user, campaign)
+    if enrollment is None and campaign not in campaigns_open_to(user):
+        abort(404)
+    return campaign, enrollment
+
+
 def get_enrollment_for_member_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment]:
     """The campaign and the member's enrolment in it; a 404 when either is not theirs."""
     campaign = get_campaign_for_member_or_404(user, campaign_id)

@@ -91,11 +91,12 @@ def config_value(name: str):
     return lambda: current_app.config[name]
 
 
-def inject_unread_count() -> dict[str, int]:
-    """The unread-notification badge in the header (one indexed count for signed-in pages)."""
+def inject_unread_count() -> dict[str, object]:
+    """The unread-notification badge in the header: one indexed count, made only when the header is
+    rendered (an htmx fragment has none), hence a function the template calls."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": count_unread(current_user.id)}
+    return {"unread_notifications": lambda: count_unread(current_user.id)}
 
 
 def require_admin_scope():

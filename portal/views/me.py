@@ -66,7 +66,7 @@ def notifications():
     unread_ids = {item.id for item in items if item.read_at is None}
     mark_all_read(current_user.id)
     db.session.commit()
-    return render("me/notifications.html", items=items, unread_ids=unread_ids, unread_notifications=0)
+    return render("me/notifications.html", items=items, unread_ids=unread_ids, unread_notifications=lambda: 0)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -8,14 +8,17 @@ page is the same, refreshed by reloading.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, url_for
+from cachetools import TTLCache
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal.htmx import render
-from portal.services.boards import Scope, read_board, viewer_city
+from portal.services.boards import BoardView, Scope, read_board
 from portal.services.campaigns import campaign_rules
-from portal.services.participation import find_enrollment, get_campaign_for_member_or_404
+from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
 from portal.services.rules import RankingKind
 from portal.views.helpers import redirect_to
 
@@ -54,10 +57,9 @@ def index(campaign_id: int):
 @login_required
 def board(campaign_id: int, kind: str):
     """One board: its top, the member's own row, filters and what it is ranked by."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    campaign, viewer = campaign_for_viewer_or_404(current_user, campaign_id)
     chosen = board_kind_or_404(campaign, kind)
     rules = campaign_rules(campaign)
-    viewer = find_enrollment(current_user, campaign)
     try:
         scope = Scope(request.args.get("scope", Scope.ALL))
     except ValueError:
@@ -95,7 +97,8 @@ def board(campaign_id: int, kind: str):
         kind=chosen,
         view=view,
         viewer=viewer,
-        has_city=viewer is not None and chosen is not RankingKind.UNIT and viewer_city(viewer) is not None,
+        has_city=view.viewer_city_id is not None,
+        rows_html=rows_html(view, chosen),
         show_all=show_all,
         limit=limit,
         partial_top=PARTIAL_TOP,
@@ -103,3 +106,24 @@ def board(campaign_id: int, kind: str):
         links=links,
         kind_names=KIND_NAMES,
     )
+
+
+def rows_html(view: BoardView, kind: RankingKind) -> Markup:
+    """The board's rows as HTML, kept per snapshot page and language for as long as the rows themselves
+    (``BOARD_ROWS_CACHE_SECONDS``); the viewer's own row is marked afterwards."""
+    if kind is RankingKind.UNIT:
+        return Markup("")
+    key = (view.rows_key, str(get_locale())) if view.rows_key else None
+    caches = current_app.extensions.setdefault("board_rows", {})
+    cache = caches.get("html")
+    if cache is None:
+        cache = caches["html"] = TTLCache(maxsize=512, ttl=current_app.config["BOARD_ROWS_CACHE_SECONDS"])
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render_template("rankings/_rows.html", view=view, kind=kind)
+        if key:
+            cache[key] = html
+    if view.mine is not None:
+        mine = view.mine.enrollment_id if kind is RankingKind.INDIVIDUAL else view.mine.team_id
+        html = html.replace(f'<li data-entry="{mine}">', f'<li data-entry="{mine}" class="mine">', 1)
+    return Markup(html)

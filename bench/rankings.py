@@ -1,0 +1,207 @@
+"""The ranking boards at 1,000,000 participants × 30 days (issue 7), each side by side with its baseline.
+
+    createdb -h 127.0.0.1 -U postgres portal_boards
+    python -m bench.rankings --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --rounds 3
+
+1. Generates the campaign in SQL (bench/board_data.py; ``--reuse`` measures again on an earlier run's).
+2. Refresh: alternating rounds of a bare ``CREATE TABLE … AS SELECT … rank() OVER (…)`` of the individual
+   board and the portal's full refresh of all three boards (``refresh_boards``), timed on the same data.
+3. Pages under gunicorn (4 workers), each round: a minimal Flask "hello", the htmx board partial (top 50
+   and my rank) and the full top-600 page, signed in as 100 members spread over the board, driven by wrk;
+   requests per second, p99 latency, and the largest resident memory of one worker during the run.
+Needs wrk (Debian package ``wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import inspect, select, text, update
+
+from bench.board_data import generate_board_campaign
+from bench.serving import ROOT, serve_and_load
+from portal import create_app
+from portal.extensions import db
+from portal.models import Campaign, Enrollment, User
+from portal.services.board_snapshots import refresh_boards
+from portal.services.passwords import hash_password
+
+PII_KEY = "B" * 43 + "="
+PASSWORD = "bench-walker-2026"
+BARE = """
+CREATE TABLE bench_bare AS
+SELECT rank() OVER (ORDER BY coalesce(d.qualified_days, 0) DESC, coalesce(c.checkin_days, 0) DESC,
+                             coalesce(d.steps, 0) DESC, d.last_synced_at ASC NULLS LAST) AS rank,
+       e.id AS enrollment_id, coalesce(d.qualified_days, 0) AS qualified_days,
+       coalesce(c.checkin_days, 0) AS checkin_days, coalesce(d.steps, 0) AS steps, d.last_synced_at
+FROM enrollments e
+LEFT JOIN (SELECT enrollment_id, count(*) FILTER (WHERE qualified) AS qualified_days,
+                  sum(counted_steps) AS steps, max(received_at) AS last_synced_at
+           FROM daily_records WHERE campaign_id = {campaign} GROUP BY enrollment_id) d
+       ON d.enrollment_id = e.id
+LEFT JOIN (SELECT k.enrollment_id, count(*) AS checkin_days FROM checkins k
+           JOIN enrollments ke ON ke.id = k.enrollment_id WHERE ke.campaign_id = {campaign}
+           GROUP BY k.enrollment_id) c
+       ON c.enrollment_id = e.id
+WHERE e.campaign_id = {campaign}
+"""
+LUA = """
+local cookies = {%(cookies)s}
+local headers = %(headers)s
+request = function()
+  headers["Cookie"] = cookies[math.random(1, #cookies)]
+  return wrk.format("GET", "%(path)s", headers)
+end
+"""
+
+
+def bench_app(url: str):
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "SECRET_KEY": "bench",
+            "PII_KEY": PII_KEY,
+            "WTF_CSRF_ENABLED": False,
+            "BOARD_REFRESH_IN_PROCESS": False,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 1024,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
+
+
+def prepare(app, participants: int, reuse: bool) -> int:
+    with app.app_context():
+        if reuse and inspect(db.engine).has_table("campaigns"):
+            campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+            if campaign_id is not None:
+                return campaign_id
+        upgrade(directory=str(ROOT / "migrations"))
+        return generate_board_campaign(participants)
+
+
+def member_cookies(app, campaign_id: int, count: int = 100) -> list[str]:
+    """Session cookies of ``count`` members spread evenly over the campaign (signed in through the page)."""
+    with app.app_context():
+        ids = db.session.scalars(
+            select(Enrollment.user_id).where(Enrollment.campaign_id == campaign_id).order_by(Enrollment.id)
+        ).all()
+        chosen = ids[:: max(1, len(ids) // count)][:count]
+        db.session.execute(
+            update(User).where(User.id.in_(chosen)).values(password_hash=hash_password(PASSWORD))
+        )
+        db.session.commit()
+        phones = db.session.scalars(select(User.phone).where(User.id.in_(chosen))).all()
+    cookies = []
+    for phone in phones:
+        client = app.test_client()
+        answer = client.post("/auth/login", data={"phone": phone, "password": PASSWORD})
+        assert answer.status_code == 303, answer.status_code
+        cookie = client.get_cookie("portal_session")
+        cookies.append(f"portal_session={cookie.value}")
+    return cookies
+
+
+def time_refreshes(app, campaign_id: int, rounds: int) -> None:
+    print("| round | bare CREATE TABLE AS (s) | full refresh, three boards (s) | refresh / bare |")
+    print("|---|---|---|---|")
+    ratios = []
+    with app.app_context():
+        for round_ in range(1, rounds + 1):
+            db.session.execute(text("DROP TABLE IF EXISTS bench_bare"))
+            db.session.commit()
+            begun = time.perf_counter()
+            db.session.execute(text(BARE.format(campaign=int(campaign_id))))
+            db.session.commit()
+            bare = time.perf_counter() - begun
+            db.session.execute(text("DROP TABLE bench_bare"))
+            db.session.commit()
+            campaign = db.session.get(Campaign, campaign_id)
+            begun = time.perf_counter()
+            result = refresh_boards(campaign)
+            full = time.perf_counter() - begun
+            assert result is not None, "another refresh holds the campaign"
+            ratios.append(full / bare)
+            print(f"| {round_} | {bare:.1f} | {full:.1f} | {ratios[-1]:.2f} |", flush=True)
+            rows = result.rows
+    print(f"median refresh / bare = {statistics.median(ratios):.2f} (rows: {rows})", flush=True)
+
+
+def lua(path: str, cookies: list[str], headers: dict[str, str]) -> Path:
+    script = Path(tempfile.mkdtemp()) / "load.lua"
+    header_table = "{" + ", ".join(f'["{key}"] = "{value}"' for key, value in headers.items()) + "}"
+    script.write_text(
+        LUA % {"cookies": ", ".join(f'"{c}"' for c in cookies), "headers": header_table, "path": path}
+    )
+    return script
+
+
+def load_pages(url: str, campaign_id: int, cookies: list[str], args) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORTAL_SECRET_KEY": "bench",
+        "PORTAL_PII_KEY": PII_KEY,
+    }
+    board = f"/campaigns/{campaign_id}/rankings/individual"
+    scripts = {
+        "hello": lua("/", cookies[:1], {}),
+        "partial": lua(board, cookies, {"HX-Request": "true", "HX-Target": "board_panel"}),
+        "top600": lua(board + "?show=all", cookies, {}),
+    }
+    settings = {"workers": args.workers, "connections": args.connections, "duration": args.duration}
+    print(
+        f"\n{args.connections} connections, {args.workers} workers, {args.duration} s per run\n\n"
+        "| round | hello req/s | partial req/s (p99) | partial / hello | top-600 req/s (p99) "
+        "| top-600 / hello | largest worker RSS |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    partial_ratios, full_ratios = [], []
+    for round_ in range(1, args.rounds + 1):
+        hello = serve_and_load("bench.minimal_hello:app", 8201, env, scripts["hello"], **settings)
+        partial = serve_and_load("wsgi:app", 8202, env, scripts["partial"], **settings)
+        full = serve_and_load("wsgi:app", 8203, env, scripts["top600"], **settings)
+        partial_ratios.append(partial.rps / hello.rps)
+        full_ratios.append(full.rps / hello.rps)
+        rss = max(partial.worker_rss_mb, full.worker_rss_mb)
+        print(
+            f"| {round_} | {hello.rps:.0f} | {partial.rps:.0f} ({partial.p99}) | {partial_ratios[-1]:.0%} "
+            f"| {full.rps:.0f} ({full.p99}) | {full_ratios[-1]:.0%} | {rss:.0f} MB |",
+            flush=True,
+        )
+    print(
+        f"median partial / hello = {statistics.median(partial_ratios):.0%}, "
+        f"top-600 / hello = {statistics.median(full_ratios):.0%}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--participants", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--reuse", action="store_true", help="measure again on an earlier run's data here")
+    parser.add_argument("--skip-refresh", action="store_true", help="only the pages (a snapshot must exist)")
+    args = parser.parse_args()
+    app = bench_app(args.database_url)
+    campaign_id = prepare(app, args.participants, args.reuse)
+    if not args.skip_refresh:
+        time_refreshes(app, campaign_id, args.rounds)
+    cookies = member_cookies(app, campaign_id)
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+    load_pages(args.database_url, campaign_id, cookies, args)
+
+
+if __name__ == "__main__":
+    main()
