@@ -57,17 +57,22 @@ def places(campaign: Campaign, unit_ids=None) -> FromClause:
     board), both found by path prefix among a few thousand units at most."""
     unit, city, top = (aliased(Organisation, name=name) for name in ("unit", "city", "top"))
     if unit_ids is None:
-        unit_ids = select(Enrollment.unit_id).where(Enrollment.campaign_id == campaign.id).distinct()
-        unit_ids = unit_ids.union(select(Team.unit_id).where(Team.campaign_id == campaign.id))
+        used = select(Enrollment.unit_id.label("id")).where(Enrollment.campaign_id == campaign.id).distinct()
+        used = used.union(select(Team.unit_id).where(Team.campaign_id == campaign.id)).subquery("used")
+    else:
+        used = select(Organisation.id).where(Organisation.id.in_(unit_ids)).subquery("used")
+    # Driven by the units in use (not the whole tree): each is matched against the few city unions and
+    # the unions directly below the campaign's.
     return (
         select(
             unit.id.label("unit_id"),
             func.max(city.id).label("city_id"),  # a unit has at most one city union above it
             func.max(top.id).label("ranked_unit_id"),
         )
+        .select_from(used)
+        .join(unit, unit.id == used.c.id)
         .outerjoin(city, and_(city.kind == OrgKind.CITY_UNION, unit.path.startswith(city.path)))
         .outerjoin(top, and_(top.parent_id == campaign.organisation_id, unit.path.startswith(top.path)))
-        .where(unit.id.in_(unit_ids))
         .group_by(unit.id)
         .subquery("places")
     )

@@ -1,0 +1,55 @@
+"""When boards are refreshed: the due campaigns, in process without Redis, as RQ jobs with it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.jobs import due_campaigns, job_queue, run_due_refreshes
+from portal.models import Board
+from portal.models.base import utcnow
+from tests.campaign_helpers import enrolled, member_of, running_campaign
+from tests.conftest import REDIS_URL
+
+
+def computed_at(campaign):
+    return db.session.scalar(
+        select(Board.computed_at).where(Board.campaign_id == campaign.id, Board.kind == "individual")
+    )
+
+
+def test_due_campaigns_follow_the_rules_interval(app, tree, make_user):
+    campaign = running_campaign(tree["edu"])
+    enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
+    unpublished = running_campaign(tree["js"])
+    unpublished.published_at = None
+    db.session.commit()
+    now = utcnow()
+    assert due_campaigns(now) == [campaign.id]  # never computed
+    assert run_due_refreshes(app, now) == [campaign.id]  # no Redis: refreshed here and now
+    assert computed_at(campaign) is not None
+    assert due_campaigns(now + timedelta(minutes=4)) == []
+    assert due_campaigns(now + timedelta(minutes=5, seconds=1)) == [campaign.id]  # the default 5 minutes
+
+
+@pytest.mark.redis
+def test_with_redis_the_refresh_is_a_job_for_the_worker(app, make_app, tree, make_user):
+    from rq import SimpleWorker
+
+    campaign = running_campaign(tree["edu"])
+    enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
+    queued = make_app(REDIS_URL=REDIS_URL)
+    with queued.app_context():
+        queue = job_queue(queued)
+        queue.connection.flushdb()
+        assert run_due_refreshes(queued) == [campaign.id]
+        assert run_due_refreshes(queued) == [campaign.id]  # still due, but its job is waiting: not twice
+        assert queue.count == 1
+        assert computed_at(campaign) is None  # only enqueued
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        db.session.remove()
+        assert computed_at(campaign) is not None
+        queue.connection.flushdb()
