@@ -32,32 +32,21 @@ def generate_board_campaign(participants: int, *, log=print) -> int:
     start = time.perf_counter()
     root = create_org(code="BP", name="基准省总工会", kind=OrgKind.PROVINCE_FEDERATION)
     units = []
-    for city in range(CITIES):
-        parent = create_org(
-            code=f"BP-C{city}", name=f"基准市{city}总工会", kind=OrgKind.CITY_UNION, parent=root
-        )
-        units += [
-            create_org(
-                code=f"BP-C{city}-{n}",
-                name=f"基准市{city}第{n}工会",
-                kind=OrgKind.GRASSROOTS_UNION,
-                parent=parent,
-            )
-            for n in range(UNITS_PER_CITY)
-        ]
-    for industry in range(INDUSTRIES):
-        parent = create_org(
-            code=f"BP-I{industry}", name=f"基准产业{industry}工会", kind=OrgKind.INDUSTRY_UNION, parent=root
-        )
-        units += [
-            create_org(
-                code=f"BP-I{industry}-{n}",
-                name=f"基准产业{industry}第{n}工会",
-                kind=OrgKind.GRASSROOTS_UNION,
-                parent=parent,
-            )
-            for n in range(UNITS_PER_INDUSTRY)
-        ]
+    for kind, code, name, count, per in (
+        (OrgKind.CITY_UNION, "C", "基准市{}总工会", CITIES, UNITS_PER_CITY),
+        (OrgKind.INDUSTRY_UNION, "I", "基准产业{}工会", INDUSTRIES, UNITS_PER_INDUSTRY),
+    ):
+        for index in range(count):
+            parent = create_org(code=f"BP-{code}{index}", name=name.format(index), kind=kind, parent=root)
+            units += [
+                create_org(
+                    code=f"BP-{code}{index}-{n}",
+                    name=f"{parent.name}第{n}基层工会",
+                    kind=OrgKind.GRASSROOTS_UNION,
+                    parent=parent,
+                )
+                for n in range(per)
+            ]
     today = local_today(utcnow(), "Asia/Shanghai")
     campaign = create_campaign(
         None, root, preset="motherland-100", start_day=today - timedelta(days=DAYS - 1), publish=True
@@ -127,7 +116,8 @@ def generate_board_campaign(participants: int, *, log=print) -> int:
             "team members",
             "INSERT INTO team_members (team_id, enrollment_id, joined_at) "
             "SELECT t.id, e.id, now() FROM enrollments e JOIN teams t ON t.campaign_id = :campaign "
-            "AND t.captain_id = e.id - (e.id - (SELECT min(id) FROM enrollments WHERE campaign_id = :campaign)) % 6 "
+            "AND t.captain_id = e.id - "
+            "(e.id - (SELECT min(id) FROM enrollments WHERE campaign_id = :campaign)) % 6 "
             "WHERE e.campaign_id = :campaign ORDER BY e.id",
         ),
         (

@@ -64,3 +64,27 @@ def test_the_board_works_without_javascript(live_server, page_without_js, tree, 
     page.get_by_role("link", name="本单位").click()
     expect(page).to_have_url(f"{live_server}/campaigns/{campaign.id}/rankings/individual?scope=unit")
     expect(page.get_by_test_id("my-rank")).to_contain_text("本单位第 1 名")
+
+
+def test_team_and_union_boards_on_a_phone(live_server, page, another_page, tree, make_user, screenshot):
+    from portal.services.teams import create_team
+
+    teams = running_campaign(tree["sx"], "motherland-100", started_days_ago=3)
+    captain = enrolled(member_of(make_user(real_name="孙丽华"), tree["xa"]), teams, tree["xa"])
+    create_team(captain, "古城快走队")
+    eco = running_campaign(tree["js"], "eco-walk", started_days_ago=3)
+    walker = enrolled(member_of(make_user(real_name="周明远"), tree["njmu"]), eco, tree["njmu"])
+    db.session.commit()
+
+    sign_in(page, live_server, captain.user.phone)
+    page.goto(f"{live_server}/campaigns/{teams.id}/rankings/")
+    page.get_by_role("link", name="团队").click()
+    expect(page.get_by_test_id("my-rank")).to_contain_text("我的团队：古城快走队")
+    expect(page.get_by_text("按团队达标率排名")).to_be_visible()
+    screenshot(page, "rankings-3-teams")
+    sign_in(another_page, live_server, walker.user.phone)
+    another_page.goto(f"{live_server}/campaigns/{eco.id}/rankings/")
+    another_page.get_by_role("link", name="单位", exact=True).click()
+    expect(another_page.get_by_role("heading", name="产业工会")).to_be_visible()
+    expect(another_page.get_by_text("得分 = 参与率 × 50% + 达标率 × 50%。")).to_be_visible()
+    screenshot(another_page, "rankings-4-unions")
