@@ -54,7 +54,8 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_name(name, type_, parent_names):
-    """Leave the ranking boards' snapshot tables out: the refresh makes and drops them (portal/models/board.py)."""
+    """Leave the ranking boards' snapshot tables out: the refresh makes and drops them
+    (portal/models/board.py)."""
     if type_ == "table" and name is not None:
         return not name.startswith("board_snap_")
     return True

@@ -122,3 +122,19 @@ def test_admins_export_a_board_to_excel(client, login, tree, make_user):
     assert [row[:2] for row in rows[2:]] == [(1, "张一明"), (2, "李秀兰")]  # real names, for prizes
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "board.export"))
     assert entry.actor_id == admin.id and entry.after == {"board": "individual", "rows": 2}
+
+
+def test_a_member_who_enrolled_after_the_snapshot_is_told_when_they_appear(
+    app, client, login, tree, make_user
+):
+    app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 0
+    try:
+        campaign = running_campaign(tree["edu"])
+        walkers(campaign, make_user, tree["njmu"], [9000])
+        refresh_boards(campaign)
+        (late,) = walkers(campaign, make_user, tree["njmu"], [0])
+        login(late.user)
+        page = client.get(f"/campaigns/{campaign.id}/rankings/individual").get_data(as_text=True)
+        assert "下次更新后就会显示你的名次" in page and 'data-testid="my-rank"' not in page
+    finally:
+        app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
