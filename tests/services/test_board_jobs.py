@@ -21,7 +21,8 @@ def computed_at(campaign):
     )
 
 
-def test_due_campaigns_follow_the_rules_interval(app, tree, make_user):
+def test_due_campaigns_follow_the_rules_interval(app, tree, make_user, monkeypatch):
+    monkeypatch.delitem(app.config, "REDIS_URL", raising=False)
     campaign = running_campaign(tree["edu"])
     enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
     unpublished = running_campaign(tree["js"])
@@ -36,20 +37,20 @@ def test_due_campaigns_follow_the_rules_interval(app, tree, make_user):
 
 
 @pytest.mark.redis
-def test_with_redis_the_refresh_is_a_job_for_the_worker(app, make_app, tree, make_user):
+def test_with_redis_the_refresh_is_a_job_for_the_worker(app, tree, make_user, monkeypatch):
     from rq import SimpleWorker
 
     campaign = running_campaign(tree["edu"])
     enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
-    queued = make_app(REDIS_URL=REDIS_URL)
-    with queued.app_context():
-        queue = job_queue(queued)
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    queue = job_queue(app)
+    try:
         queue.connection.flushdb()
-        assert run_due_refreshes(queued) == [campaign.id]
-        assert run_due_refreshes(queued) == [campaign.id]  # still due, but its job is waiting: not twice
+        assert run_due_refreshes(app) == [campaign.id]
+        assert run_due_refreshes(app) == [campaign.id]  # still due, but its job is waiting: not twice
         assert queue.count == 1
         assert computed_at(campaign) is None  # only enqueued
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
-        db.session.remove()
         assert computed_at(campaign) is not None
+    finally:
         queue.connection.flushdb()
