@@ -137,3 +137,27 @@ def test_member_import_can_enrol(runner, tree, tmp_path):
     )
     assert "0 enrolled, 1 already enrolled" in again.output
     assert db.session.scalar(select(Enrollment.unit_id)) == tree["njmu_unit"].id
+
+
+def test_campaign_export_writes_the_board(runner, tree, make_user, tmp_path):
+    from openpyxl import load_workbook
+
+    from portal.models import ReportSource
+    from portal.services.steps import report_steps
+    from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+
+    campaign = running_campaign(tree["edu"])
+    member = member_of(make_user(real_name="王小明"), tree["njmu"])
+    report_steps(
+        enrolled(member, campaign, tree["njmu"]), day=today_local(), steps=7000, source=ReportSource.API
+    )
+    db.session.commit()
+    out = tmp_path / "board.xlsx"
+    result = runner.invoke(args=["campaign", "export", "--campaign", str(campaign.id), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    assert rows[2][:3] == (1, "王小明", member.phone)
+    refused = runner.invoke(
+        args=["campaign", "export", "--campaign", str(campaign.id), "--board", "team", "--out", str(out)]
+    )
+    assert refused.exit_code != 0 and "no team board" in refused.output

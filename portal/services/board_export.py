@@ -11,17 +11,46 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.models.board import Board
 from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.services.audit import record_audit
 from portal.services.boards import BoardView, board_rows, read_board
+from portal.services.errors import DomainError
 from portal.services.rules import RankingKind
 
 BATCH = 5000
+
+
+class BoardTooLargeToExport(DomainError):
+    """A page request has about 30 s (gunicorn's timeout); openpyxl writes about 8,500 rows a second here."""
+
+    status = 409
+
+    def __init__(self, rows: int, limit: int) -> None:
+        super().__init__(
+            _(
+                "This board has %(rows)s rows; exports from the page stop at %(limit)s. Ask your system "
+                "administrator to export it with the command flask campaign export.",
+                rows=format_decimal(rows),
+                limit=format_decimal(limit),
+            )
+        )
+
+
+def check_exportable(campaign: Campaign, kind: RankingKind, limit: int) -> None:
+    """Refuse a board too large to write within one page request (``BOARD_EXPORT_MAX_ROWS``)."""
+    rows = db.session.scalar(
+        select(Board.row_count).where(Board.campaign_id == campaign.id, Board.kind == kind)
+    )
+    if rows is not None and rows > limit:
+        raise BoardTooLargeToExport(rows, limit)
 
 
 def _headers(kind: RankingKind) -> list[str]:
@@ -98,7 +127,7 @@ def _cells(kind: RankingKind, row) -> list:
     ]
 
 
-def export_board(actor: User, campaign: Campaign, kind: RankingKind, *, now: datetime | None = None):
+def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, now: datetime | None = None):
     """The board as an .xlsx in a temporary file (rewound), and its view (for "as of" in the file name).
     The caller commits (the audit entry)."""
     head: BoardView = read_board(campaign, kind, limit=1, now=now)

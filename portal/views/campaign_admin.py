@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import Blueprint, Response, abort, flash, g, request, session
+from flask import Blueprint, Response, abort, current_app, flash, g, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
-from portal.services.board_export import export_board
+from portal.services.board_export import check_exportable, export_board
 from portal.services.campaigns import (
     campaign_rules,
     campaign_started,
@@ -259,6 +259,11 @@ def board_export(campaign_id: int, kind: str):
     """Every row of one ranking board as an Excel workbook, with real names and phones (audited)."""
     campaign = campaign_in_scope_or_404(campaign_id)
     chosen = board_kind_or_404(campaign, kind)
+    try:
+        check_exportable(campaign, chosen, current_app.config["BOARD_EXPORT_MAX_ROWS"])
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="rankings")
     handle, view = export_board(current_user, campaign, chosen)
     db.session.commit()
     stamp = format_datetime(view.updated_at, "yyyyMMdd-HHmm") if view.updated_at else "pending"
