@@ -127,6 +127,12 @@ def generate_board_campaign(participants: int, *, log=print) -> int:
             "AND sum(r.counted_steps) >= 36000, now() FROM team_members tm "
             "JOIN daily_records r ON r.enrollment_id = tm.enrollment_id GROUP BY tm.team_id, r.day",
         ),
+        (
+            "team counts",
+            "UPDATE teams SET qualified_days = c.n FROM (SELECT team_id, "
+            "count(*) FILTER (WHERE qualified) AS n FROM team_days GROUP BY team_id) c "
+            "WHERE c.team_id = teams.id",
+        ),
     ]
     for name, statement in steps:
         begun = time.perf_counter()

@@ -191,11 +191,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--reuse", action="store_true", help="measure again on an earlier run's data here")
     parser.add_argument("--skip-refresh", action="store_true", help="only the pages (a snapshot must exist)")
+    parser.add_argument("--skip-pages", action="store_true", help="only the refresh")
     args = parser.parse_args()
     app = bench_app(args.database_url)
     campaign_id = prepare(app, args.participants, args.reuse)
     if not args.skip_refresh:
         time_refreshes(app, campaign_id, args.rounds)
+    if args.skip_pages:
+        return
     cookies = member_cookies(app, campaign_id)
     with app.app_context():
         for engine in db.engines.values():

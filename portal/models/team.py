@@ -40,6 +40,9 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The first time it was full (the captain's task is paid then, once).
     full_at: Mapped[datetime | None]
+    # Team-qualified days as of the last settlement, recounted from team_days by each one (the team board
+    # reads it instead of regrouping every team day at each refresh).
+    qualified_days: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     captain: Mapped[Enrollment] = relationship(foreign_keys=[captain_id])
     unit: Mapped[Organisation] = relationship()

@@ -28,7 +28,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.org import Organisation, OrgKind
 from portal.models.steps import Checkin, DailyRecord
-from portal.models.team import Team, TeamDay, TeamMember
+from portal.models.team import Team, TeamMember
 from portal.services.campaigns import campaign_rules
 
 
@@ -157,14 +157,7 @@ def team_board(campaign: Campaign, individual: FromClause) -> Select:
         .group_by(TeamMember.team_id)
         .subquery("team_steps")
     )
-    qualified = (
-        select(TeamDay.team_id.label("team_id"), func.count().label("qualified_days"))
-        .join(Team, Team.id == TeamDay.team_id)
-        .where(Team.campaign_id == campaign.id, TeamDay.qualified)
-        .group_by(TeamDay.team_id)
-        .subquery("team_qualified")
-    )
-    qualified_days = cast(func.coalesce(qualified.c.qualified_days, 0), Integer)
+    qualified_days = Team.qualified_days  # recounted by each settlement (team_days.recount_team_days)
     counted = cast(func.coalesce(steps.c.steps, 0), Integer)
     place = places(campaign, select(Team.unit_id).where(Team.campaign_id == campaign.id))
     return (
@@ -179,7 +172,6 @@ def team_board(campaign: Campaign, individual: FromClause) -> Select:
         )
         .select_from(Team)
         .outerjoin(steps, steps.c.team_id == Team.id)
-        .outerjoin(qualified, qualified.c.team_id == Team.id)
         .outerjoin(place, place.c.unit_id == Team.unit_id)
         .where(Team.campaign_id == campaign.id)
     )

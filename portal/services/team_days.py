@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, func, literal, select, update
 
 from portal.database import insert_for
 from portal.extensions import db
@@ -67,6 +67,23 @@ def team_today(team: Team, day: date) -> TeamToday:
 def team_qualified_days(team: Team) -> int:
     return db.session.scalar(
         select(func.count()).select_from(TeamDay).where(TeamDay.team_id == team.id, TeamDay.qualified)
+    )
+
+
+def recount_team_days(campaign: Campaign) -> None:
+    """Set each team's ``qualified_days`` from its settled days: a recount, so repeating it, or two
+    settlements at once, give the same figures."""
+    counted = (
+        select(func.count())
+        .select_from(TeamDay)
+        .where(TeamDay.team_id == Team.id, TeamDay.qualified)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Team)
+        .where(Team.campaign_id == campaign.id)
+        .values(qualified_days=counted)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -131,4 +148,5 @@ def settle_team_days(campaign: Campaign, day: date, *, now: datetime) -> int:
         db.session.execute(
             pay.on_conflict_do_nothing(index_elements=["enrollment_id", "reason", "award_key"])
         )
+    recount_team_days(campaign)
     return len(qualified_ids)

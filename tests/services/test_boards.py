@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import inspect
 
 from portal.extensions import db
-from portal.models import Board, ReportSource
+from portal.models import Board, ReportSource, Team
 from portal.models.base import utcnow
 from portal.services.board_snapshots import drop_stale_snapshots, refresh_boards
 from portal.services.boards import Scope, read_board
@@ -145,8 +145,11 @@ def test_team_board_from_settled_team_days(app, tree, make_user, snapshots):
     team("稳队", 1, 6000, 6000, 9000)  # qualified; 9,000
     team("同队", 1, 6000, 6000, 9000)  # the same figures: the same rank
     slow = team("慢队", 1, 6000, 6000, 3000)  # not qualified
-    settle_day(campaign, today_local() - timedelta(days=1))
-    db.session.commit()
+    for _ in range(2):  # settling again recounts: the same counts
+        settle_day(campaign, today_local() - timedelta(days=1))
+        db.session.commit()
+        counts = dict(db.session.execute(db.select(Team.name, Team.qualified_days)).all())
+        assert counts == {"快队": 1, "稳队": 1, "同队": 1, "慢队": 0}
     refresh_boards(campaign)
     board = read_board(campaign, RankingKind.TEAM, viewer=slow, limit=10)
     assert [(row.rank, row.team) for row in board.rows] == [
