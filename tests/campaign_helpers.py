@@ -37,6 +37,31 @@ def enrolled(user: User, campaign: Campaign, unit: Organisation) -> Enrollment:
     return enrollment
 
 
+# Invented people for boards.
+NAMES = ("张一明", "李秀兰", "王建国", "赵小红", "陈志强", "刘思远", "周晓燕", "吴海波")
+
+
+def walkers_at_one_instant(campaign: Campaign, make_user, members) -> list[Enrollment]:
+    """One enrolled member per ``(unit, steps)`` of ``members``: ``steps`` are the daily steps of the days
+    before today, oldest first, every report received at the same instant, so that equal figures tie on
+    all four keys of the individual board."""
+    from portal.models import ReportSource
+    from portal.services.steps import report_steps
+
+    made = []
+    instant = utcnow()
+    for index, (unit, steps) in enumerate(members):
+        member = enrolled(member_of(make_user(real_name=NAMES[index % len(NAMES)]), unit), campaign, unit)
+        for back, count in enumerate(reversed(steps), start=1):
+            day = today_local() - timedelta(days=back)
+            report_steps(
+                member, day=day, steps=count, source=ReportSource.IMPORT, now=instant, allow_closed=True
+            )
+        made.append(member)
+    db.session.commit()
+    return made
+
+
 def gpx_track(
     start: datetime, *, points: int = 20, seconds_apart: int = 60, step_degrees: float = 0.001
 ) -> bytes:

@@ -123,12 +123,15 @@ class RankingRow(BaseModel):
     phone: str | None = Field(default=None, description="Only for a partner token of this campaign.")
 
 
-class Ranking(BaseModel):
+class _BoardHead(BaseModel):
     updated_at: datetime | None = Field(
         description="When the board was computed (now for a small campaign ranked live); null while a large "
         "campaign's first snapshot is being computed."
     )
     frozen: bool = Field(default=False, description="The final board: the campaign has ended.")
+
+
+class Ranking(_BoardHead):
     rows: list[RankingRow]
 
 
@@ -143,12 +146,7 @@ class UnitRankingRow(BaseModel):
     score: float = Field(description="0.5 × participation_rate + 0.5 × qualification_rate")
 
 
-class UnitRanking(BaseModel):
-    updated_at: datetime | None = Field(
-        description="When the board was computed (now for a small campaign ranked live); null while a large "
-        "campaign's first snapshot is being computed."
-    )
-    frozen: bool = Field(default=False, description="The final board: the campaign has ended.")
+class UnitRanking(_BoardHead):
     rows: list[UnitRankingRow]
 
 
@@ -164,12 +162,7 @@ class TeamRankingRow(BaseModel):
     steps_per_member: float = Field(description="the members' counted steps / members")
 
 
-class TeamRanking(BaseModel):
-    updated_at: datetime | None = Field(
-        description="When the board was computed (now for a small campaign ranked live); null while a large "
-        "campaign's first snapshot is being computed."
-    )
-    frozen: bool = Field(default=False, description="The final board: the campaign has ended.")
+class TeamRanking(_BoardHead):
     rows: list[TeamRankingRow]
 
 

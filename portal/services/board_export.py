@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import format_datetime, format_decimal
@@ -17,11 +18,20 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.models.base import utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.services.audit import record_audit
-from portal.services.boards import BoardView, board_rows, read_board
+from portal.services.boards import (
+    BoardView,
+    TeamRow,
+    board_source,
+    individual_query,
+    read_board,
+    team_query,
+    team_row,
+)
 from portal.services.errors import DomainError
 from portal.services.rules import RankingKind
 
@@ -152,6 +162,40 @@ def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, n
     workbook.save(handle)
     handle.seek(0)
     return handle, head
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    """A row of the individual board with the member's real name, for admins' exports only."""
+
+    rank: int
+    real_name: str | None
+    phone: str
+    unit: str
+    qualified_days: int
+    checkin_days: int
+    steps: int
+    last_synced_at: datetime | None
+
+
+def board_rows(
+    campaign: Campaign, kind: RankingKind, *, batch: int, now: datetime | None = None
+) -> Iterator[MemberEntry | TeamRow]:
+    """Every row of the individual or team board, best first, read in batches (exports)."""
+    source = board_source(campaign, now or utcnow())
+    if kind is RankingKind.INDIVIDUAL and source.individual is not None:
+        board = source.individual
+        query = individual_query(board).order_by(board.c.rank, board.c.enrollment_id)
+        for values in db.session.execute(query.execution_options(yield_per=batch)):
+            rank, _id, real_name, _hidden, phone, unit, qualified, checked, steps, last = values[:10]
+            yield MemberEntry(
+                int(rank), real_name, phone, unit, int(qualified), int(checked), int(steps), last
+            )
+    elif kind is RankingKind.TEAM and source.team is not None:
+        board = source.team
+        query = team_query(board).order_by(board.c.rank, board.c.team_id)
+        for values in db.session.execute(query.execution_options(yield_per=batch)):
+            yield team_row(values, int(values[0]), source.days)
 
 
 def _all_rows(campaign: Campaign, kind: RankingKind, now: datetime | None) -> Iterator:

@@ -44,16 +44,13 @@ from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 from portal.models.board import SNAPSHOT_TABLE_PREFIX, Board
 from portal.models.campaign import Campaign, CampaignDay
-from portal.models.org import Organisation
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import day_closes_at, local_today
 from portal.services.rankings import (
-    UnitFigures,
     days_so_far,
     individual_board,
-    rank_units,
     team_board,
-    unit_figures,
+    unit_standings,
 )
 from portal.services.rules import RankingKind
 
@@ -231,20 +228,7 @@ def _build_team(campaign: Campaign, name: str, individual: TableClause) -> int:
 
 
 def _build_unit(campaign: Campaign, name: str, individual: TableClause, days: int) -> int:
-    """The unit board from the individual snapshot: every union directly below the campaign's union, with
-    no members counted as 0, ranked within its kind on exact fractions (``rank_units``)."""
-    figures = {
-        int(unit_id): (int(members), int(active), int(qualified))
-        for unit_id, members, active, qualified in db.session.execute(unit_figures(individual))
-    }
-    units = [
-        UnitFigures(org_id, str(kind), *figures.get(org_id, (0, 0, 0)))
-        for org_id, kind in db.session.execute(
-            select(Organisation.id, Organisation.kind).where(
-                Organisation.parent_id == campaign.organisation_id
-            )
-        )
-    ]
+    """The unit board from the individual snapshot (``unit_standings``), written as a table."""
     target = Table(
         name, MetaData(), *(Column(column_name, type_()) for column_name, type_ in COLUMNS[RankingKind.UNIT])
     )
@@ -259,7 +243,7 @@ def _build_unit(campaign: Campaign, name: str, individual: TableClause, days: in
             "active_members": entry.active_members,
             "qualified_days": entry.qualified_days,
         }
-        for rank, entry in rank_units(units, days)
+        for rank, entry in unit_standings(campaign, individual, days)
     ]
     if rows:
         db.session.execute(insert(target), rows)

@@ -12,7 +12,6 @@ rows (names joined), and for the member their own row (and their rank within a s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -38,9 +37,8 @@ from portal.services.rankings import (
     individual_board,
     places,
     public_name,
-    rank_units,
     team_board,
-    unit_figures,
+    unit_standings,
 )
 from portal.services.rules import RankingKind
 
@@ -111,7 +109,7 @@ class BoardView:
 
 
 @dataclass(frozen=True)
-class _Source:
+class BoardSource:
     individual: FromClause | None
     team: FromClause | None
     unit: FromClause | None
@@ -120,7 +118,7 @@ class _Source:
     days: int
 
 
-def _source(campaign: Campaign, now: datetime) -> _Source:
+def board_source(campaign: Campaign, now: datetime) -> BoardSource:
     boards = {
         board.kind: board
         for board in db.session.scalars(select(Board).where(Board.campaign_id == campaign.id))
@@ -135,7 +133,7 @@ def _source(campaign: Campaign, now: datetime) -> _Source:
     )
     if small and not frozen:
         individual = individual_board(campaign).subquery("individual_live")
-        return _Source(
+        return BoardSource(
             individual=individual,
             team=team_board(campaign, individual).subquery("team_live"),
             unit=None,
@@ -148,7 +146,7 @@ def _source(campaign: Campaign, now: datetime) -> _Source:
         named = boards.get(kind)
         return snapshot_table(kind, named.table_name) if named and named.table_name else None
 
-    return _Source(
+    return BoardSource(
         individual=table_of(RankingKind.INDIVIDUAL),
         team=table_of(RankingKind.TEAM),
         unit=table_of(RankingKind.UNIT),
@@ -179,7 +177,7 @@ def read_board(
     The viewer's row is read first (it also gives their city); the page of rows of a snapshot is kept
     for ``BOARD_ROWS_CACHE_SECONDS`` per process (a snapshot never changes, only names may be hidden)."""
     now = now or utcnow()
-    source = _source(campaign, now)
+    source = board_source(campaign, now)
     updated_at = now if source.live else (source.board.computed_at if source.board else None)
     frozen = source.board is not None and source.board.frozen_at is not None
     view = {
@@ -195,11 +193,11 @@ def read_board(
     if board is None:
         return BoardView(**view, scope=scope)
     if kind is RankingKind.INDIVIDUAL:
-        query, key, make_row = _individual_query(board), board.c.enrollment_id, _individual_row
+        query, key, make_row = individual_query(board), board.c.enrollment_id, _individual_row
         mine_key = viewer.id if viewer is not None else None
     else:
-        query, key = _team_query(board), board.c.team_id
-        make_row = partial(_team_row, days=source.days)
+        query, key = team_query(board), board.c.team_id
+        make_row = partial(team_row, days=source.days)
         mine_key = (
             db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
             if viewer is not None
@@ -212,12 +210,12 @@ def read_board(
     scope, scope_value = _resolve_scope(viewer, scope, city)
     scope_clause = _scope_clause(board, scope, scope_value)
     cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
-    found = _rows_cache().get(cache_key) if cache_key else None
+    found = board_cache("rows").get(cache_key) if cache_key else None
     if found is None:
         paged = query.where(scope_clause) if scope_clause is not None else query
         found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
         if cache_key:
-            _rows_cache()[cache_key] = found
+            board_cache("rows")[cache_key] = found
     ranks = [int(values[0]) for values in found]
     if scope_clause is None:
         scoped = ranks
@@ -236,13 +234,14 @@ def read_board(
     return BoardView(**view, scope=scope, rows=rows, mine=mine, viewer_city_id=city, rows_key=cache_key)
 
 
-def _rows_cache() -> TTLCache:
-    """Pages of snapshot rows in this process, kept a short while: every member's partial asks for the same
-    top 50. Keyed by the snapshot's table, so a new refresh is read at once."""
+def board_cache(name: str) -> TTLCache:
+    """A per-process cache of pages of snapshot rows (``rows``) or their HTML (``html``), kept
+    ``BOARD_ROWS_CACHE_SECONDS``: every member's partial asks for the same top 50. Keyed by the snapshot's
+    table (``BoardView.rows_key``), so a new refresh is read at once."""
     caches = current_app.extensions.setdefault("board_rows", {})
-    cache = caches.get("rows")
+    cache = caches.get(name)
     if cache is None:
-        cache = caches["rows"] = TTLCache(maxsize=512, ttl=current_app.config["BOARD_ROWS_CACHE_SECONDS"])
+        cache = caches[name] = TTLCache(maxsize=512, ttl=current_app.config["BOARD_ROWS_CACHE_SECONDS"])
     return cache
 
 
@@ -290,7 +289,7 @@ def _rank_within(board: FromClause, scope_clause, rank: int) -> int:
     )
 
 
-def _individual_query(board: FromClause) -> Select:
+def individual_query(board: FromClause) -> Select:
     return (
         select(
             board.c.rank,
@@ -326,41 +325,7 @@ def _individual_row(values, scope_rank: int) -> IndividualRow:
     )
 
 
-@dataclass(frozen=True)
-class MemberEntry:
-    """A row of the individual board with the member's real name, for admins' exports only."""
-
-    rank: int
-    real_name: str | None
-    phone: str
-    unit: str
-    qualified_days: int
-    checkin_days: int
-    steps: int
-    last_synced_at: datetime | None
-
-
-def board_rows(
-    campaign: Campaign, kind: RankingKind, *, batch: int, now: datetime | None = None
-) -> Iterator[MemberEntry | TeamRow]:
-    """Every row of the individual or team board, best first, read in batches (exports)."""
-    source = _source(campaign, now or utcnow())
-    if kind is RankingKind.INDIVIDUAL and source.individual is not None:
-        board = source.individual
-        query = _individual_query(board).order_by(board.c.rank, board.c.enrollment_id)
-        for values in db.session.execute(query.execution_options(yield_per=batch)):
-            rank, _id, real_name, _hidden, phone, unit, qualified, checked, steps, last = values[:10]
-            yield MemberEntry(
-                int(rank), real_name, phone, unit, int(qualified), int(checked), int(steps), last
-            )
-    elif kind is RankingKind.TEAM and source.team is not None:
-        board = source.team
-        query = _team_query(board).order_by(board.c.rank, board.c.team_id)
-        for values in db.session.execute(query.execution_options(yield_per=batch)):
-            yield _team_row(values, int(values[0]), source.days)
-
-
-def _team_query(board: FromClause) -> Select:
+def team_query(board: FromClause) -> Select:
     return (
         select(
             board.c.rank,
@@ -377,7 +342,7 @@ def _team_query(board: FromClause) -> Select:
     )
 
 
-def _team_row(values, scope_rank: int, days: int) -> TeamRow:
+def team_row(values, scope_rank: int, days: int) -> TeamRow:
     rank, team_id, name, unit, members, qualified, steps = values[:7]
     members, qualified, steps = int(members), int(qualified), int(steps)
     return TeamRow(
@@ -394,21 +359,9 @@ def _team_row(values, scope_rank: int, days: int) -> TeamRow:
     )
 
 
-def _unit_rows(campaign: Campaign, source: _Source) -> list[UnitRow]:
+def _unit_rows(campaign: Campaign, source: BoardSource) -> list[UnitRow]:
     if source.live:
-        figures = {
-            int(unit_id): (int(members), int(active), int(qualified))
-            for unit_id, members, active, qualified in db.session.execute(unit_figures(source.individual))
-        }
-        units = [
-            UnitFigures(org_id, str(kind), *figures.get(org_id, (0, 0, 0)))
-            for org_id, kind in db.session.execute(
-                select(Organisation.id, Organisation.kind).where(
-                    Organisation.parent_id == campaign.organisation_id
-                )
-            )
-        ]
-        ranked = rank_units(units, source.days)
+        ranked = unit_standings(campaign, source.individual, source.days)
     elif source.unit is not None:
         ranked = [
             (int(rank), UnitFigures(unit_id, kind, int(members), int(active), int(qualified)))

@@ -25,6 +25,7 @@ from sqlalchemy import Float, Integer, Select, and_, case, cast, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, FromClause
 
+from portal.extensions import db
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.org import Organisation, OrgKind
 from portal.models.steps import Checkin, DailyRecord
@@ -177,20 +178,6 @@ def team_board(campaign: Campaign, individual: FromClause) -> Select:
     )
 
 
-def unit_figures(individual: FromClause) -> Select:
-    """Per union ranked on the unit board: enrolled members, members with any record, qualified days."""
-    return (
-        select(
-            individual.c.ranked_unit_id,
-            func.count(),
-            func.coalesce(func.sum(individual.c.active), 0),
-            func.coalesce(func.sum(individual.c.qualified_days), 0),
-        )
-        .where(individual.c.ranked_unit_id.is_not(None))
-        .group_by(individual.c.ranked_unit_id)
-    )
-
-
 @dataclass(frozen=True)
 class UnitFigures:
     unit_id: int
@@ -221,3 +208,35 @@ def rank_units(units: list[UnitFigures], days: int) -> list[tuple[int, UnitFigur
             tied = position > 1 and unit_merit(group[position - 2], days) == unit_merit(entry, days)
             ranked.append((ranked[-1][0] if tied else position, entry))
     return ranked
+
+
+def unit_figures(individual: FromClause) -> Select:
+    """Per union ranked on the unit board: enrolled members, members with any record, qualified days."""
+    return (
+        select(
+            individual.c.ranked_unit_id,
+            func.count(),
+            func.coalesce(func.sum(individual.c.active), 0),
+            func.coalesce(func.sum(individual.c.qualified_days), 0),
+        )
+        .where(individual.c.ranked_unit_id.is_not(None))
+        .group_by(individual.c.ranked_unit_id)
+    )
+
+
+def unit_standings(campaign: Campaign, individual: FromClause, days: int) -> list[tuple[int, UnitFigures]]:
+    """The unit board from the individual board (snapshot or live): every union directly below the
+    campaign's union, one with no members counted as 0, ranked within its kind (``rank_units``)."""
+    figures = {
+        int(unit_id): (int(members), int(active), int(qualified))
+        for unit_id, members, active, qualified in db.session.execute(unit_figures(individual))
+    }
+    units = [
+        UnitFigures(org_id, str(kind), *figures.get(org_id, (0, 0, 0)))
+        for org_id, kind in db.session.execute(
+            select(Organisation.id, Organisation.kind).where(
+                Organisation.parent_id == campaign.organisation_id
+            )
+        )
+    ]
+    return rank_units(units, days)

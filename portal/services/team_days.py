@@ -64,12 +64,6 @@ def team_today(team: Team, day: date) -> TeamToday:
     return TeamToday(rows, sum(counted), team_qualifies(counted, team.member_goal, team.team_goal))
 
 
-def team_qualified_days(team: Team) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(TeamDay).where(TeamDay.team_id == team.id, TeamDay.qualified)
-    )
-
-
 def recount_team_days(campaign: Campaign) -> None:
     """Set each team's ``qualified_days`` from its settled days, in one grouped pass: a recount, so
     repeating it, or two settlements of a day at once, give the same figures."""

@@ -8,7 +8,6 @@ page is the same, refreshed by reloading.
 
 from __future__ import annotations
 
-from cachetools import TTLCache
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.htmx import render
-from portal.services.boards import BoardView, Scope, read_board
+from portal.services.boards import BoardView, Scope, board_cache, read_board
 from portal.services.campaigns import campaign_rules
 from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
 from portal.services.rules import RankingKind
@@ -114,10 +113,7 @@ def rows_html(view: BoardView, kind: RankingKind) -> Markup:
     if kind is RankingKind.UNIT:
         return Markup("")
     key = (view.rows_key, str(get_locale())) if view.rows_key else None
-    caches = current_app.extensions.setdefault("board_rows", {})
-    cache = caches.get("html")
-    if cache is None:
-        cache = caches["html"] = TTLCache(maxsize=512, ttl=current_app.config["BOARD_ROWS_CACHE_SECONDS"])
+    cache = board_cache("html")
     html = cache.get(key) if key else None
     if html is None:
         html = render_template("rankings/_rows.html", view=view, kind=kind)

@@ -20,7 +20,7 @@ from portal.services.campaigns import campaign_rules, campaign_started
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, TeamsNotEnabled
 from portal.services.participation import find_enrollment, get_enrollment_for_member_or_404
-from portal.services.team_days import team_qualified_days, team_today
+from portal.services.team_days import team_today
 from portal.services.teams import (
     announcements_of,
     create_team,
@@ -181,7 +181,7 @@ def _team_page(
         today=today,
         started=campaign_started(campaign),
         standing=standing,
-        qualified_days=team_qualified_days(team),
+        qualified_days=team.qualified_days,
         announcements=announcements_of(team),
         captain=captain,
         me=enrollment,

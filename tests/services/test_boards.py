@@ -3,7 +3,6 @@ outside the top, scopes (my unit, my city), hidden names, swapping and freezing 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from portal.services.rules import RankingKind
 from portal.services.settlement import settle_day
 from portal.services.steps import report_steps
 from portal.services.teams import create_team, join_team, set_goals
-from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local, walkers_at_one_instant
 from tests.route_helpers import walk_days
 
 
@@ -33,28 +32,9 @@ def snapshots(app):
     app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
 
 
-NAMES = ("张一明", "李秀兰", "王建国", "赵小红", "陈志强", "刘思远")
-
-
 def walkers(campaign, make_user, units, pattern):
-    """One member per entry of ``pattern`` (unit key, daily steps of the days before today), every report
-    received at the same instant, so equal figures tie on all four keys."""
-    made = []
-    instant = utcnow()
-    for index, (unit, steps) in enumerate(pattern):
-        member = enrolled(member_of(make_user(real_name=NAMES[index]), units[unit]), campaign, units[unit])
-        for back, count in enumerate(reversed(steps), start=1):
-            day = today_local() - timedelta(days=back)
-            report_steps(
-                member, day=day, steps=count, source=ReportSource.IMPORT, now=instant, allow_closed=True
-            )
-        made.append(member)
-    db.session.commit()
-    return made
-
-
-def without_times(board):
-    return [replace(row, last_synced_at=None) for row in board.rows]
+    """One member per ``(unit key, daily steps)`` of ``pattern``, tying where their figures are equal."""
+    return walkers_at_one_instant(campaign, make_user, [(units[key], steps) for key, steps in pattern])
 
 
 def test_live_and_snapshot_boards_agree(app, tree, make_user, snapshots):

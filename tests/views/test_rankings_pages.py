@@ -5,39 +5,22 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, ReportSource
-from portal.models.base import utcnow
+from portal.models import AuditEntry
 from portal.services.board_snapshots import refresh_boards
-from portal.services.steps import report_steps
-from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
-
-NAMES = ("张一明", "李秀兰", "王建国", "赵小红", "陈志强", "刘思远", "周晓燕", "吴海波")
+from tests.campaign_helpers import running_campaign, walkers_at_one_instant
 
 
 def walkers(campaign, make_user, unit, steps_each):
-    made = []
-    instant = utcnow()
-    for index, steps in enumerate(steps_each):
-        member = enrolled(member_of(make_user(real_name=NAMES[index % len(NAMES)]), unit), campaign, unit)
-        if steps:
-            report_steps(
-                member,
-                day=today_local() - timedelta(days=1),
-                steps=steps,
-                source=ReportSource.IMPORT,
-                now=instant,
-                allow_closed=True,
-            )
-        made.append(member)
-    db.session.commit()
-    return made
+    """One member of ``unit`` per entry, with that many steps yesterday (0: no report)."""
+    return walkers_at_one_instant(
+        campaign, make_user, [(unit, [steps] if steps else []) for steps in steps_each]
+    )
 
 
 @contextmanager
