@@ -106,8 +106,10 @@ def register_blueprints(app: Flask) -> None:
         main,
         me,
         membership,
+        prize_admin,
         quiz,
         rankings,
+        rewards,
         route,
         route_admin,
         teams,
@@ -124,11 +126,12 @@ def register_blueprints(app: Flask) -> None:
         certificates,
         teams,
         rankings,
+        rewards,
         admin,
         approvals,
         imports,
     )
-    for module in (*blueprints, campaign_admin, route_admin, api):
+    for module in (*blueprints, campaign_admin, route_admin, prize_admin, api):
         app.register_blueprint(module.bp)
 
 

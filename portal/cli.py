@@ -227,6 +227,21 @@ def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
     )
 
 
+@campaign_cli.command("final-draws")
+@click.option("--campaign", "campaign_id", required=True, type=int)
+def campaign_final_draws(campaign_id: int) -> None:
+    """Give the top N of the final individual ranking their draw (once, after the last day is settled)."""
+    from portal.services.chances import grant_final_rank_chances
+
+    campaign = _campaign_or_fail(campaign_id)
+    try:
+        granted = grant_final_rank_chances(None, campaign)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{granted} final-ranking draw chances given")
+
+
 @token_cli.command("create")
 @click.option("--partner", is_flag=True, required=True, help="A partner token (the only kind made here).")
 @click.option(

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models.membership import ApplicationKind, ApplicationStatus, MemberCategory
 from portal.models.org import OrgKind
+from portal.models.points import BadgeKind, PointReason
+from portal.models.prizes import ChanceSource, DrawOutcome, PrizeKind
 from portal.services.rules import CheckinMode
 
 LABELS: dict[enum.Enum, object] = {
@@ -31,6 +33,28 @@ LABELS: dict[enum.Enum, object] = {
     CheckinMode.NONE: _l("No check-in"),
     CheckinMode.POINTS: _l("Check-in earns points"),
     CheckinMode.REQUIRED: _l("Check-in counts in the ranking"),
+    PointReason.CHECKIN: _l("Daily check-in"),
+    PointReason.STEPS: _l("Steps turned into points"),
+    PointReason.QUALIFIED_DAY: _l("Qualified day"),
+    PointReason.REFLECTION: _l("Reflection at a landmark"),
+    PointReason.QUIZ: _l("Correct quiz answer"),
+    PointReason.TEAM_DAY: _l("Team-qualified day"),
+    PointReason.CAPTAIN_TASK: _l("Captain's task: a full team"),
+    PointReason.REDEEM: _l("Redeemed for a draw chance"),
+    BadgeKind.FULL_ATTENDANCE: _l("Full attendance"),
+    BadgeKind.ROUTE_COMPLETE: _l("Route complete"),
+    BadgeKind.QUALIFIED_DAYS: _l("Qualified days"),
+    ChanceSource.POINTS: _l("Bought with points"),
+    ChanceSource.CHECKIN: _l("Daily check-in draw"),
+    ChanceSource.BADGE: _l("Badge draw"),
+    ChanceSource.FINAL_RANK: _l("Final ranking draw"),
+    ChanceSource.HEALTH_DAY: _l("Health day draw"),
+    PrizeKind.CASH: _l("Red packet or credit"),
+    PrizeKind.VOUCHER: _l("Voucher"),
+    PrizeKind.PHYSICAL: _l("Shipped prize"),
+    DrawOutcome.WON: _l("Won"),
+    DrawOutcome.NO_PRIZE: _l("No prize"),
+    DrawOutcome.SOLD_OUT: _l("Sold out: no prize"),
 }
 
 
@@ -45,6 +69,10 @@ AUDIT_ACTIONS = {
     "org.move": _l("Moved an organisation"),
     "admin.grant": _l("Appointed an admin"),
     "members.import": _l("Imported members"),
+    "prizes.codes": _l("Uploaded voucher codes"),
+    "prizes.final_rank": _l("Gave the final-ranking draws"),
+    "prizes.export_winners": _l("Exported the winners"),
+    "prizes.export_addresses": _l("Exported the shipping addresses"),
 }
 
 

@@ -161,3 +161,11 @@ def test_campaign_export_writes_the_board(runner, tree, make_user, tmp_path):
         args=["campaign", "export", "--campaign", str(campaign.id), "--board", "team", "--out", str(out)]
     )
     assert refused.exit_code != 0 and "no team board" in refused.output
+
+
+def test_campaign_final_draws_waits_for_the_settled_last_day(runner, tree, make_user):
+    from tests.campaign_helpers import running_campaign
+
+    campaign = running_campaign(tree["edu"])  # seed 002: the top 10,000 draw for vouchers
+    result = runner.invoke(args=["campaign", "final-draws", "--campaign", str(campaign.id)])
+    assert result.exit_code != 0 and "最终排名尚未结算" in result.output

@@ -15,7 +15,18 @@ from portal.models.membership import (
     Notification,
 )
 from portal.models.org import Organisation, OrgKind
-from portal.models.points import PointEntry, PointReason
+from portal.models.points import Badge, BadgeKind, PointEntry, PointReason
+from portal.models.prizes import (
+    ChanceSource,
+    Draw,
+    DrawChance,
+    DrawOutcome,
+    PrizeCode,
+    PrizeKind,
+    PrizePool,
+    PrizeTier,
+    ShippingAddress,
+)
 from portal.models.route import Certificate, Landmark, LandmarkVisit, Question, QuizAnswer, Reflection
 from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, ReportSource, Run
 from portal.models.team import JoinRequestStatus, Team, TeamAnnouncement, TeamDay, TeamJoinRequest, TeamMember
@@ -26,15 +37,21 @@ __all__ = [
     "ApplicationKind",
     "ApplicationStatus",
     "AuditEntry",
+    "Badge",
+    "BadgeKind",
     "Base",
     "Board",
     "Campaign",
     "CampaignDay",
     "Certificate",
+    "ChanceSource",
     "Checkin",
     "DailyRecord",
     "DayFlag",
     "DayReview",
+    "Draw",
+    "DrawChance",
+    "DrawOutcome",
     "Enrollment",
     "Gender",
     "JoinRequestStatus",
@@ -47,11 +64,16 @@ __all__ = [
     "Organisation",
     "PointEntry",
     "PointReason",
+    "PrizeCode",
+    "PrizeKind",
+    "PrizePool",
+    "PrizeTier",
     "Question",
     "QuizAnswer",
     "Reflection",
     "ReportSource",
     "Run",
+    "ShippingAddress",
     "SmsCode",
     "SmsPurpose",
     "Team",

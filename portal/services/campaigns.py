@@ -28,6 +28,7 @@ from portal.services.errors import (
     UnitOutsideUnion,
 )
 from portal.services.membership import active_membership
+from portal.services.prize_pools import copy_preset_pools
 from portal.services.rules import RouteMode, RuleSet, load_preset, parse_rules
 
 ROUTES_DIR = Path(__file__).resolve().parents[2] / "seeds" / "routes"
@@ -73,6 +74,7 @@ def create_campaign(
     db.session.add(campaign)
     db.session.flush()
     copy_preset_route(campaign, rules)
+    copy_preset_pools(campaign)
     record_audit(
         actor,
         "campaign.create",

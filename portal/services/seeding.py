@@ -28,6 +28,7 @@ from portal.services.membership import (
 )
 from portal.services.orgs import create_org, get_org_by_code
 from portal.services.participation import find_enrollment
+from portal.services.prize_pools import copy_preset_pools
 from portal.services.quiz import check_question_rows, count_questions, import_questions
 from portal.services.roles import grant_union_admin, make_platform_admin
 from portal.services.settlement import settle_day
@@ -115,6 +116,7 @@ def load_demo_campaigns(data: dict[str, Any], *, today: date, seeds_dir: Path) -
             campaign = create_campaign(None, org, preset=entry["preset"], start_day=start, publish=True)
             created += 1
         copy_preset_route(campaign, campaign_rules(campaign))  # campaigns made before routes existed
+        copy_preset_pools(campaign)  # … and before prize pools
         _load_question_bank(campaign, seeds_dir)
         by_preset[entry["preset"]] = campaign
     for entry in data["enrolments"]:

@@ -15,6 +15,7 @@ from portal.models.points import PointEntry, PointReason
 from portal.models.steps import DailyRecord
 from portal.models.team import Team, TeamDay, TeamMember
 from portal.services.campaigns import campaign_rules
+from portal.services.points import LEDGER_COLUMNS
 from portal.services.teams import members_of
 
 
@@ -134,13 +135,15 @@ def settle_team_days(campaign: Campaign, day: date, *, now: datetime) -> int:
     points = rules.points.team_qualified_day
     if qualified_ids and points > 0:
         pay = insert_for(db.engine.dialect.name, PointEntry).from_select(
-            ["enrollment_id", "campaign_id", "reason", "award_key", "points", "awarded_at"],
+            LEDGER_COLUMNS,
             select(
                 TeamMember.enrollment_id,
                 literal(campaign.id),
                 literal(PointReason.TEAM_DAY.value),
                 literal(f"team-day:{day.isoformat()}"),
                 literal(points),
+                literal(day, type_=PointEntry.__table__.c.day.type),
+                TeamMember.team_id,
                 literal(now, type_=PointEntry.__table__.c.awarded_at.type),
             ).where(TeamMember.team_id.in_(qualified_ids)),
         )

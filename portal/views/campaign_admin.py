@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import Blueprint, Response, abort, current_app, flash, g, request, session
+from flask import Blueprint, abort, current_app, flash, g, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,6 +37,7 @@ from portal.views.helpers import (
     require_admin_scope,
     show_domain_error,
     split_preview,
+    xlsx_response,
 )
 from portal.views.rankings import board_kind_or_404
 
@@ -267,16 +268,4 @@ def board_export(campaign_id: int, kind: str):
     handle, view = export_board(current_user, campaign, chosen)
     db.session.commit()
     stamp = format_datetime(view.updated_at, "yyyyMMdd-HHmm") if view.updated_at else "pending"
-
-    def chunks():
-        with handle:
-            while data := handle.read(256 * 1024):
-                yield data
-
-    response = Response(
-        chunks(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx"
-    )
-    return response
+    return xlsx_response(handle, f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx")

@@ -14,8 +14,10 @@ from portal.forms.campaigns import CheckinForm, EnrolForm, StepsForm
 from portal.htmx import is_htmx, render
 from portal.models.base import utcnow
 from portal.models.org import Organisation
+from portal.models.prizes import ChanceSource
 from portal.models.steps import DailyRecord, ReportSource
 from portal.services.campaigns import campaign_rules, enrol, enrolment_open
+from portal.services.chances import open_chance
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, InvalidGpx, UnitOutsideUnion
 from portal.services.flags import appeal_day
@@ -29,8 +31,9 @@ from portal.services.participation import (
     totals_of,
     unit_choices,
 )
+from portal.services.rewards import check_in_and_reward
 from portal.services.runs import MAX_GPX_BYTES, add_run, give_location_consent, list_runs
-from portal.services.steps import check_in, report_steps
+from portal.services.steps import report_steps
 from portal.views.helpers import redirect_to, show_domain_error
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -72,6 +75,7 @@ def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=20
         days = day_history(enrollment, today=today)
         today_view = days[0] if days and days[0].day == today else None
         context.update(
+            checkin_draw=open_chance(enrollment, ChanceSource.CHECKIN),
             days=days,
             today_view=today_view,
             totals=totals_of(enrollment, days),
@@ -129,7 +133,7 @@ def checkin(campaign_id: int):
     campaign = get_campaign_for_member_or_404(current_user, campaign_id)
     enrollment = _enrollment_or_404(campaign)
     try:
-        check_in(enrollment)
+        check_in_and_reward(enrollment)
     except DomainError as error:
         db.session.rollback()
         return _answer(campaign, str(error.message), "error")

@@ -126,3 +126,19 @@ def campaign_in_scope_or_404(campaign_id: int) -> Campaign:
     if campaign is None or not g.scope.contains(campaign.organisation):
         abort(404)
     return campaign
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(handle, filename: str) -> Response:
+    """Stream a rewound workbook file as a download, closing it at the end."""
+
+    def chunks():
+        with handle:
+            while data := handle.read(256 * 1024):
+                yield data
+
+    response = Response(chunks(), mimetype=XLSX_MIMETYPE)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response

@@ -20,6 +20,7 @@ from portal.services.membership import (
 )
 from portal.services.notifications import list_notifications, mark_all_read
 from portal.services.permissions import is_admin
+from portal.services.rewards import rewards_of_user
 from portal.services.tokens import issue_personal_token, list_personal_tokens, revoke_token
 from portal.views.helpers import redirect_next, redirect_to, show_domain_error
 
@@ -39,6 +40,7 @@ def index():
         rejected=latest if latest and latest.status is ApplicationStatus.REJECTED else None,
         history=membership_history(current_user),
         show_admin=is_admin(current_user),
+        rewards=rewards_of_user(current_user.id),
         logout_form=LogoutForm(),
     )
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import db, limiter
-from portal.models import Reflection, ReportSource
+from portal.models import ChanceSource, PrizeKind, Reflection, ReportSource
+from portal.services.draws import draw
+from portal.services.prize_pools import pools_of
 from portal.services.quiz import check_question_rows, daily_set, import_questions
 from portal.services.route import list_landmarks
 from portal.services.steps import report_steps
@@ -18,6 +20,7 @@ from portal.services.teams import create_team
 from portal.services.tokens import issue_personal_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.membership_helpers import apply
+from tests.rewards_helpers import give_chance, make_pool
 
 ROLES = (
     "anonymous",
@@ -228,6 +231,32 @@ MATRIX = {
     "campaign_admin.index": ("GET", "/admin/campaigns/", None, any_admin(200)),
     "campaign_admin.new": ("GET", "/admin/campaigns/new", None, any_admin(200)),
     "campaign_admin.edit": ("GET", "/admin/campaigns/{campaign}", None, in_scope(200)),
+    "rewards.show": ("GET", "/campaigns/{campaign}/rewards/", None, ONLY_MEMBER_A(200)),
+    "rewards.redeem": ("POST", "/campaigns/{campaign}/rewards/redeem", {}, ONLY_MEMBER_A(303)),
+    "rewards.draw_in_pool": (
+        "POST",
+        "/campaigns/{campaign}/rewards/pools/{pool}/draw",
+        {},
+        ONLY_MEMBER_A(303),
+    ),
+    # Member A's prize: another member's draw is a 404 (their campaign page exists, the prize does not).
+    "rewards.prize": ("GET", "/campaigns/{campaign}/rewards/prizes/{draw}", None, ONLY_MEMBER_A(200)),
+    "prize_admin.pools": ("GET", "/admin/campaigns/{campaign}/prizes/", None, in_scope(200)),
+    "prize_admin.codes": ("POST", "/admin/campaigns/{campaign}/prizes/tiers/{tier}/codes", {}, in_scope(422)),
+    "prize_admin.final_rank": ("POST", "/admin/campaigns/{campaign}/prizes/final-rank", {}, in_scope(303)),
+    "prize_admin.draws": ("GET", "/admin/campaigns/{campaign}/prizes/draws", None, in_scope(200)),
+    "prize_admin.winners_export": (
+        "GET",
+        "/admin/campaigns/{campaign}/prizes/winners.xlsx",
+        None,
+        in_scope(200),
+    ),
+    "prize_admin.addresses_export": (
+        "GET",
+        "/admin/campaigns/{campaign}/prizes/addresses.xlsx",
+        None,
+        in_scope(200),
+    ),
     "campaign_admin.board_export": (
         "GET",
         "/admin/campaigns/{campaign}/rankings/individual.xlsx",
@@ -270,6 +299,9 @@ def people(tree, make_user):
     import_questions(None, eco, rows)
     reflection = Reflection(enrollment_id=eco_enrollment.id, landmark_id=landmark.id, text="一段感想文字。")
     db.session.add(reflection)
+    pool = make_pool(campaign, ChanceSource.CHECKIN, [("红包", PrizeKind.CASH, 1, 5)])
+    won = draw(enrollment, pool, give_chance(enrollment, pool, "day:1").id)
+    voucher = next(p for p in pools_of(campaign) if p.source is ChanceSource.FINAL_RANK).tiers[0]
     with_teams = running_campaign(tree["edu"], "motherland-100")
     team = create_team(enrolled(member_a, with_teams, tree["njmu"]), "矩阵队")
     db.session.commit()
@@ -292,6 +324,9 @@ def people(tree, make_user):
         "reflection": reflection,
         "teams": with_teams,
         "team": team,
+        "pool": pool,
+        "draw": won,
+        "tier": voucher,
     }
 
 
@@ -311,6 +346,9 @@ def test_route_access(app, tree, people, endpoint):
         teams=people["teams"].id,
         team=people["team"].id,
         invite=people["team"].invite_code,
+        pool=people["pool"].id,
+        draw=people["draw"].id,
+        tier=people["tier"].id,
     )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role

@@ -1,0 +1,131 @@
+"""Admins' prize work for a campaign: pools and what is left of them, voucher codes, the final-ranking
+draws, the draw log, and the winners' and addresses' workbooks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, request
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms.rewards import CodesForm, GrantForm
+from portal.htmx import render
+from portal.models.base import utcnow
+from portal.models.prizes import ChanceSource, PrizeKind
+from portal.services.chances import grant_final_rank_chances
+from portal.services.errors import DomainError
+from portal.services.prize_pools import get_tier_or_404, pools_of, upload_codes
+from portal.services.prize_reports import (
+    chances_per_pool,
+    draw_log,
+    drawn_per_pool,
+    export_addresses,
+    export_winners,
+)
+from portal.views.helpers import (
+    campaign_in_scope_or_404,
+    redirect_to,
+    require_admin_scope,
+    show_domain_error,
+    xlsx_response,
+)
+
+bp = Blueprint("prize_admin", __name__, url_prefix="/admin/campaigns/<id:campaign_id>/prizes")
+bp.before_request(require_admin_scope)
+
+
+def _page(campaign, *, code_forms=None, status=200):
+    pools = pools_of(campaign)
+    code_forms = code_forms or {}
+    for pool in pools:
+        for tier in pool.tiers:
+            if tier.kind is PrizeKind.VOUCHER and tier.id not in code_forms:
+                code_forms[tier.id] = CodesForm(formdata=None, prefix=f"t{tier.id}")
+    return render(
+        "prize_admin/pools.html",
+        campaign=campaign,
+        pools=pools,
+        drawn=drawn_per_pool(campaign),
+        chances=chances_per_pool(campaign),
+        code_forms=code_forms,
+        grant_form=GrantForm(),
+        final_rank=ChanceSource.FINAL_RANK,
+        status=status,
+    )
+
+
+@bp.get("/")
+def pools(campaign_id: int):
+    """Every pool of the campaign: tiers, weights, stock and what is left, chances given and used."""
+    return _page(campaign_in_scope_or_404(campaign_id))
+
+
+@bp.post("/tiers/<id:tier_id>/codes")
+def codes(campaign_id: int, tier_id: int):
+    """Upload voucher codes to a tier (pasted, one per line)."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    tier = get_tier_or_404(campaign, tier_id)  # another campaign's tier, or a forged id: 404
+    form = CodesForm(prefix=f"t{tier.id}")
+    if form.validate_on_submit():
+        try:
+            added = upload_codes(current_user, campaign, tier, form.codes.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)d codes added.", n=added), "success")
+            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"tier-{tier.id}")
+    return _page(campaign, code_forms={tier.id: form}, status=422)
+
+
+@bp.post("/final-rank")
+def final_rank(campaign_id: int):
+    """Give the top N of the final individual ranking their draw (once, after the last day is settled)."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    if GrantForm().validate_on_submit():
+        try:
+            granted = grant_final_rank_chances(current_user, campaign)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)d members got their draw.", n=granted), "success")
+    return redirect_to("prize_admin.pools", campaign_id=campaign.id)
+
+
+@bp.get("/draws")
+def draws(campaign_id: int):
+    """The latest draws with the roll and the weights that decided each."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    pool_ids = {pool.id for pool in pools_of(campaign)}
+    chosen = request.args.get("pool", type=int)
+    chosen = chosen if chosen in pool_ids else None  # another campaign's pool or a forged id: all pools
+    return render(
+        "prize_admin/draws.html",
+        campaign=campaign,
+        pools=pools_of(campaign),
+        chosen=chosen,
+        lines=draw_log(campaign, pool_id=chosen),
+    )
+
+
+def _download(campaign_id: int, export, name: str):
+    """An export as an .xlsx download named after the campaign and the time (the export is audited)."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    handle = export(current_user, campaign)
+    db.session.commit()
+    return xlsx_response(handle, f"{name}-{campaign.id}-{format_datetime(utcnow(), 'yyyyMMdd-HHmm')}.xlsx")
+
+
+@bp.get("/winners.xlsx")
+def winners_export(campaign_id: int):
+    """Every winning draw, with names, phones, units and codes, for paying and sending the prizes."""
+    return _download(campaign_id, export_winners, "winners")
+
+
+@bp.get("/addresses.xlsx")
+def addresses_export(campaign_id: int):
+    """The shipping addresses given for physical prizes."""
+    return _download(campaign_id, export_addresses, "addresses")
