@@ -27,8 +27,9 @@ CITIES, UNITS_PER_CITY, INDUSTRIES, UNITS_PER_INDUSTRY = 20, 50, 2, 20
 STEPS = "((e::bigint * 7919 + d * 104729 + (e::bigint * d) % 7) % 20000)::int"
 
 
-def generate_board_campaign(participants: int, *, log=print) -> int:
-    """Make the campaign and its data; returns the campaign id. Expects an empty, migrated database."""
+def generate_board_campaign(participants: int, *, days: int = DAYS, log=print) -> int:
+    """Make the campaign and its data (``days`` days, ending today); returns the campaign id. Expects an
+    empty, migrated database."""
     start = time.perf_counter()
     root = create_org(code="BP", name="基准省总工会", kind=OrgKind.PROVINCE_FEDERATION)
     units = []
@@ -49,16 +50,16 @@ def generate_board_campaign(participants: int, *, log=print) -> int:
             ]
     today = local_today(utcnow(), "Asia/Shanghai")
     campaign = create_campaign(
-        None, root, preset="motherland-100", start_day=today - timedelta(days=DAYS - 1), publish=True
+        None, root, preset="motherland-100", start_day=today - timedelta(days=days - 1), publish=True
     )
     campaign.rules = {
         **campaign.rules,
-        "length_days": DAYS,
+        "length_days": days,
         "checkin": "required",
         "route": {"mode": "none", "landmarks": 0},
         "ranking": {"kinds": ["individual", "team", "unit"], "refresh_minutes": 5, "top_n": 600},
     }
-    campaign.end_day = campaign.start_day + timedelta(days=DAYS - 1)
+    campaign.end_day = campaign.start_day + timedelta(days=days - 1)
     db.session.flush()
     db.session.commit()
     unit_ids = [unit.id for unit in units]
@@ -93,14 +94,14 @@ def generate_board_campaign(participants: int, *, log=print) -> int:
             f"{STEPS}, {STEPS} >= 6000, "
             f"CASE WHEN {STEPS} >= 6000 THEN 'qualified' ELSE 'below_threshold' END "
             f"FROM (SELECT id AS e FROM enrollments WHERE campaign_id = :campaign) m, "
-            f"generate_series(0, {DAYS - 1}) d ORDER BY e, d",
+            f"generate_series(0, {days - 1}) d ORDER BY e, d",
         ),
         (
             "check-ins",
             f"INSERT INTO checkins (enrollment_id, day, checked_in_at) "
             f"SELECT e, :start + d, (:start + d)::timestamp + interval '8 hours' "
             f"FROM (SELECT id AS e FROM enrollments WHERE campaign_id = :campaign) m, "
-            f"generate_series(0, {DAYS - 1}) d WHERE (e + d) % 3 <> 0 ORDER BY e, d",
+            f"generate_series(0, {days - 1}) d WHERE (e + d) % 3 <> 0 ORDER BY e, d",
         ),
         (
             "teams",
@@ -142,7 +143,7 @@ def generate_board_campaign(participants: int, *, log=print) -> int:
     db.session.execute(text("ANALYZE"))
     db.session.commit()
     log(
-        f"generated {participants:,} participants × {DAYS} days in {time.perf_counter() - start:.0f} s",
+        f"generated {participants:,} participants × {days} days in {time.perf_counter() - start:.0f} s",
         flush=True,
     )
     return campaign.id

@@ -5,8 +5,7 @@ deadline. What a member holds, pool by pool."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import String, cast, func, literal, select, true, update
 
@@ -15,15 +14,12 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.points import Badge, PointEntry, PointReason
-from portal.models.prizes import (
-    ChanceSource,
-    DrawChance,
-    PrizePool,
-)
+from portal.models.prizes import ChanceSource, DrawChance, PrizePool
 from portal.models.steps import Checkin, Run
 from portal.services.audit import record_audit
 from portal.services.board_snapshots import campaign_closed
 from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import end_of_local_day
 from portal.services.points import day_key, points_of, team_now
 from portal.services.prize_errors import (
     ChancesAlreadyGranted,
@@ -32,7 +28,7 @@ from portal.services.prize_errors import (
     NotEnoughPoints,
     PoolClosed,
 )
-from portal.services.prize_pools import pool_for
+from portal.services.prize_pools import pool_for, pools_of
 from portal.services.rankings import individual_board
 
 CHANCE_COLUMNS = ["enrollment_id", "pool_id", "source", "source_key", "granted_at", "expires_at"]
@@ -61,17 +57,13 @@ def _grant_from(pool: PrizePool, rows, *, expires_at: datetime, now: datetime) -
     return len(db.session.execute(statement.returning(DrawChance.id)).all())
 
 
-def end_of_day(day: date, zone: str) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone))
-
-
 def grant_checkin_chances(
     campaign: Campaign, day: date, *, now: datetime, member: Enrollment | None = None
 ) -> int:
     """The daily check-in draw of ``day`` for everyone who checked in (or ``member``): it expires at the
     end of that day, so none is given once the day is over."""
     pool = pool_for(campaign.id, ChanceSource.CHECKIN)
-    expires_at = end_of_day(day, campaign.timezone)
+    expires_at = end_of_local_day(day, campaign.timezone)
     if pool is None or now >= expires_at or now >= pool.closes_at:
         return 0
     rows = (
@@ -213,24 +205,26 @@ class PoolChances:
     usable: list[DrawChance]  # soonest deadline first
 
 
+def usable(enrollment: Enrollment, now: datetime) -> tuple:
+    """The conditions of the member's chances that can still be drawn."""
+    return (
+        DrawChance.enrollment_id == enrollment.id,
+        DrawChance.used_at.is_(None),
+        DrawChance.expires_at > now,
+    )
+
+
 def chances_of(enrollment: Enrollment, *, now: datetime | None = None) -> list[PoolChances]:
     """Every pool of the campaign with the member's usable chances in it."""
-    now = now or utcnow()
-    pools = list(
-        db.session.scalars(
-            select(PrizePool).where(PrizePool.campaign_id == enrollment.campaign_id).order_by(PrizePool.id)
-        )
-    )
     chances = db.session.scalars(
         select(DrawChance)
-        .where(
-            DrawChance.enrollment_id == enrollment.id,
-            DrawChance.used_at.is_(None),
-            DrawChance.expires_at > now,
-        )
+        .where(*usable(enrollment, now or utcnow()))
         .order_by(DrawChance.expires_at, DrawChance.id)
     ).all()
-    return [PoolChances(pool, [chance for chance in chances if chance.pool_id == pool.id]) for pool in pools]
+    return [
+        PoolChances(pool, [chance for chance in chances if chance.pool_id == pool.id])
+        for pool in pools_of(enrollment.campaign)
+    ]
 
 
 def open_chance(
@@ -239,12 +233,7 @@ def open_chance(
     """The member's usable chance of ``source`` that expires first (the campaign page's shortcut)."""
     return db.session.scalar(
         select(DrawChance)
-        .where(
-            DrawChance.enrollment_id == enrollment.id,
-            DrawChance.source == source,
-            DrawChance.used_at.is_(None),
-            DrawChance.expires_at > (now or utcnow()),
-        )
+        .where(*usable(enrollment, now or utcnow()), DrawChance.source == source)
         .order_by(DrawChance.expires_at, DrawChance.id)
         .limit(1)
     )

@@ -52,10 +52,14 @@ def local_today(now: datetime, zone: str) -> date:
     return local_datetime(now, zone).date()
 
 
+def end_of_local_day(day: date, zone: str) -> datetime:
+    """Local midnight at the end of ``day``."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone))
+
+
 def day_closes_at(day: date, rules: RuleSet, zone: str) -> datetime:
     """The instant after which reports for ``day`` are refused: local midnight plus the grace period."""
-    midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(zone))
-    return midnight + timedelta(minutes=rules.grace_minutes)
+    return end_of_local_day(day, zone) + timedelta(minutes=rules.grace_minutes)
 
 
 def detect_flag(

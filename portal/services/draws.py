@@ -22,15 +22,8 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
-from portal.models.prizes import (
-    Draw,
-    DrawChance,
-    DrawOutcome,
-    PrizeCode,
-    PrizeKind,
-    PrizePool,
-    PrizeTier,
-)
+from portal.models.prizes import Draw, DrawChance, DrawOutcome, PrizeCode, PrizeKind, PrizePool, PrizeTier
+from portal.services.chances import usable
 from portal.services.prize_errors import (
     ChanceExpired,
     ChanceNotFound,
@@ -59,15 +52,6 @@ def get_pool_or_error(campaign: Campaign, pool_id: int) -> PrizePool:
     return pool
 
 
-def _usable(enrollment: Enrollment, pool: PrizePool, now: datetime):
-    return (
-        DrawChance.enrollment_id == enrollment.id,
-        DrawChance.pool_id == pool.id,
-        DrawChance.used_at.is_(None),
-        DrawChance.expires_at > now,
-    )
-
-
 def _claim_chance(enrollment: Enrollment, pool: PrizePool, chance_id: int | None, now: datetime) -> int:
     """Mark one chance used and return its id: the one named (it must be the member's, in this pool),
     or else the member's usable chance that expires first.
@@ -78,7 +62,7 @@ def _claim_chance(enrollment: Enrollment, pool: PrizePool, chance_id: int | None
     if chance_id is None:
         soonest = (
             select(DrawChance.id)
-            .where(*_usable(enrollment, pool, now))
+            .where(*usable(enrollment, now), DrawChance.pool_id == pool.id)
             .order_by(DrawChance.expires_at, DrawChance.id)
             .limit(1)
             .with_for_update(skip_locked=True)

@@ -6,9 +6,8 @@ winners and the shipping addresses, with Excel exports.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import yaml
 from flask import abort
@@ -19,14 +18,9 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.models.campaign import Campaign
 from portal.models.identity import User
-from portal.models.prizes import (
-    ChanceSource,
-    PrizeCode,
-    PrizeKind,
-    PrizePool,
-    PrizeTier,
-)
+from portal.models.prizes import ChanceSource, PrizeCode, PrizeKind, PrizePool, PrizeTier
 from portal.services.audit import record_audit
+from portal.services.day_rules import end_of_local_day
 from portal.services.prize_errors import InvalidCodes, NotAVoucherTier, TooManyCodes
 from portal.services.rules import PRESETS_DIR
 
@@ -83,8 +77,7 @@ def preset_pools(preset: str) -> list[PoolSpec]:
 
 def pool_closes_at(campaign: Campaign, days_after_end: int) -> datetime:
     """Local midnight at the end of the campaign's last day, plus ``days_after_end`` days."""
-    day = campaign.end_day + timedelta(days=1 + days_after_end)
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(campaign.timezone))
+    return end_of_local_day(campaign.end_day + timedelta(days=days_after_end), campaign.timezone)
 
 
 def copy_preset_pools(campaign: Campaign) -> int:

@@ -12,11 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Enrollment
-from portal.models.prizes import (
-    Draw,
-    PrizeKind,
-    ShippingAddress,
-)
+from portal.models.prizes import Draw, PrizeKind, ShippingAddress
 from portal.services.phones import parse_phone
 from portal.services.pii import decrypt_text, encrypt_text
 from portal.services.prize_errors import (

@@ -86,3 +86,36 @@ def test_a_shipped_prize_address_once(live_server, page_without_js, tree, make_u
     expect(page.get_by_test_id("address")).to_contain_text("陕西省西安市碑林区南大街1号2单元301")
     expect(page.get_by_role("button", name="提交地址")).to_have_count(0)
     screenshot(page, "rewards-6-address-given")
+
+
+def test_admin_uploads_codes_reads_the_log_and_exports(live_server, page, tree, make_user, screenshot):
+    base = live_server
+    admin = make_user(admin_of=tree["edu"])
+    campaign = running_campaign(tree["edu"])  # seed 002: vouchers for the top 10,000, codes uploaded
+    member = enrolled(member_of(make_user(real_name="周晓燕"), tree["njmu"]), campaign, tree["njmu"])
+    checkin_pool = make_pool(campaign, ChanceSource.CHECKIN, [("0.5元红包", PrizeKind.CASH, 1, 2)])
+    give_chance(member, checkin_pool, "day:1")
+    from portal.services.draws import draw
+
+    draw(member, checkin_pool)
+    db.session.commit()
+    sign_in(page, base, admin.phone)
+    page.goto(f"{base}/admin/campaigns/{campaign.id}")
+    page.get_by_role("button", name="奖品", exact=True).click()
+    expect(page.get_by_role("heading", name="电影消费券抽奖")).to_be_visible()
+    page.get_by_label("券码（每行一个）").fill("MOVIE-A001\nMOVIE-A002\nbad code")
+    page.get_by_role("button", name="上传券码").click()
+    expect(page.get_by_text("每行一个券码")).to_be_visible()  # refused, and what was pasted is kept
+    expect(page.get_by_label("券码（每行一个）")).to_have_value("MOVIE-A001\nMOVIE-A002\nbad code")
+    page.get_by_label("券码（每行一个）").fill("MOVIE-A001\nMOVIE-A002\nMOVIE-A003")
+    page.get_by_role("button", name="上传券码").click()
+    expect(page.get_by_text("已添加 3 个券码。")).to_be_visible()
+    expect(page.locator("#pool-" + str(checkin_pool.id))).to_contain_text("1 / 1")  # won / drawn
+    screenshot(page, "rewards-7-admin-pools")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出中奖名单").click()
+    assert download.value.suggested_filename.startswith(f"winners-{campaign.id}-")
+    page.get_by_role("button", name="抽奖记录").click()
+    expect(page.locator(".draw-line")).to_have_count(1)
+    expect(page.locator(".draw-line")).to_contain_text("随机数 0 / 1 → 0.5元红包 → 中奖")
+    screenshot(page, "rewards-8-admin-log")

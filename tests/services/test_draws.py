@@ -22,7 +22,8 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.services import draws as draws_service
-from portal.services.chances import chances_of, end_of_day, grant_checkin_chances, grant_final_rank_chances
+from portal.services.chances import chances_of, grant_checkin_chances, grant_final_rank_chances
+from portal.services.day_rules import end_of_local_day
 from portal.services.draws import draw, get_pool_or_error, pick
 from portal.services.errors import InvalidPhone
 from portal.services.prize_errors import (
@@ -156,9 +157,9 @@ def test_the_check_in_draw_lasts_until_midnight(member_with_pool):
     assert grant_checkin_chances(campaign, today, now=utcnow()) == 1
     assert grant_checkin_chances(campaign, today, now=utcnow()) == 0  # given once
     [entry] = [item for item in chances_of(member) if item.pool.id == pool.id]
-    assert [chance.expires_at for chance in entry.usable] == [end_of_day(today, campaign.timezone)]
+    assert [chance.expires_at for chance in entry.usable] == [end_of_local_day(today, campaign.timezone)]
     with pytest.raises(ChanceExpired):
-        draw(member, pool, entry.usable[0].id, now=end_of_day(today, campaign.timezone))
+        draw(member, pool, entry.usable[0].id, now=end_of_local_day(today, campaign.timezone))
 
 
 def test_vouchers_hand_out_their_codes_once(app, tree, make_user):
