@@ -9,7 +9,8 @@ seed 001's rules with check-ins that earn points), then times on yesterday, a cl
    badges and chances);
 2. the same again (it pays nothing: every key is taken), which is what a repeated settlement costs;
 3. the whole ``settle_day`` once more (recount, totals, team days, rewards).
-Each is one transaction, committed, timed around the call.
+Each is one transaction, committed, timed around the call; statements of half a second or more are listed
+with their time. ``--reuse`` measures again on an earlier run's data, from an emptied ledger.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import argparse
 import time
 
 from flask_migrate import upgrade
-from sqlalchemy import func, inspect, select
+from sqlalchemy import event, func, inspect, select, text
 
 from bench.board_data import generate_board_campaign
 from bench.rankings import bench_app
@@ -44,7 +45,27 @@ def prepare(app, participants: int, reuse: bool) -> int:
         return campaign_id
 
 
-def timed(label: str, work) -> None:
+class StatementTimer:
+    """Times every statement the work sends, to say where a settlement's seconds go."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[float, str]] = []
+
+    def before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        took = time.perf_counter() - conn.info.pop("bench_started")
+        self.times.append((took, " ".join(statement.split())[:150]))
+
+    def report(self, at_least: float = 0.5) -> None:
+        for took, statement in self.times:
+            if took >= at_least:
+                print(f"    {took:6.1f} s  {statement}")
+        self.times.clear()
+
+
+def timed(label: str, work, timer: StatementTimer) -> None:
     start = time.perf_counter()
     work()
     db.session.commit()
@@ -52,6 +73,7 @@ def timed(label: str, work) -> None:
         select(func.count(), func.coalesce(func.sum(PointEntry.points), 0))
     ).one()
     print(f"{label}: {time.perf_counter() - start:.1f} s  (ledger: {entries:,} entries, {points:,} points)")
+    timer.report()
 
 
 def main() -> None:
@@ -62,12 +84,18 @@ def main() -> None:
     args = parser.parse_args()
     app = bench_app(args.database_url)
     campaign_id = prepare(app, args.participants, args.reuse)
+    timer = StatementTimer()
     with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", timer.before)
+        event.listen(db.engine, "after_cursor_execute", timer.after)
         campaign = db.session.get(Campaign, campaign_id)
         day = campaign.start_day  # yesterday: closed, so every rule of the day is paid
-        timed("rewards, first settlement", lambda: settle_day_rewards(campaign, day, now=utcnow()))
-        timed("rewards, repeated", lambda: settle_day_rewards(campaign, day, now=utcnow()))
-        timed("whole settle_day, repeated", lambda: settle_day(campaign, day))
+        if args.reuse:  # start again from an empty ledger, as the first settlement of the day
+            db.session.execute(text("TRUNCATE point_entries, draw_chances, badges CASCADE"))
+            db.session.commit()
+        timed("rewards, first settlement", lambda: settle_day_rewards(campaign, day, now=utcnow()), timer)
+        timed("rewards, repeated", lambda: settle_day_rewards(campaign, day, now=utcnow()), timer)
+        timed("whole settle_day, repeated", lambda: settle_day(campaign, day), timer)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ AUDIT_ACTIONS = {
     "admin.grant": _l("Appointed an admin"),
     "members.import": _l("Imported members"),
     "prizes.codes": _l("Uploaded voucher codes"),
+    "prizes.edit": _l("Changed a prize pool"),
     "prizes.final_rank": _l("Gave the final-ranking draws"),
     "prizes.export_winners": _l("Exported the winners"),
     "prizes.export_addresses": _l("Exported the shipping addresses"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+MAX_WEIGHT = 1_000_000
+MAX_STOCK = 10_000_000
 
 
 class RedeemForm(FlaskForm):
@@ -50,3 +53,33 @@ class CodesForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     pass
+
+
+class TierForm(FlaskForm):
+    weight = IntegerField(
+        _l("Weight"),
+        validators=[
+            InputRequired(_l("Enter the weight.")),
+            NumberRange(min=0, max=MAX_WEIGHT, message=_l("Enter a whole number from 0 to 1,000,000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    stock = IntegerField(
+        _l("Stock"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_STOCK, message=_l("Enter a whole number from 0 to 10,000,000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class NoPrizeForm(FlaskForm):
+    weight = IntegerField(
+        _l("Weight of “no prize”"),
+        validators=[
+            InputRequired(_l("Enter the weight.")),
+            NumberRange(min=0, max=MAX_WEIGHT, message=_l("Enter a whole number from 0 to 1,000,000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )

@@ -92,3 +92,13 @@ class FinalRankingNotReady(DomainError):
 class ChancesAlreadyGranted(DomainError):
     message = _l("The final-ranking draw chances were given already.")
     status = 409
+
+
+class StockBelowWon(DomainError):
+    field = "stock"
+    status = 409
+
+
+class PoolWithoutWeight(DomainError):
+    message = _l("At least one outcome of the pool needs a weight above 0, or nothing could be drawn.")
+    status = 409

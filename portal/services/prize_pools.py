@@ -13,7 +13,7 @@ import yaml
 from flask import abort
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 
 from portal.extensions import db
 from portal.models.campaign import Campaign
@@ -21,7 +21,13 @@ from portal.models.identity import User
 from portal.models.prizes import ChanceSource, PrizeCode, PrizeKind, PrizePool, PrizeTier
 from portal.services.audit import record_audit
 from portal.services.day_rules import end_of_local_day
-from portal.services.prize_errors import InvalidCodes, NotAVoucherTier, TooManyCodes
+from portal.services.prize_errors import (
+    InvalidCodes,
+    NotAVoucherTier,
+    PoolWithoutWeight,
+    StockBelowWon,
+    TooManyCodes,
+)
 from portal.services.rules import PRESETS_DIR
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9\-]{4,64}")
@@ -185,3 +191,69 @@ def upload_codes(actor: User, campaign: Campaign, tier: PrizeTier, text: str) ->
     db.session.flush()
     db.session.refresh(tier)
     return len(new)
+
+
+def _require_some_weight(pool: PrizePool) -> None:
+    db.session.flush()
+    db.session.refresh(pool)
+    for tier in pool.tiers:
+        db.session.refresh(tier)
+    if pool.no_prize_weight + sum(tier.weight for tier in pool.tiers) <= 0:
+        raise PoolWithoutWeight()
+
+
+def update_tier(actor: User, campaign: Campaign, tier: PrizeTier, *, weight: int, stock: int | None) -> None:
+    """Change a tier's weight and, except for vouchers (their stock is their codes), its stock. The stock
+    never goes below what was won already; what is left follows: one conditional UPDATE, so a draw taking
+    stock at the same moment is counted. Past draws keep the weights they were rolled against."""
+    before = {"weight": tier.weight, "stock": tier.stock, "remaining": tier.remaining}
+    values: dict = {"weight": weight}
+    condition = true()
+    if stock is not None and tier.kind is not PrizeKind.VOUCHER:
+        won = PrizeTier.stock - PrizeTier.remaining
+        values.update(stock=stock, remaining=stock - won)
+        condition = won <= stock
+    changed = db.session.execute(
+        update(PrizeTier)
+        .where(PrizeTier.id == tier.id, condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.refresh(tier)
+        raise StockBelowWon(
+            _("The stock cannot be below the %(n)s already won.", n=tier.stock - tier.remaining)
+        )
+    _require_some_weight(tier.pool)
+    record_audit(
+        actor,
+        "prizes.edit",
+        subject_type="prize_tier",
+        subject_id=tier.id,
+        organisation_id=campaign.organisation_id,
+        before=before,
+        after={"weight": tier.weight, "stock": tier.stock, "remaining": tier.remaining},
+    )
+
+
+def update_no_prize_weight(actor: User, campaign: Campaign, pool: PrizePool, weight: int) -> None:
+    before = pool.no_prize_weight
+    pool.no_prize_weight = weight
+    _require_some_weight(pool)
+    record_audit(
+        actor,
+        "prizes.edit",
+        subject_type="prize_pool",
+        subject_id=pool.id,
+        organisation_id=campaign.organisation_id,
+        before={"no_prize_weight": before},
+        after={"no_prize_weight": weight},
+    )
+
+
+def get_pool_or_404(campaign: Campaign, pool_id: int) -> PrizePool:
+    """A pool of this campaign; any other id (another campaign's, a forged one) is a 404."""
+    pool = db.session.get(PrizePool, pool_id)
+    if pool is None or pool.campaign_id != campaign.id:
+        abort(404)
+    return pool

@@ -9,13 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms.rewards import CodesForm, GrantForm
+from portal.forms.rewards import CodesForm, GrantForm, NoPrizeForm, TierForm
 from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.prizes import ChanceSource, PrizeKind
 from portal.services.chances import grant_final_rank_chances
 from portal.services.errors import DomainError
-from portal.services.prize_pools import get_tier_or_404, pools_of, upload_codes
+from portal.services.prize_pools import (
+    get_pool_or_404,
+    get_tier_or_404,
+    pools_of,
+    update_no_prize_weight,
+    update_tier,
+    upload_codes,
+)
 from portal.services.prize_reports import (
     chances_per_pool,
     draw_log,
@@ -35,23 +42,32 @@ bp = Blueprint("prize_admin", __name__, url_prefix="/admin/campaigns/<id:campaig
 bp.before_request(require_admin_scope)
 
 
-def _page(campaign, *, code_forms=None, status=200):
-    pools = pools_of(campaign)
-    code_forms = code_forms or {}
+def _forms(campaign, pools, failed: dict) -> dict:
+    """Every form of the page by its prefix: the one that failed as posted, the others filled in."""
+    forms = {}
     for pool in pools:
+        forms[f"p{pool.id}"] = NoPrizeForm(formdata=None, prefix=f"p{pool.id}", weight=pool.no_prize_weight)
         for tier in pool.tiers:
-            if tier.kind is PrizeKind.VOUCHER and tier.id not in code_forms:
-                code_forms[tier.id] = CodesForm(formdata=None, prefix=f"t{tier.id}")
+            forms[f"e{tier.id}"] = TierForm(
+                formdata=None, prefix=f"e{tier.id}", weight=tier.weight, stock=tier.stock
+            )
+            if tier.kind is PrizeKind.VOUCHER:
+                forms[f"t{tier.id}"] = CodesForm(formdata=None, prefix=f"t{tier.id}")
+    return {**forms, **failed}
+
+
+def _page(campaign, *, failed: dict | None = None):
+    pools = pools_of(campaign)
     return render(
         "prize_admin/pools.html",
         campaign=campaign,
         pools=pools,
         drawn=drawn_per_pool(campaign),
         chances=chances_per_pool(campaign),
-        code_forms=code_forms,
+        forms=_forms(campaign, pools, failed or {}),
         grant_form=GrantForm(),
         final_rank=ChanceSource.FINAL_RANK,
-        status=status,
+        status=422 if failed else 200,
     )
 
 
@@ -76,7 +92,43 @@ def codes(campaign_id: int, tier_id: int):
             db.session.commit()
             flash(_("%(n)d codes added.", n=added), "success")
             return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"tier-{tier.id}")
-    return _page(campaign, code_forms={tier.id: form}, status=422)
+    return _page(campaign, failed={f"t{tier.id}": form})
+
+
+@bp.post("/tiers/<id:tier_id>/edit")
+def edit_tier(campaign_id: int, tier_id: int):
+    """Change a prize's weight and stock (a voucher's stock is its codes)."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    tier = get_tier_or_404(campaign, tier_id)
+    form = TierForm(prefix=f"e{tier.id}")
+    if form.validate_on_submit():
+        try:
+            update_tier(current_user, campaign, tier, weight=form.weight.data, stock=form.stock.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved: %(name)s.", name=tier.name), "success")
+            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"tier-{tier.id}")
+    return _page(campaign, failed={f"e{tier.id}": form})
+
+
+@bp.post("/<id:pool_id>/edit")
+def edit_pool(campaign_id: int, pool_id: int):
+    """Change the weight of "no prize" in a pool."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    pool = get_pool_or_404(campaign, pool_id)
+    form = NoPrizeForm(prefix=f"p{pool.id}")
+    if form.validate_on_submit():
+        try:
+            update_no_prize_weight(current_user, campaign, pool, form.weight.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved: %(name)s.", name=pool.name), "success")
+            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"pool-{pool.id}")
+    return _page(campaign, failed={f"p{pool.id}": form})
 
 
 @bp.post("/final-rank")

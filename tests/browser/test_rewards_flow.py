@@ -110,7 +110,17 @@ def test_admin_uploads_codes_reads_the_log_and_exports(live_server, page, tree, 
     page.get_by_label("券码（每行一个）").fill("MOVIE-A001\nMOVIE-A002\nMOVIE-A003")
     page.get_by_role("button", name="上传券码").click()
     expect(page.get_by_text("已添加 3 个券码。")).to_be_visible()
-    expect(page.locator("#pool-" + str(checkin_pool.id))).to_contain_text("1 / 1")  # won / drawn
+    panel = page.locator("#pool-" + str(checkin_pool.id))
+    expect(panel).to_contain_text("1 / 1")  # won / drawn
+    panel.get_by_text("修改权重和总数").click()
+    panel.get_by_label("总数").fill("0")
+    panel.get_by_role("button", name="保存").first.click()
+    expect(page.get_by_text("总数不能少于已抽出的 1 份。")).to_be_visible()  # refused, the form open
+    panel = page.locator("#pool-" + str(checkin_pool.id))
+    panel.get_by_label("总数").fill("10")
+    panel.get_by_role("button", name="保存").first.click()
+    expect(page.get_by_text("已保存：0.5元红包。")).to_be_visible()
+    expect(page.locator(f"#tier-{checkin_pool.tiers[0].id}")).to_contain_text("9")  # 9 of 10 left
     screenshot(page, "rewards-7-admin-pools")
     with page.expect_download() as download:
         page.get_by_role("button", name="导出中奖名单").click()

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import (
     ChanceSource,
     Checkin,
+    Draw,
     DrawChance,
     DrawOutcome,
     PrizeCode,
@@ -38,10 +39,12 @@ from portal.services.prize_errors import (
     InvalidRecipient,
     NoChance,
     NoSuchPool,
+    PoolWithoutWeight,
     PrizeNotShipped,
+    StockBelowWon,
     TooManyCodes,
 )
-from portal.services.prize_pools import preset_pools, upload_codes
+from portal.services.prize_pools import preset_pools, update_no_prize_weight, update_tier, upload_codes
 from portal.services.settlement import settle_day
 from portal.services.shipping import AddressInput, address_of, submit_address
 from portal.services.steps import report_steps
@@ -278,3 +281,27 @@ def test_presets_bring_their_pools(app, tree):
         1000,
     )
     assert pools[3].top_n == 10_000
+
+
+def test_admins_change_weights_and_stock_but_never_below_what_was_won(member_with_pool, make_user, tree):
+    campaign, member, pool = member_with_pool
+    admin = make_user(admin_of=tree["edu"])
+    cup, packet = pool.tiers
+    draw(member, pool, give_chance(member, pool, "day:1").id)  # wins a cup: 1 of 2 left
+    db.session.commit()
+    update_tier(admin, campaign, cup, weight=3, stock=5)
+    db.session.commit()
+    assert (cup.weight, cup.stock, cup.remaining) == (3, 5, 4)
+    with pytest.raises(StockBelowWon):
+        update_tier(admin, campaign, cup, weight=3, stock=0)
+    db.session.rollback()
+    update_no_prize_weight(admin, campaign, pool, 2)
+    update_tier(admin, campaign, cup, weight=0, stock=1)  # the one already won: nothing left
+    db.session.commit()
+    assert (cup.stock, cup.remaining, pool.no_prize_weight) == (1, 0, 2)
+    with pytest.raises(PoolWithoutWeight):
+        update_no_prize_weight(admin, campaign, pool, 0)  # cup 0, red packet 0, no prize 0
+    db.session.rollback()
+    assert packet.weight == 0 and pool.no_prize_weight == 2
+    record = db.session.scalar(select(Draw))
+    assert record.weights[0] == {"tier": cup.id, "name": "保温杯", "weight": 1, "remaining": 2}  # as drawn

@@ -243,6 +243,13 @@ MATRIX = {
     "rewards.prize": ("GET", "/campaigns/{campaign}/rewards/prizes/{draw}", None, ONLY_MEMBER_A(200)),
     "prize_admin.pools": ("GET", "/admin/campaigns/{campaign}/prizes/", None, in_scope(200)),
     "prize_admin.codes": ("POST", "/admin/campaigns/{campaign}/prizes/tiers/{tier}/codes", {}, in_scope(422)),
+    "prize_admin.edit_tier": (
+        "POST",
+        "/admin/campaigns/{campaign}/prizes/tiers/{tier}/edit",
+        {},
+        in_scope(422),
+    ),
+    "prize_admin.edit_pool": ("POST", "/admin/campaigns/{campaign}/prizes/{pool}/edit", {}, in_scope(422)),
     "prize_admin.final_rank": ("POST", "/admin/campaigns/{campaign}/prizes/final-rank", {}, in_scope(303)),
     "prize_admin.draws": ("GET", "/admin/campaigns/{campaign}/prizes/draws", None, in_scope(200)),
     "prize_admin.winners_export": (

@@ -218,3 +218,29 @@ def _pools(campaign):
     from portal.services.prize_pools import pools_of
 
     return pools_of(campaign)
+
+
+def test_admins_change_a_prize_and_bad_values_are_refused_in_place(client, tree, make_user, login):
+    admin = make_user(admin_of=tree["edu"])
+    campaign, _member_user, _enrollment = _member(tree, make_user)
+    checkin_pool = next(pool for pool in _pools(campaign) if pool.source is ChanceSource.CHECKIN)
+    tier = checkin_pool.tiers[0]
+    login(admin)
+    url = f"/admin/campaigns/{campaign.id}/prizes/tiers/{tier.id}/edit"
+    answer = client.post(url, data={f"e{tier.id}-weight": "2500", f"e{tier.id}-stock": "30000"})
+    assert answer.status_code == 303
+    db.session.refresh(tier)
+    assert (tier.weight, tier.stock, tier.remaining) == (2500, 30000, 30000)
+    refused = client.post(url, data={f"e{tier.id}-weight": "-1", f"e{tier.id}-stock": "10"})
+    page = text_of(refused.data.decode())
+    assert refused.status_code == 422 and "请输入0至1,000,000之间的整数。" in page
+    pool_url = f"/admin/campaigns/{campaign.id}/prizes/{checkin_pool.id}/edit"
+    assert client.post(pool_url, data={f"p{checkin_pool.id}-weight": "100"}).status_code == 303
+    elsewhere = running_campaign(tree["sx"], "motherland-100")
+    foreign = _pools(elsewhere)[0]
+    forged = f"/admin/campaigns/{campaign.id}/prizes/{foreign.id}/edit"
+    assert client.post(forged, data={f"p{foreign.id}-weight": "1"}).status_code == 404
+    assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.action == "prizes.edit")).all() == [
+        "prizes.edit",
+        "prizes.edit",
+    ]
