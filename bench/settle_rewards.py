@@ -8,7 +8,6 @@ seed 001's rules with check-ins that earn points), then times on yesterday, a cl
 1. ``settle_day_rewards`` the first time (it pays: check-ins, step points, qualified days; looks for
    badges and chances);
 2. the same again (it pays nothing: every key is taken), which is what a repeated settlement costs;
-3. the whole ``settle_day`` once more (recount, totals, team days, rewards).
 Each is one transaction, committed, timed around the call; statements of half a second or more are listed
 with their time. ``--reuse`` measures again on an earlier run's data, from an emptied ledger.
 """
@@ -28,7 +27,6 @@ from portal.extensions import db
 from portal.models import Campaign, PointEntry
 from portal.models.base import utcnow
 from portal.services.rewards import settle_day_rewards
-from portal.services.settlement import settle_day
 
 
 def prepare(app, participants: int, reuse: bool) -> int:
@@ -95,7 +93,6 @@ def main() -> None:
             db.session.commit()
         timed("rewards, first settlement", lambda: settle_day_rewards(campaign, day, now=utcnow()), timer)
         timed("rewards, repeated", lambda: settle_day_rewards(campaign, day, now=utcnow()), timer)
-        timed("whole settle_day, repeated", lambda: settle_day(campaign, day), timer)
 
 
 if __name__ == "__main__":

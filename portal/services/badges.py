@@ -19,6 +19,7 @@ from portal.models.points import Badge, BadgeKind
 from portal.models.route import Landmark, LandmarkVisit
 from portal.models.steps import Checkin, DailyRecord
 from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import local_today
 from portal.services.rules import CheckinMode, RouteMode
 
 
@@ -65,7 +66,8 @@ def award_badges(campaign: Campaign, *, now: datetime, member: Enrollment | None
             if member is not None:
                 query = query.where(LandmarkVisit.enrollment_id == member.id)
             _award(BadgeKind.ROUTE_COMPLETE, campaign, query, now)
-    if rules.checkin is not CheckinMode.NONE:
+    # Every day checked in is possible from the last day on only: until then the pass is skipped.
+    if rules.checkin is not CheckinMode.NONE and local_today(now, campaign.timezone) >= campaign.end_day:
         days = (campaign.end_day - campaign.start_day).days + 1
         query = (
             select(Checkin.enrollment_id)
