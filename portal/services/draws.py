@@ -14,15 +14,26 @@ from __future__ import annotations
 
 import secrets
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
-from portal.models.prizes import Draw, DrawChance, DrawOutcome, PrizeCode, PrizeKind, PrizePool, PrizeTier
+from portal.models.prizes import (
+    Draw,
+    DrawChance,
+    DrawOutcome,
+    PrizeCode,
+    PrizeKind,
+    PrizePool,
+    PrizeTier,
+    ShippingAddress,
+)
 from portal.services.chances import usable
 from portal.services.prize_errors import (
     ChanceExpired,
@@ -177,15 +188,25 @@ def _give_code(tier: PrizeTier, record: Draw) -> None:
     )
 
 
-def draws_of(enrollment: Enrollment, *, limit: int = 100) -> list[Draw]:
-    return list(
-        db.session.scalars(
-            select(Draw)
-            .where(Draw.enrollment_id == enrollment.id)
-            .order_by(Draw.drawn_at.desc(), Draw.id.desc())
-            .limit(limit)
-        )
+@dataclass(frozen=True)
+class MemberDraw:
+    draw: Draw
+    code: str | None  # a voucher's code
+    address_given: bool  # a shipped prize's address
+
+
+def draws_of(enrollment: Enrollment, *, limit: int = 100) -> list[MemberDraw]:
+    """The member's latest draws with their codes and whether an address was given, in one query."""
+    rows = db.session.execute(
+        select(Draw, PrizeCode.code, ShippingAddress.id)
+        .outerjoin(PrizeCode, PrizeCode.draw_id == Draw.id)
+        .outerjoin(ShippingAddress, ShippingAddress.draw_id == Draw.id)
+        .where(Draw.enrollment_id == enrollment.id)
+        .order_by(Draw.drawn_at.desc(), Draw.id.desc())
+        .limit(limit)
+        .options(joinedload(Draw.tier), joinedload(Draw.pool))
     )
+    return [MemberDraw(record, code, address_id is not None) for record, code, address_id in rows]
 
 
 def code_of(draw: Draw) -> str | None:

@@ -59,7 +59,7 @@ class DrawLine:
 
     draw: Draw
     pool_name: str
-    tier_name: str | None
+    tier: PrizeTier | None  # the prize won
     picked_name: str | None
     real_name: str | None
     phone: str
@@ -74,7 +74,7 @@ def _draw_lines(campaign: Campaign, *, won_only: bool, pool_id: int | None = Non
         select(
             Draw,
             PrizePool.name,
-            PrizeTier.name,
+            PrizeTier,
             picked.name,
             User.real_name,
             User.phone,
@@ -148,24 +148,21 @@ def export_winners(actor: User, campaign: Campaign):
     )
     count = 0
     query = _draw_lines(campaign, won_only=True).execution_options(yield_per=1000)
-    for draw, pool_name, tier_name, _picked, real_name, phone, unit, code, address_id in db.session.execute(
-        query
-    ):
+    for draw, pool_name, tier, _picked, real_name, phone, unit, code, address_id in db.session.execute(query):
+        shipped = tier.kind is PrizeKind.PHYSICAL
         sheet.append(
             [
                 _local(draw.drawn_at),
                 draw.id,
                 pool_name,
-                tier_name,
-                label(draw.tier.kind),
-                _yuan(draw.tier.value_fen),
+                tier.name,
+                label(tier.kind),
+                _yuan(tier.value_fen),
                 real_name or "",
                 phone,
                 unit,
                 code or "",
-                str(_("yes"))
-                if address_id
-                else (str(_("no")) if draw.tier.kind is PrizeKind.PHYSICAL else ""),
+                str(_("yes")) if address_id else (str(_("no")) if shipped else ""),
             ]
         )
         count += 1

@@ -22,7 +22,7 @@ from portal.services.participation import get_enrollment_for_member_or_404
 from portal.services.points import ledger_of, points_of
 from portal.services.prize_pools import pool_for
 from portal.services.rewards import catch_up_member
-from portal.services.shipping import AddressInput, address_of, get_draw_of_member, has_address, submit_address
+from portal.services.shipping import AddressInput, address_of, get_draw_of_member, submit_address
 from portal.views.helpers import redirect_to, show_domain_error
 
 bp = Blueprint("rewards", __name__, url_prefix="/campaigns/<id:campaign_id>/rewards")
@@ -40,8 +40,6 @@ def _context(campaign, enrollment, **extra):
         "pools": entries,
         "points_pool": pool_for(campaign.id, ChanceSource.POINTS),
         "draws": draws_of(enrollment),
-        "code_of": code_of,
-        "has_address": has_address,
         "redeem_form": RedeemForm(),
         "draw_form": DrawForm(),
         "result": None,

@@ -244,3 +244,22 @@ def test_admins_change_a_prize_and_bad_values_are_refused_in_place(client, tree,
         "prizes.edit",
         "prizes.edit",
     ]
+
+
+def test_a_voucher_winner_sees_the_code(client, tree, make_user, login):
+    from portal.services.draws import draw
+    from portal.services.prize_pools import upload_codes
+
+    admin = make_user(admin_of=tree["edu"])
+    campaign, member, enrollment = _member(tree, make_user)
+    pool = make_pool(
+        campaign, ChanceSource.FINAL_RANK, [("60元电影消费券", PrizeKind.VOUCHER, 1, 0)], top_n=5
+    )
+    upload_codes(admin, campaign, pool.tiers[0], "FILM-7788")
+    record = draw(enrollment, pool, give_chance(enrollment, pool, "final").id)
+    db.session.commit()
+    login(member)
+    page = text_of(client.get(f"/campaigns/{campaign.id}/rewards/").data.decode())
+    assert "60元电影消费券 · 券码 FILM-7788" in page
+    prize = text_of(client.get(f"/campaigns/{campaign.id}/rewards/prizes/{record.id}").data.decode())
+    assert "你的券码： FILM-7788" in prize
