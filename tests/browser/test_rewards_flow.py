@@ -56,6 +56,9 @@ def test_redeem_points_for_a_chance_and_draw_it(live_server, page, tree, make_us
     expect(page.locator("#prizes li")).to_have_count(1)  # the list of draws swapped beside the result
     screenshot(page, "rewards-4-red-packet")
     expect(page.locator("#ledger")).to_contain_text("兑换抽奖机会")
+    page.get_by_role("link", name="个人中心").click()
+    expect(page.locator("#rewards")).to_contain_text("与祖国同行 · 6 积分")
+    screenshot(page, "rewards-5-personal-center")
 
 
 def test_a_shipped_prize_address_once(live_server, page_without_js, tree, make_user, screenshot):
@@ -76,7 +79,7 @@ def test_a_shipped_prize_address_once(live_server, page_without_js, tree, make_u
     page.get_by_label("收件人", exact=True).fill("赵小红")
     page.get_by_label("收件人手机号").fill("13900001111")
     page.get_by_label("详细地址（仅限中国大陆）").fill("陕西省西安市碑林区南大街1号2单元301")
-    screenshot(page, "rewards-5-address")
+    screenshot(page, "rewards-6-address")
     page.get_by_role("button", name="提交地址").click()
     expect(page.get_by_text("请勾选确认地址无误。")).to_be_visible()
     expect(page.get_by_label("详细地址（仅限中国大陆）")).to_have_value("陕西省西安市碑林区南大街1号2单元301")
@@ -85,7 +88,7 @@ def test_a_shipped_prize_address_once(live_server, page_without_js, tree, make_u
     expect(page.get_by_text("地址已保存，奖品将寄往该地址。")).to_be_visible()
     expect(page.get_by_test_id("address")).to_contain_text("陕西省西安市碑林区南大街1号2单元301")
     expect(page.get_by_role("button", name="提交地址")).to_have_count(0)
-    screenshot(page, "rewards-6-address-given")
+    screenshot(page, "rewards-7-address-given")
 
 
 def test_admin_uploads_codes_reads_the_log_and_exports(live_server, page, tree, make_user, screenshot):
@@ -121,11 +124,11 @@ def test_admin_uploads_codes_reads_the_log_and_exports(live_server, page, tree, 
     panel.get_by_role("button", name="保存").first.click()
     expect(page.get_by_text("已保存：0.5元红包。")).to_be_visible()
     expect(page.locator(f"#tier-{checkin_pool.tiers[0].id}")).to_contain_text("9")  # 9 of 10 left
-    screenshot(page, "rewards-7-admin-pools")
+    screenshot(page, "rewards-8-admin-pools")
     with page.expect_download() as download:
         page.get_by_role("button", name="导出中奖名单").click()
     assert download.value.suggested_filename.startswith(f"winners-{campaign.id}-")
     page.get_by_role("button", name="抽奖记录").click()
     expect(page.locator(".draw-line")).to_have_count(1)
     expect(page.locator(".draw-line")).to_contain_text("随机数 0 / 1 → 0.5元红包 → 中奖")
-    screenshot(page, "rewards-8-admin-log")
+    screenshot(page, "rewards-9-admin-log")
