@@ -77,22 +77,33 @@ def pools(campaign_id: int):
     return _page(campaign_in_scope_or_404(campaign_id))
 
 
+def _submit(campaign, form, save, *, prefix: str, anchor: str):
+    """Validate ``form``, run ``save`` (which returns the message to flash) and go back to the pool; a
+    refusal shows the page again with this form as posted and its messages."""
+    if form.validate_on_submit():
+        try:
+            message = save()
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=anchor)
+    return _page(campaign, failed={prefix: form})
+
+
 @bp.post("/tiers/<id:tier_id>/codes")
 def codes(campaign_id: int, tier_id: int):
     """Upload voucher codes to a tier (pasted, one per line)."""
     campaign = campaign_in_scope_or_404(campaign_id)
     tier = get_tier_or_404(campaign, tier_id)  # another campaign's tier, or a forged id: 404
-    form = CodesForm(prefix=f"t{tier.id}")
-    if form.validate_on_submit():
-        try:
-            added = upload_codes(current_user, campaign, tier, form.codes.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(n)d codes added.", n=added), "success")
-            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"tier-{tier.id}")
-    return _page(campaign, failed={f"t{tier.id}": form})
+    prefix = f"t{tier.id}"
+    form = CodesForm(prefix=prefix)
+
+    def save() -> str:
+        return _("%(n)d codes added.", n=upload_codes(current_user, campaign, tier, form.codes.data))
+
+    return _submit(campaign, form, save, prefix=prefix, anchor=f"tier-{tier.id}")
 
 
 @bp.post("/tiers/<id:tier_id>/edit")
@@ -100,17 +111,14 @@ def edit_tier(campaign_id: int, tier_id: int):
     """Change a prize's weight and stock (a voucher's stock is its codes)."""
     campaign = campaign_in_scope_or_404(campaign_id)
     tier = get_tier_or_404(campaign, tier_id)
-    form = TierForm(prefix=f"e{tier.id}")
-    if form.validate_on_submit():
-        try:
-            update_tier(current_user, campaign, tier, weight=form.weight.data, stock=form.stock.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved: %(name)s.", name=tier.name), "success")
-            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"tier-{tier.id}")
-    return _page(campaign, failed={f"e{tier.id}": form})
+    prefix = f"e{tier.id}"
+    form = TierForm(prefix=prefix)
+
+    def save() -> str:
+        update_tier(current_user, campaign, tier, weight=form.weight.data, stock=form.stock.data)
+        return _("Saved: %(name)s.", name=tier.name)
+
+    return _submit(campaign, form, save, prefix=prefix, anchor=f"tier-{tier.id}")
 
 
 @bp.post("/<id:pool_id>/edit")
@@ -118,17 +126,14 @@ def edit_pool(campaign_id: int, pool_id: int):
     """Change the weight of "no prize" in a pool."""
     campaign = campaign_in_scope_or_404(campaign_id)
     pool = get_pool_or_404(campaign, pool_id)
-    form = NoPrizeForm(prefix=f"p{pool.id}")
-    if form.validate_on_submit():
-        try:
-            update_no_prize_weight(current_user, campaign, pool, form.weight.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved: %(name)s.", name=pool.name), "success")
-            return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=f"pool-{pool.id}")
-    return _page(campaign, failed={f"p{pool.id}": form})
+    prefix = f"p{pool.id}"
+    form = NoPrizeForm(prefix=prefix)
+
+    def save() -> str:
+        update_no_prize_weight(current_user, campaign, pool, form.weight.data)
+        return _("Saved: %(name)s.", name=pool.name)
+
+    return _submit(campaign, form, save, prefix=prefix, anchor=f"pool-{pool.id}")
 
 
 @bp.post("/final-rank")
