@@ -47,11 +47,20 @@ def crowd(app, tree, make_user):
     campaign = running_campaign(tree["edu"], "teachers-7day")
     pool = make_pool(campaign, ChanceSource.CHECKIN, [("保温杯", PrizeKind.PHYSICAL, 1, 5)])
     members = [enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"]) for _ in range(40)]
-    chances = []
-    for member in members:
-        for n in range(DRAWERS // len(members)):
-            chances.append((member.id, give_chance(member, pool, f"day:{n}").id))
-    return campaign, pool, chances
+    held = [
+        DrawChance(
+            enrollment_id=member.id,
+            pool_id=pool.id,
+            source=pool.source,
+            source_key=f"day:{n}",
+            expires_at=utcnow() + timedelta(days=1),
+        )
+        for member in members
+        for n in range(DRAWERS // len(members))
+    ]
+    db.session.add_all(held)
+    db.session.commit()
+    return campaign, pool, [(chance.enrollment_id, chance.id) for chance in held]
 
 
 def _draw_with(pool_id: int, enrollment_id: int, chance_id: int | None) -> None:
