@@ -24,7 +24,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import inspect, select, text, update
 
-from bench.board_data import generate_board_campaign
+from bench.board_data import DAYS, generate_board_campaign
 from bench.serving import ROOT, serve_and_load
 from portal import create_app
 from portal.extensions import db
@@ -76,14 +76,21 @@ def bench_app(url: str):
     )
 
 
-def prepare(app, participants: int, reuse: bool) -> int:
+def prepare(app, participants: int, reuse: bool, *, days: int = DAYS, rules: dict | None = None) -> int:
+    """The benchmark campaign: an earlier run's (``reuse``), or a new one of ``days`` days, with ``rules``
+    laid over the generator's."""
     with app.app_context():
         if reuse and inspect(db.engine).has_table("campaigns"):
             campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
             if campaign_id is not None:
                 return campaign_id
         upgrade(directory=str(ROOT / "migrations"))
-        return generate_board_campaign(participants)
+        campaign_id = generate_board_campaign(participants, days=days)
+        if rules:
+            campaign = db.session.get(Campaign, campaign_id)
+            campaign.rules = {**campaign.rules, **rules}
+            db.session.commit()
+        return campaign_id
 
 
 def member_cookies(app, campaign_id: int, count: int = 100) -> list[str]:

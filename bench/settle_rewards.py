@@ -17,30 +17,13 @@ from __future__ import annotations
 import argparse
 import time
 
-from flask_migrate import upgrade
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, func, select, text
 
-from bench.board_data import generate_board_campaign
-from bench.rankings import bench_app
-from bench.serving import ROOT
+from bench.rankings import bench_app, prepare
 from portal.extensions import db
 from portal.models import Campaign, PointEntry
 from portal.models.base import utcnow
 from portal.services.rewards import settle_day_rewards
-
-
-def prepare(app, participants: int, reuse: bool) -> int:
-    with app.app_context():
-        if reuse and inspect(db.engine).has_table("campaigns"):
-            found = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
-            if found is not None:
-                return found
-        upgrade(directory=str(ROOT / "migrations"))
-        campaign_id = generate_board_campaign(participants, days=2)
-        campaign = db.session.get(Campaign, campaign_id)
-        campaign.rules = {**campaign.rules, "checkin": "points"}
-        db.session.commit()
-        return campaign_id
 
 
 class StatementTimer:
@@ -81,7 +64,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure again on an earlier run's data here")
     args = parser.parse_args()
     app = bench_app(args.database_url)
-    campaign_id = prepare(app, args.participants, args.reuse)
+    campaign_id = prepare(app, args.participants, args.reuse, days=2, rules={"checkin": "points"})
     timer = StatementTimer()
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", timer.before)

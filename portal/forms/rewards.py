@@ -55,15 +55,19 @@ class GrantForm(FlaskForm):
     pass
 
 
-class TierForm(FlaskForm):
-    weight = IntegerField(
-        _l("Weight"),
+def weight_field(label) -> IntegerField:
+    return IntegerField(
+        label,
         validators=[
             InputRequired(_l("Enter the weight.")),
             NumberRange(min=0, max=MAX_WEIGHT, message=_l("Enter a whole number from 0 to 1,000,000.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class TierForm(FlaskForm):
+    weight = weight_field(_l("Weight"))
     stock = IntegerField(
         _l("Stock"),
         validators=[
@@ -75,11 +79,4 @@ class TierForm(FlaskForm):
 
 
 class NoPrizeForm(FlaskForm):
-    weight = IntegerField(
-        _l("Weight of “no prize”"),
-        validators=[
-            InputRequired(_l("Enter the weight.")),
-            NumberRange(min=0, max=MAX_WEIGHT, message=_l("Enter a whole number from 0 to 1,000,000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    weight = weight_field(_l("Weight of “no prize”"))
