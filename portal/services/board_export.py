@@ -7,14 +7,12 @@ more memory than one batch of rows; the rows are read from the database in batch
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -34,6 +32,7 @@ from portal.services.boards import (
 )
 from portal.services.errors import DomainError
 from portal.services.rules import RankingKind
+from portal.services.spreadsheets import new_workbook, saved_workbook
 
 BATCH = 5000
 
@@ -141,11 +140,12 @@ def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, n
     """The board as an .xlsx in a temporary file (rewound), and its view (for "as of" in the file name).
     The caller commits (the audit entry)."""
     head: BoardView = read_board(campaign, kind, limit=1, now=now)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Ranking"))[:31])
     as_of = format_datetime(head.updated_at, "yyyy-MM-dd HH:mm") if head.updated_at else "-"
-    sheet.append([campaign.title, str(_("As of %(time)s", time=as_of))])
-    sheet.append([str(header) for header in _headers(kind)])
+    workbook, sheet = new_workbook(
+        str(_("Ranking")),
+        [campaign.title, str(_("As of %(time)s", time=as_of))],
+        [str(header) for header in _headers(kind)],
+    )
     count = 0
     for row in _all_rows(campaign, kind, now):
         sheet.append(_cells(kind, row))
@@ -158,10 +158,7 @@ def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, n
         organisation_id=campaign.organisation_id,
         after={"board": str(kind), "rows": count},
     )
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the view streams and closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle, head
+    return saved_workbook(workbook), head
 
 
 @dataclass(frozen=True)

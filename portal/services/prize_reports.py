@@ -3,14 +3,12 @@ the winners' and addresses' workbooks (openpyxl, write-only; each export in the 
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -30,6 +28,7 @@ from portal.models.prizes import (
 )
 from portal.services.audit import record_audit
 from portal.services.shipping import read_address
+from portal.services.spreadsheets import new_workbook, saved_workbook
 
 
 def _per_pool(campaign: Campaign, model, counted) -> dict[int, tuple[int, int]]:
@@ -106,20 +105,6 @@ def draw_log(campaign: Campaign, *, pool_id: int | None = None, limit: int = 200
     return [DrawLine(*row[:8], has_address=row[8] is not None) for row in rows]
 
 
-def _workbook(title: str, headers: list[str]):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headers)
-    return workbook, sheet
-
-
-def _saved(workbook) -> tempfile.SpooledTemporaryFile:
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the view streams and closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
 def _yuan(fen: int | None) -> str:
     return f"{Decimal(fen) / 100:.2f}" if fen else ""
 
@@ -130,7 +115,7 @@ def _local(instant: datetime) -> str:
 
 def export_winners(actor: User, campaign: Campaign):
     """Every winning draw as an .xlsx (rewound temporary file), for paying and sending the prizes."""
-    workbook, sheet = _workbook(
+    workbook, sheet = new_workbook(
         str(_("Winners")),
         [
             str(_("Drawn at")),
@@ -167,12 +152,12 @@ def export_winners(actor: User, campaign: Campaign):
         )
         count += 1
     _audit_export(actor, campaign, "prizes.export_winners", count)
-    return _saved(workbook)
+    return saved_workbook(workbook)
 
 
 def export_addresses(actor: User, campaign: Campaign):
     """The shipping addresses given for physical prizes, decrypted for the people who send them."""
-    workbook, sheet = _workbook(
+    workbook, sheet = new_workbook(
         str(_("Addresses")),
         [
             str(_("Draw number")),
@@ -213,7 +198,7 @@ def export_addresses(actor: User, campaign: Campaign):
         )
         count += 1
     _audit_export(actor, campaign, "prizes.export_addresses", count)
-    return _saved(workbook)
+    return saved_workbook(workbook)
 
 
 def _audit_export(actor: User, campaign: Campaign, action: str, rows: int) -> None:

@@ -1,13 +1,16 @@
-"""Reading uploaded spreadsheets (CSV, including Excel's GBK CSV, and XLSX) into rows keyed by column."""
+"""Reading uploaded spreadsheets (CSV, including Excel's GBK CSV, and XLSX) into rows keyed by column, and
+writing exports (openpyxl's write-only workbooks)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
+from openpyxl import Workbook
 
 from portal.services.errors import MissingColumns, NotASpreadsheet
 
@@ -89,3 +92,20 @@ def read_spreadsheet(data: bytes, filename: str, headers: dict[str, tuple[str, .
             {key: values[index] if index < len(values) else "" for key, index in positions.items()}
         )
     return records
+
+
+def new_workbook(title: str, *head_rows: list) -> tuple[Workbook, object]:
+    """A write-only workbook with one sheet (Excel allows 31 characters of title) and its first rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for row in head_rows:
+        sheet.append(row)
+    return workbook, sheet
+
+
+def saved_workbook(workbook: Workbook) -> tempfile.SpooledTemporaryFile:
+    """The workbook written to a temporary file (in memory up to 8 MB), rewound for streaming."""
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller streams and closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
