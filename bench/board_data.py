@@ -27,6 +27,17 @@ CITIES, UNITS_PER_CITY, INDUSTRIES, UNITS_PER_INDUSTRY = 20, 50, 2, 20
 STEPS = "((e::bigint * 7919 + d * 104729 + (e::bigint * d) % 7) % 20000)::int"
 
 
+def run_statements(steps: list[tuple[str, str]], params: dict, log=print) -> None:
+    """Run each named SQL statement in its own transaction, saying how long it took; then ANALYZE."""
+    for name, statement in steps:
+        begun = time.perf_counter()
+        db.session.execute(text(statement), params)
+        db.session.commit()
+        log(f"  {name}: {time.perf_counter() - begun:.0f} s", flush=True)
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
 def generate_board_campaign(participants: int, *, days: int = DAYS, log=print) -> int:
     """Make the campaign and its data (``days`` days, ending today); returns the campaign id. Expects an
     empty, migrated database."""
@@ -135,13 +146,7 @@ def generate_board_campaign(participants: int, *, days: int = DAYS, log=print) -
             "WHERE c.team_id = teams.id",
         ),
     ]
-    for name, statement in steps:
-        begun = time.perf_counter()
-        db.session.execute(text(statement), params)
-        db.session.commit()
-        log(f"  {name}: {time.perf_counter() - begun:.0f} s", flush=True)
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    run_statements(steps, params, log)
     log(
         f"generated {participants:,} participants × {days} days in {time.perf_counter() - start:.0f} s",
         flush=True,

@@ -76,17 +76,25 @@ def bench_app(url: str):
     )
 
 
+def reused_or_generated(reuse: bool, generate) -> tuple[int, bool]:
+    """The newest campaign of an earlier run (``reuse``), or ``generate()``'s in a freshly migrated
+    database; and whether it was generated now. Inside an app context."""
+    if reuse and inspect(db.engine).has_table("campaigns"):
+        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+        if campaign_id is not None:
+            return campaign_id, False
+    upgrade(directory=str(ROOT / "migrations"))
+    return generate(), True
+
+
 def prepare(app, participants: int, reuse: bool, *, days: int = DAYS, rules: dict | None = None) -> int:
     """The benchmark campaign: an earlier run's (``reuse``), or a new one of ``days`` days, with ``rules``
     laid over the generator's."""
     with app.app_context():
-        if reuse and inspect(db.engine).has_table("campaigns"):
-            campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
-            if campaign_id is not None:
-                return campaign_id
-        upgrade(directory=str(ROOT / "migrations"))
-        campaign_id = generate_board_campaign(participants, days=days)
-        if rules:
+        campaign_id, generated = reused_or_generated(
+            reuse, lambda: generate_board_campaign(participants, days=days)
+        )
+        if generated and rules:
             campaign = db.session.get(Campaign, campaign_id)
             campaign.rules = {**campaign.rules, **rules}
             db.session.commit()

@@ -97,11 +97,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.api import routes as api
     from portal.views import (
         admin,
+        announcements,
         approvals,
         auth,
         campaign_admin,
         campaigns,
         certificates,
+        dashboard,
         imports,
         main,
         me,
@@ -131,8 +133,9 @@ def register_blueprints(app: Flask) -> None:
         approvals,
         imports,
     )
-    for module in (*blueprints, campaign_admin, route_admin, prize_admin, api):
+    for module in (*blueprints, campaign_admin, route_admin, prize_admin, dashboard, announcements, api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(announcements.admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

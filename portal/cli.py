@@ -19,6 +19,7 @@ from portal.services.campaigns import campaign_rules, create_campaign
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError
 from portal.services.member_import import check_rows, enrol_rows, import_rows, read_member_file
+from portal.services.node_figures import days_to_date, open_days, refresh_figures
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
 from portal.services.roles import grant_union_admin, make_platform_admin
@@ -176,6 +177,19 @@ def campaign_settle(campaign_id: int, day) -> None:
         f"{target}: {settled.reporting}/{settled.enrolled} reported, {settled.qualified} qualified, "
         f"{settled.counted_steps} counted steps"
     )
+
+
+@campaign_cli.command("figures")
+@click.option("--campaign", "campaign_id", required=True, type=int)
+@click.option("--all-days", is_flag=True, help="Every day so far, not just yesterday and today.")
+def campaign_figures(campaign_id: int, all_days: bool) -> None:
+    """Refresh the admin dashboard's figures of the campaign (safe to repeat)."""
+    campaign = _campaign_or_fail(campaign_id)
+    now = utcnow()
+    days = days_to_date(campaign, now) if all_days else open_days(campaign, now)
+    refresh_figures(campaign, days=days, now=now)
+    db.session.commit()
+    click.echo(f"refreshed {len(days)} days at {now:%Y-%m-%d %H:%M:%S} UTC")
 
 
 @campaign_cli.command("rank")

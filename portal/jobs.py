@@ -1,4 +1,5 @@
-"""Background work: refreshing the ranking boards at the interval in each campaign's rules (SPEC §8).
+"""Background work: refreshing the ranking boards at the interval in each campaign's rules (SPEC §8), and
+with them the admin dashboard's figures of the open days (``services/node_figures.py``).
 
 Every web process runs a small ticker thread, started by its first request, that looks every
 ``BOARD_TICK_SECONDS`` for campaigns whose boards are due (``due_campaigns``). Then:
@@ -29,6 +30,7 @@ from portal.models.board import Board
 from portal.models.campaign import Campaign
 from portal.services.board_snapshots import refresh_boards
 from portal.services.campaigns import campaign_rules
+from portal.services.node_figures import refresh_figures
 from portal.services.rules import RankingKind
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ def refresh_campaign_job(campaign_id: int) -> dict | None:
     if campaign is None:
         return None
     result = refresh_boards(campaign)
+    if result is not None:
+        refresh_figures(campaign)
+        db.session.commit()
     db.session.remove()
     return result.rows if result else None
 

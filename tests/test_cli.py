@@ -1,4 +1,4 @@
-"""Flask CLI commands: seeds and admins."""
+"""Flask CLI commands: seeds, admins and campaigns."""
 
 from sqlalchemy import select
 
@@ -114,6 +114,24 @@ def test_campaign_settle_and_rank(runner, tree, make_user):
         args=["campaign", "settle", "--campaign", str(campaign.id), "--day", "2000-01-01"]
     )
     assert outside.exit_code != 0
+
+
+def test_campaign_figures(runner, tree, make_user):
+    from portal.models import NodeDayFigures, NodeFigures
+    from tests.campaign_helpers import enrolled, member_of, running_campaign
+
+    campaign = running_campaign(tree["edu"], started_days_ago=2)
+    enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
+    every = runner.invoke(args=["campaign", "figures", "--campaign", str(campaign.id), "--all-days"])
+    assert every.exit_code == 0 and every.output.startswith("refreshed 3 days at "), every.output
+    open_days = runner.invoke(args=["campaign", "figures", "--campaign", str(campaign.id)])
+    assert open_days.output.startswith("refreshed 2 days at ")
+    participants = db.session.scalar(
+        select(NodeFigures.participants).where(NodeFigures.org_id == tree["js"].id)
+    )
+    assert participants == 1  # the node above the campaign's union counts it too
+    # Enrolled today: rows for today only, one per node from 南京医科大学工会 up to 江苏省总工会.
+    assert db.session.scalar(select(db.func.count()).select_from(NodeDayFigures)) == 3
 
 
 def test_member_import_can_enrol(runner, tree, tmp_path):

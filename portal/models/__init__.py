@@ -1,10 +1,12 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from portal.models.announcements import Announcement, AnnouncementRead
 from portal.models.api import ApiToken, TokenKind
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
+from portal.models.figures import FiguresRefresh, NodeDayFigures, NodeFigures
 from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
 from portal.models.membership import (
     Application,
@@ -32,6 +34,8 @@ from portal.models.steps import Checkin, DailyRecord, DayFlag, DayReview, Report
 from portal.models.team import JoinRequestStatus, Team, TeamAnnouncement, TeamDay, TeamJoinRequest, TeamMember
 
 __all__ = [
+    "Announcement",
+    "AnnouncementRead",
     "ApiToken",
     "Application",
     "ApplicationKind",
@@ -53,12 +57,15 @@ __all__ = [
     "DrawChance",
     "DrawOutcome",
     "Enrollment",
+    "FiguresRefresh",
     "Gender",
     "JoinRequestStatus",
     "Landmark",
     "LandmarkVisit",
     "MemberCategory",
     "Membership",
+    "NodeDayFigures",
+    "NodeFigures",
     "Notification",
     "OrgKind",
     "Organisation",

@@ -37,7 +37,7 @@ def _local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
 
 
-def _queue_query(scope: AdminScope, filters: QueueFilters) -> Select:
+def queue_query(scope: AdminScope, filters: QueueFilters) -> Select:
     query = (
         select(Application)
         .join(Application.target_org)
@@ -71,7 +71,7 @@ def list_queue(
     scope: AdminScope, filters: QueueFilters, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[Application], int]:
     """One page of the queue, oldest first (first come, first decided), and how many match in all."""
-    query = _queue_query(scope, filters)
+    query = queue_query(scope, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.scalars(
         query.order_by(Application.submitted_at, Application.id).limit(limit).offset(offset)

@@ -13,13 +13,14 @@ from datetime import datetime
 
 from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign
 from portal.models.identity import User
+from portal.models.org import Organisation
 from portal.services.audit import record_audit
 from portal.services.boards import (
     BoardView,
@@ -31,6 +32,7 @@ from portal.services.boards import (
     team_row,
 )
 from portal.services.errors import DomainError
+from portal.services.orgs import subtree_clause
 from portal.services.rules import RankingKind
 from portal.services.spreadsheets import new_workbook, saved_workbook
 
@@ -136,9 +138,17 @@ def _cells(kind: RankingKind, row) -> list:
     ]
 
 
-def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, now: datetime | None = None):
+def export_board(
+    actor: User | None,
+    campaign: Campaign,
+    kind: RankingKind,
+    *,
+    within: Organisation | None = None,
+    now: datetime | None = None,
+):
     """The board as an .xlsx in a temporary file (rewound), and its view (for "as of" in the file name).
-    The caller commits (the audit entry)."""
+    ``within``: only the rows of units in that node's subtree (an admin below the campaign's union), each
+    with its rank on the whole board. The caller commits (the audit entry)."""
     head: BoardView = read_board(campaign, kind, limit=1, now=now)
     as_of = format_datetime(head.updated_at, "yyyy-MM-dd HH:mm") if head.updated_at else "-"
     workbook, sheet = new_workbook(
@@ -147,7 +157,7 @@ def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, n
         [str(header) for header in _headers(kind)],
     )
     count = 0
-    for row in _all_rows(campaign, kind, now):
+    for row in _all_rows(campaign, kind, now, within):
         sheet.append(_cells(kind, row))
         count += 1
     record_audit(
@@ -156,7 +166,7 @@ def export_board(actor: User | None, campaign: Campaign, kind: RankingKind, *, n
         subject_type="campaign",
         subject_id=campaign.id,
         organisation_id=campaign.organisation_id,
-        after={"board": str(kind), "rows": count},
+        after={"board": str(kind), "rows": count, **({"within": within.id} if within else {})},
     )
     return saved_workbook(workbook), head
 
@@ -176,13 +186,20 @@ class MemberEntry:
 
 
 def board_rows(
-    campaign: Campaign, kind: RankingKind, *, batch: int, now: datetime | None = None
+    campaign: Campaign,
+    kind: RankingKind,
+    *,
+    batch: int,
+    now: datetime | None = None,
+    within: Organisation | None = None,
 ) -> Iterator[MemberEntry | TeamRow]:
-    """Every row of the individual or team board, best first, read in batches (exports)."""
+    """Every row of the individual or team board (of units in ``within``'s subtree), best first, read in
+    batches (exports)."""
     source = board_source(campaign, now or utcnow())
+    inside = subtree_clause(within.path) if within is not None else true()  # the unit's path
     if kind is RankingKind.INDIVIDUAL and source.individual is not None:
         board = source.individual
-        query = individual_query(board).order_by(board.c.rank, board.c.enrollment_id)
+        query = individual_query(board).where(inside).order_by(board.c.rank, board.c.enrollment_id)
         for values in db.session.execute(query.execution_options(yield_per=batch)):
             rank, _id, real_name, _hidden, phone, unit, qualified, checked, steps, last = values[:10]
             yield MemberEntry(
@@ -190,13 +207,25 @@ def board_rows(
             )
     elif kind is RankingKind.TEAM and source.team is not None:
         board = source.team
-        query = team_query(board).order_by(board.c.rank, board.c.team_id)
+        query = team_query(board).where(inside).order_by(board.c.rank, board.c.team_id)
         for values in db.session.execute(query.execution_options(yield_per=batch)):
             yield team_row(values, int(values[0]), source.days)
 
 
-def _all_rows(campaign: Campaign, kind: RankingKind, now: datetime | None) -> Iterator:
+def _all_rows(
+    campaign: Campaign, kind: RankingKind, now: datetime | None, within: Organisation | None
+) -> Iterator:
     if kind is RankingKind.UNIT:
-        yield from read_board(campaign, kind, limit=100_000, now=now).rows
+        rows = read_board(campaign, kind, limit=100_000, now=now).rows
+        if within is not None:
+            inside = set(
+                db.session.scalars(
+                    select(Organisation.id).where(
+                        Organisation.id.in_([row.unit_id for row in rows]), subtree_clause(within.path)
+                    )
+                )
+            )
+            rows = [row for row in rows if row.unit_id in inside]
+        yield from rows
         return
-    yield from board_rows(campaign, kind, batch=BATCH, now=now)
+    yield from board_rows(campaign, kind, batch=BATCH, now=now, within=within)

@@ -3,7 +3,8 @@ loading twice changes nothing the second time."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import random
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,21 +14,24 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
-from portal.models.identity import SmsPurpose
+from portal.models.identity import SmsPurpose, User
 from portal.models.membership import ApplicationKind, MemberCategory
 from portal.models.org import Organisation, OrgKind
 from portal.models.steps import DailyRecord, ReportSource
 from portal.services.accounts import complete_profile, create_account, find_user_by_phone
 from portal.services.campaigns import campaign_rules, copy_preset_route, create_campaign, enrol
 from portal.services.day_rules import local_today
+from portal.services.id_numbers import check_character
 from portal.services.membership import (
     active_membership,
     approve_application,
     pending_application,
     submit_application,
 )
+from portal.services.node_figures import days_to_date, refresh_figures
 from portal.services.orgs import create_org, get_org_by_code
 from portal.services.participation import find_enrollment
+from portal.services.passwords import hash_password
 from portal.services.prize_pools import copy_preset_pools
 from portal.services.quiz import check_question_rows, count_questions, import_questions
 from portal.services.roles import grant_union_admin, make_platform_admin
@@ -102,8 +106,11 @@ def _load_question_bank(campaign: Campaign, seeds_dir: Path) -> None:
         import_questions(None, campaign, check_question_rows(path.read_bytes(), path.name))
 
 
-def load_demo_campaigns(data: dict[str, Any], *, today: date, seeds_dir: Path) -> int:
-    """One published campaign per entry (skipped when one of that preset already runs for the union)."""
+def load_demo_campaigns(
+    data: dict[str, Any], *, today: date, seeds_dir: Path, approver: User, password: str
+) -> int:
+    """One published campaign per entry (skipped when one of that preset already runs for the union), its
+    demo members and crowd, their past days, and the admin dashboard's figures."""
     created = 0
     by_preset: dict[str, Campaign] = {}
     for entry in data["campaigns"]:
@@ -131,14 +138,75 @@ def load_demo_campaigns(data: dict[str, Any], *, today: date, seeds_dir: Path) -
             is None
         ):
             enrol(user, campaign, get_org_by_code(entry["unit"]))
+    password_hash = hash_password(password)  # one hash for the whole crowd: it shares the demo password
+    for entry in data.get("crowd", []):
+        _load_crowd(entry, by_preset[entry["preset"]], approver, password_hash, today)
     for entry in data.get("history", []):
         _walk_history(find_user_by_phone(entry["phone"]), by_preset[entry["preset"]], entry["steps"], today)
     for entry in data.get("teams", []):
         captain = find_enrollment(find_user_by_phone(entry["captain"]), by_preset[entry["preset"]])
         if team_of(captain) is None:
             create_team(captain, entry["name"], entry.get("slogan", ""))
+    for campaign in by_preset.values():
+        refresh_figures(campaign, days=days_to_date(campaign, utcnow()))  # the admin dashboard's
     db.session.flush()
     return created
+
+
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦许何吕施张孔曹严华金魏陶姜谢邹柏窦章苏潘葛范彭鲁韦马方"
+GIVEN = (
+    "晓明",
+    "海燕",
+    "建华",
+    "文静",
+    "志强",
+    "丽娟",
+    "立新",
+    "春梅",
+    "永刚",
+    "玉兰",
+    "红霞",
+    "俊杰",
+    "慧敏",
+    "子涵",
+)
+
+
+def _load_crowd(entry: dict, campaign: Campaign, approver: User, password_hash: str, today: date) -> None:
+    """Invented members of ``entry["unions"]``, joined through the flow, most enrolled on a day since the
+    campaign's start, with steps on past days (settled with the rest of the demo's days). Once."""
+    rng = random.Random(entry["seed"])
+    unions = [get_org_by_code(code) for code in entry["unions"]]
+    first = int(entry["first_phone"])
+    days_so_far = (today - campaign.start_day).days
+    for index in range(entry["people"]):
+        phone = str(first + index)
+        if find_user_by_phone(phone) is not None:
+            continue
+        user = User(phone=phone, password_hash=password_hash)
+        db.session.add(user)
+        birth = date(1970, 1, 1) + timedelta(days=rng.randrange(12_000))
+        first17 = f"610102{birth:%Y%m%d}{rng.randrange(1000):03d}"
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        complete_profile(user, name, first17 + check_character(first17))
+        union = rng.choice(unions)
+        _join_through_the_flow(user, union, approver)
+        if rng.random() < 0.15:
+            continue  # a member who has not enrolled
+        enrollment = enrol(user, campaign, union)
+        joined = rng.randrange(days_so_far + 1)
+        enrollment.enrolled_at = datetime.combine(
+            campaign.start_day + timedelta(days=joined), time(8), tzinfo=UTC
+        )
+        for day_index in range(joined, days_so_far):
+            if rng.random() < 0.75:
+                report_steps(
+                    enrollment,
+                    day=campaign.start_day + timedelta(days=day_index),
+                    steps=rng.randrange(1500, 16000),
+                    source=ReportSource.IMPORT,
+                    allow_closed=True,
+                )
 
 
 def _walk_history(user, campaign: Campaign, steps: list[int], today: date) -> None:
@@ -179,5 +247,7 @@ def load_demo(seeds_dir: Path, *, today: date | None = None) -> dict[str, int]:
         read_yaml(seeds_dir / "demo_campaigns.yaml"),
         today=today or local_today(utcnow(), "Asia/Shanghai"),
         seeds_dir=seeds_dir,
+        approver=approver,
+        password=people_data["password"],
     )
     return {"organisations": orgs, "people": people, "campaigns": campaigns}

@@ -1,6 +1,7 @@
 """Settling a campaign day (SPEC §5, §13): every record of the day judged again by the current rules and
-reviews, the day's totals written, each team's day judged (services/team_days.py), and the day's points,
-badges and draw chances given (services/rewards.py).
+reviews, the day's totals written, each team's day judged (services/team_days.py), the day's points,
+badges and draw chances given (services/rewards.py), and the dashboard's figures of the day refreshed
+(services/node_figures.py).
 
 Idempotent by construction: the records are recomputed from what was reported (not from what was counted
 before), and the totals are one upsert. Running it twice, twice at once, or again after it was killed
@@ -20,6 +21,7 @@ from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.steps import DailyRecord, DayReview
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import evaluate_day
+from portal.services.node_figures import refresh_figures
 from portal.services.rewards import settle_day_rewards
 from portal.services.team_days import settle_team_days
 
@@ -100,6 +102,7 @@ def settle_day(campaign: Campaign, day: date, *, now: datetime | None = None) ->
     db.session.execute(statement)
     settle_team_days(campaign, day, now=values["settled_at"])
     settle_day_rewards(campaign, day, now=values["settled_at"])
+    refresh_figures(campaign, days=[day], now=values["settled_at"])
     return db.session.scalars(
         select(CampaignDay)
         .where(CampaignDay.campaign_id == campaign.id, CampaignDay.day == day)

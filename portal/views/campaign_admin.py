@@ -1,4 +1,6 @@
-"""Union admins' campaigns: create from a preset, edit the rules, publish, partner tokens."""
+"""Union admins' campaigns: create from a preset, edit the rules, publish once the checklist is met,
+partner tokens; the edit page is the campaign's management hub, linking its route, questions, prizes,
+flagged days, reflections and dashboard."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
 from portal.services.board_export import check_exportable, export_board
+from portal.services.campaign_overview import campaign_work, check_publishable, publish_checklist
 from portal.services.campaigns import (
     campaign_rules,
     campaign_started,
@@ -130,6 +133,8 @@ def _page(campaign: Campaign, form: CampaignEditForm, token_form: PartnerTokenFo
         started=campaign_started(campaign),
         route_mode=campaign_rules(campaign).route.mode.value,
         board_kinds=campaign_rules(campaign).ranking.kinds,
+        checklist=publish_checklist(campaign, today=local_today(utcnow(), campaign.timezone)),
+        work=campaign_work(campaign),
     )
 
 
@@ -164,6 +169,11 @@ def edit(campaign_id: int):
 def publish(campaign_id: int):
     """Open the campaign to its members."""
     campaign = campaign_in_scope_or_404(campaign_id)
+    try:
+        check_publishable(campaign, today=local_today(utcnow(), campaign.timezone))
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="checklist")
     publish_campaign(current_user, campaign)
     db.session.commit()
     flash(_("Published: members can now enrol."), "success")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, make_response, request
+from flask_login import current_user
 from sqlalchemy import text
 
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import LANGUAGE_COOKIE
+from portal.services.announcements import announcements_for
 from portal.views.helpers import redirect_next
 
 bp = Blueprint("main", __name__)
@@ -15,8 +17,9 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    """What the portal is, and the way in."""
-    return render("main/index.html")
+    """What the portal is, and the way in; a signed-in member's newest announcements."""
+    lines = announcements_for(current_user) if current_user.is_authenticated else []
+    return render("main/index.html", announcements=lines)
 
 
 @bp.get("/privacy")

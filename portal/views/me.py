@@ -11,6 +11,7 @@ from portal.forms.auth import LogoutForm, ProfileForm, TokenForm
 from portal.htmx import render
 from portal.models.membership import ApplicationStatus
 from portal.services.accounts import complete_profile, masked_id_number, set_hidden_from_boards
+from portal.services.announcements import announcements_for
 from portal.services.errors import DomainError
 from portal.services.membership import (
     active_membership,
@@ -42,6 +43,7 @@ def index():
         show_admin=is_admin(current_user),
         rewards=rewards_of_user(current_user.id),
         logout_form=LogoutForm(),
+        announcements=announcements_for(current_user),
     )
 
 

@@ -5,7 +5,8 @@ and then writes while the server thread writes can meet "database is locked" (a 
 become a write after another connection wrote).
 
 Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (``CHROMIUM_PATH`` to
-override). Pages are phone-sized (390 × 844) and screenshots go to ``test-artifacts/screenshots``.
+override). Pages are phone-sized (390 × 844; ``desktop_page`` is 1280 wide) and screenshots go to
+``test-artifacts/screenshots``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from werkzeug.serving import make_server
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE_VIEWPORT = {"width": 390, "height": 844}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 
 
 # A page closed while the server thread still sends it a static file (the favicon, say) leaves werkzeug's
@@ -85,12 +87,12 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def _new_page(browser: Browser, javascript: bool) -> Iterator[Page]:
+def _new_page(browser: Browser, javascript: bool, *, desktop: bool = False) -> Iterator[Page]:
     context = browser.new_context(
-        viewport=PHONE_VIEWPORT,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+        viewport=DESKTOP_VIEWPORT if desktop else PHONE_VIEWPORT,
+        device_scale_factor=1 if desktop else 2,
+        is_mobile=not desktop,
+        has_touch=not desktop,
         locale="zh-CN",
         java_script_enabled=javascript,
     )
@@ -109,6 +111,12 @@ def another_page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     yield from _new_page(browser, javascript=True)
+
+
+@pytest.fixture
+def desktop_page(browser: Browser) -> Iterator[Page]:
+    """A 1280 px wide desktop browser, as union admins often use."""
+    yield from _new_page(browser, javascript=True, desktop=True)
 
 
 @pytest.fixture

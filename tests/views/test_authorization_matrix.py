@@ -11,6 +11,7 @@ import pytest
 
 from portal.extensions import db, limiter
 from portal.models import ChanceSource, PrizeKind, Reflection, ReportSource
+from portal.services.announcements import publish_announcement
 from portal.services.draws import draw
 from portal.services.prize_pools import pools_of
 from portal.services.quiz import check_question_rows, daily_set, import_questions
@@ -281,6 +282,33 @@ MATRIX = {
     "approvals.approve": ("POST", "/admin/applications/{application}/approve", {}, in_scope(303)),
     "approvals.reject": ("POST", "/admin/applications/{application}/reject", {}, in_scope(303)),
     "approvals.bulk": ("POST", "/admin/applications/bulk-approve", {}, any_admin(303)),
+    "approvals.export": ("GET", "/admin/applications/export.xlsx?status=all", None, any_admin(200)),
+    # The dashboard of campaign 1 (of 江苏省教育科技工会): its admins and those above; an admin of a union
+    # below would see it too (tests/views/test_dashboard_views.py).
+    "dashboard.index": ("GET", "/admin/dashboard/", None, any_admin(200)),
+    "dashboard.show": ("GET", "/admin/dashboard/{campaign}", None, in_scope(200)),
+    "dashboard.participation_export": (
+        "GET",
+        "/admin/dashboard/{campaign}/participation.xlsx",
+        None,
+        in_scope(200),
+    ),
+    "dashboard.ranking_export": (
+        "GET",
+        "/admin/dashboard/{campaign}/rankings/individual.xlsx",
+        None,
+        in_scope(200),
+    ),
+    # An announcement of 江苏省教育科技工会: member A (a member below it) reads it; admins publish.
+    "announcements.index": ("GET", "/announcements/", None, signed_in(200)),
+    "announcements.show": ("GET", "/announcements/{announcement}", None, ONLY_MEMBER_A(200)),
+    "announcement_admin.manage": ("GET", "/admin/announcements/", None, any_admin(200)),
+    "announcement_admin.withdraw": (
+        "POST",
+        "/admin/announcements/{announcement}/withdraw",
+        {},
+        in_scope(303),
+    ),
     "imports.upload": ("GET", "/admin/import/", None, any_admin(200)),
     "imports.confirm": ("POST", "/admin/import/confirm", {}, any_admin(303)),
 }
@@ -311,6 +339,7 @@ def people(tree, make_user):
     voucher = next(p for p in pools_of(campaign) if p.source is ChanceSource.FINAL_RANK).tiers[0]
     with_teams = running_campaign(tree["edu"], "motherland-100")
     team = create_team(enrolled(member_a, with_teams, tree["njmu"]), "矩阵队")
+    announcement = publish_announcement(None, tree["edu"], title="矩阵通知", body="通知正文。")
     db.session.commit()
     return {
         "anonymous": None,
@@ -334,6 +363,7 @@ def people(tree, make_user):
         "pool": pool,
         "draw": won,
         "tier": voucher,
+        "announcement": announcement,
     }
 
 
@@ -356,6 +386,7 @@ def test_route_access(app, tree, people, endpoint):
         pool=people["pool"].id,
         draw=people["draw"].id,
         tier=people["tier"].id,
+        announcement=people["announcement"].id,
     )
     for role in ROLES:
         limiter.reset()  # the same form data is posted once per role

@@ -1,0 +1,97 @@
+"""The union admin's dashboard (SPEC §11, issue 9): participation against quota for a campaign, node by
+node down the admin's tree, with daily charts, the same table as Excel, and the ranking boards' rows of
+the node's subtree as Excel (for admins of unions below the campaign's, too).
+
+Drilling down is plain links (``?org=``), so the page works without JavaScript and every level has its
+own address to share; the charts are drawn by ``static/js/dashboard.js`` from JSON in the page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask_babel import format_datetime
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.htmx import render
+from portal.models.base import utcnow
+from portal.services.admin_exports import export_participation
+from portal.services.board_export import check_exportable, export_board
+from portal.services.campaigns import campaign_rules
+from portal.services.dashboard import (
+    ChildOrder,
+    breadcrumb,
+    dashboard_campaign_or_404,
+    dashboard_campaigns,
+    dashboard_node_or_404,
+    read_dashboard,
+)
+from portal.services.errors import DomainError
+from portal.views.helpers import require_admin_scope, xlsx_response
+from portal.views.rankings import board_kind_or_404
+
+bp = Blueprint("dashboard", __name__, url_prefix="/admin/dashboard")
+bp.before_request(require_admin_scope)
+
+
+@bp.get("/")
+def index():
+    """The campaigns this admin can watch; straight to the dashboard when there is only one."""
+    campaigns = dashboard_campaigns(g.scope)
+    if len(campaigns) == 1:
+        return redirect(url_for("dashboard.show", campaign_id=campaigns[0].id))
+    return render("dashboard/index.html", campaigns=campaigns)
+
+
+def _order() -> ChildOrder:
+    try:
+        return ChildOrder(request.args.get("order", ChildOrder.TREE))
+    except ValueError:
+        return ChildOrder.TREE
+
+
+@bp.get("/<id:campaign_id>")
+def show(campaign_id: int):
+    """One node's figures and its children's, against their quotas."""
+    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
+    node = dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    dashboard = read_dashboard(
+        campaign, node, now=utcnow(), page=request.args.get("page", 1, type=int), order=_order()
+    )
+    return render(
+        "dashboard/show.html",
+        dashboard=dashboard,
+        ancestors=breadcrumb(g.scope, node),
+        chart_data=dashboard.chart_data(),
+        board_kinds=campaign_rules(campaign).ranking.kinds,
+    )
+
+
+@bp.get("/<id:campaign_id>/participation.xlsx")
+def participation_export(campaign_id: int):
+    """The dashboard's table for one node, every child on one sheet (the export is audited)."""
+    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
+    node = dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    now = utcnow()
+    dashboard = read_dashboard(campaign, node, now=now, page=None, order=_order())
+    handle = export_participation(current_user, dashboard)
+    db.session.commit()
+    stamp = format_datetime(now, "yyyyMMdd-HHmm")
+    return xlsx_response(handle, f"participation-{campaign.id}-{node.code}-{stamp}.xlsx")
+
+
+@bp.get("/<id:campaign_id>/rankings/<kind>.xlsx")
+def ranking_export(campaign_id: int, kind: str):
+    """A ranking board's rows of the node's subtree, each with its rank on the whole board (audited)."""
+    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
+    node = dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    chosen = board_kind_or_404(campaign, kind)
+    try:
+        check_exportable(campaign, chosen, current_app.config["BOARD_EXPORT_MAX_ROWS"])
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("dashboard.show", campaign_id=campaign.id, org=node.id))
+    handle, _view = export_board(current_user, campaign, chosen, within=node)
+    db.session.commit()
+    stamp = format_datetime(utcnow(), "yyyyMMdd-HHmm")
+    return xlsx_response(handle, f"ranking-{campaign.id}-{chosen}-{node.code}-{stamp}.xlsx")
