@@ -109,6 +109,11 @@ class Dashboard:
         }
 
 
+def _watched(scope: AdminScope, org: Organisation) -> bool:
+    """A campaign of ``org`` is watched by admins of ``org``'s subtree and of the unions below it."""
+    return scope.contains(org) or any(path.startswith(org.path) for path in scope.root_paths)
+
+
 def dashboard_campaigns(scope: AdminScope) -> list[Campaign]:
     """Campaigns an admin can watch: those of a union in their scope, and those of a union above it
     (a city admin watches the province's campaign for their city)."""
@@ -121,7 +126,7 @@ def dashboard_campaigns(scope: AdminScope) -> list[Campaign]:
 
 def dashboard_campaign_or_404(scope: AdminScope, campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign not in dashboard_campaigns(scope):
+    if campaign is None or not _watched(scope, campaign.organisation):
         abort(404)
     return campaign
 
@@ -135,12 +140,19 @@ def dashboard_node_or_404(scope: AdminScope, campaign: Campaign, org_id: int | N
         if not (home.contains(node) or node.contains(home)):
             abort(404)
         return node
+    starts = starting_nodes(scope, campaign)
+    if not starts:
+        abort(404)
+    return starts[0]
+
+
+def starting_nodes(scope: AdminScope, campaign: Campaign) -> list[Organisation]:
+    """Where an admin of several unions may start: each top node of their scope with part of the
+    campaign's tree below it (the campaign's union itself when it is in their scope)."""
+    home = campaign.organisation
     if scope.contains(home):
-        return home
-    for root in list_scope_roots(scope):
-        if home.contains(root):
-            return root
-    abort(404)
+        return [home]
+    return [root for root in list_scope_roots(scope) if home.contains(root)]
 
 
 def breadcrumb(scope: AdminScope, node: Organisation) -> list[Organisation]:

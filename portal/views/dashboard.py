@@ -25,6 +25,7 @@ from portal.services.dashboard import (
     dashboard_campaigns,
     dashboard_node_or_404,
     read_dashboard,
+    starting_nodes,
 )
 from portal.services.errors import DomainError
 from portal.views.helpers import require_admin_scope, xlsx_response
@@ -64,6 +65,7 @@ def show(campaign_id: int):
         ancestors=breadcrumb(g.scope, node),
         chart_data=dashboard.chart_data(),
         board_kinds=campaign_rules(campaign).ranking.kinds,
+        starts=starting_nodes(g.scope, campaign),
     )
 
 

@@ -143,3 +143,17 @@ def test_an_admin_below_exports_the_ranking_of_their_subtree(client, tree, make_
         client.get(f"/admin/dashboard/{campaign.id}/rankings/individual.xlsx?org={tree['js'].id}").status_code
         == 404
     )
+
+
+def test_an_admin_of_two_unions_can_start_at_either(client, tree, make_user, login):
+    from portal.services.roles import grant_union_admin
+
+    campaign = _campaign_with_walkers(tree, make_user)
+    admin = make_user(admin_of=tree["nj"])
+    grant_union_admin(admin, tree["edu"], actor=None)
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/admin/dashboard/{campaign.id}").data.decode()
+    first, second = sorted([tree["nj"], tree["edu"]], key=lambda org: org.path)
+    assert f"<h1>{first.name}</h1>" in page
+    assert f'org={second.id}" role="button"' in page
