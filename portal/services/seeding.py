@@ -7,6 +7,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
-from portal.models.identity import SmsPurpose, User
+from portal.models.identity import SmsPurpose
 from portal.models.membership import ApplicationKind, MemberCategory
 from portal.models.org import Organisation, OrgKind
 from portal.models.steps import DailyRecord, ReportSource
@@ -22,16 +23,16 @@ from portal.services.accounts import complete_profile, create_account, find_user
 from portal.services.campaigns import campaign_rules, copy_preset_route, create_campaign, enrol
 from portal.services.day_rules import local_today
 from portal.services.id_numbers import check_character
+from portal.services.member_import import check_rows, import_rows
 from portal.services.membership import (
     active_membership,
     approve_application,
     pending_application,
     submit_application,
 )
-from portal.services.node_figures import days_to_date, refresh_figures
+from portal.services.node_figures import refresh_figures
 from portal.services.orgs import create_org, get_org_by_code
 from portal.services.participation import find_enrollment
-from portal.services.passwords import hash_password
 from portal.services.prize_pools import copy_preset_pools
 from portal.services.quiz import check_question_rows, count_questions, import_questions
 from portal.services.roles import grant_union_admin, make_platform_admin
@@ -106,9 +107,7 @@ def _load_question_bank(campaign: Campaign, seeds_dir: Path) -> None:
         import_questions(None, campaign, check_question_rows(path.read_bytes(), path.name))
 
 
-def load_demo_campaigns(
-    data: dict[str, Any], *, today: date, seeds_dir: Path, approver: User, password: str
-) -> int:
+def load_demo_campaigns(data: dict[str, Any], *, today: date, seeds_dir: Path) -> int:
     """One published campaign per entry (skipped when one of that preset already runs for the union), its
     demo members and crowd, their past days, and the admin dashboard's figures."""
     created = 0
@@ -138,9 +137,8 @@ def load_demo_campaigns(
             is None
         ):
             enrol(user, campaign, get_org_by_code(entry["unit"]))
-    password_hash = hash_password(password)  # one hash for the whole crowd: it shares the demo password
     for entry in data.get("crowd", []):
-        _load_crowd(entry, by_preset[entry["preset"]], approver, password_hash, today)
+        _load_crowd(entry, by_preset[entry["preset"]], today)
     for entry in data.get("history", []):
         _walk_history(find_user_by_phone(entry["phone"]), by_preset[entry["preset"]], entry["steps"], today)
     for entry in data.get("teams", []):
@@ -148,7 +146,7 @@ def load_demo_campaigns(
         if team_of(captain) is None:
             create_team(captain, entry["name"], entry.get("slogan", ""))
     for campaign in by_preset.values():
-        refresh_figures(campaign, days=days_to_date(campaign, utcnow()))  # the admin dashboard's
+        refresh_figures(campaign)  # the dashboard's figures of today (settlement did the past days')
     db.session.flush()
     return created
 
@@ -172,39 +170,47 @@ GIVEN = (
 )
 
 
-def _load_crowd(entry: dict, campaign: Campaign, approver: User, password_hash: str, today: date) -> None:
-    """Invented members of ``entry["unions"]``, joined through the flow, most enrolled on a day since the
-    campaign's start, with steps on past days (settled with the rest of the demo's days). Once."""
+def _load_crowd(entry: dict, campaign: Campaign, today: date) -> None:
+    """Invented members of ``entry["unions"]``, imported as a union admin imports a spreadsheet of its
+    members (services/member_import.py: the accounts sign in by SMS code), most of them then enrolled on
+    some day since the campaign's start, with steps on past days (settled with the rest of the demo's
+    days). Once: a second load finds them imported and changes nothing."""
     rng = random.Random(entry["seed"])
-    unions = [get_org_by_code(code) for code in entry["unions"]]
-    first = int(entry["first_phone"])
-    days_so_far = (today - campaign.start_day).days
+    records = []
     for index in range(entry["people"]):
-        phone = str(first + index)
-        if find_user_by_phone(phone) is not None:
-            continue
-        user = User(phone=phone, password_hash=password_hash)
-        db.session.add(user)
         birth = date(1970, 1, 1) + timedelta(days=rng.randrange(12_000))
         first17 = f"610102{birth:%Y%m%d}{rng.randrange(1000):03d}"
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        complete_profile(user, name, first17 + check_character(first17))
-        union = rng.choice(unions)
-        _join_through_the_flow(user, union, approver)
+        records.append(
+            {
+                "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "phone": str(int(entry["first_phone"]) + index),
+                "id_number": first17 + check_character(first17),
+                "unit_code": rng.choice(entry["unions"]),
+            }
+        )
+    rows = [row for row in check_rows(campaign.organisation, records) if row.ok and row.existing is None]
+    if not rows:
+        return
+    import_rows(None, campaign.organisation, rows, source="demo crowd")
+    days_so_far = (today - campaign.start_day).days
+    for row in rows:
         if rng.random() < 0.15:
             continue  # a member who has not enrolled
-        enrollment = enrol(user, campaign, union)
+        enrollment = enrol(row.existing, campaign, row.org)
         joined = rng.randrange(days_so_far + 1)
         enrollment.enrolled_at = datetime.combine(
             campaign.start_day + timedelta(days=joined), time(8), tzinfo=UTC
         )
         for day_index in range(joined, days_so_far):
             if rng.random() < 0.75:
+                day = campaign.start_day + timedelta(days=day_index)
+                evening = time(20 + rng.randrange(4), rng.randrange(60))  # inside seed 001's settle window
                 report_steps(
                     enrollment,
-                    day=campaign.start_day + timedelta(days=day_index),
+                    day=day,
                     steps=rng.randrange(1500, 16000),
                     source=ReportSource.IMPORT,
+                    reported_at=datetime.combine(day, evening, tzinfo=ZoneInfo(campaign.timezone)),
                     allow_closed=True,
                 )
 
@@ -247,7 +253,5 @@ def load_demo(seeds_dir: Path, *, today: date | None = None) -> dict[str, int]:
         read_yaml(seeds_dir / "demo_campaigns.yaml"),
         today=today or local_today(utcnow(), "Asia/Shanghai"),
         seeds_dir=seeds_dir,
-        approver=approver,
-        password=people_data["password"],
     )
     return {"organisations": orgs, "people": people, "campaigns": campaigns}

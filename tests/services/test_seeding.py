@@ -97,6 +97,18 @@ def test_demo_has_a_running_campaign_on_each_preset_and_a_member_in_two(app):
     member = db.session.scalar(select(User).where(User.phone == "13900000011"))
     assert active_membership(member).organisation.code == "JS-EDU-NJMU"  # joined through the real flow
     assert len(db.session.scalars(select(Enrollment).where(Enrollment.user_id == member.id)).all()) == 2
+    # The Shaanxi crowd gives the admin dashboard figures: cities behind their quotas, days with walkers.
+    from portal.models.base import utcnow
+    from portal.services.dashboard import read_dashboard
+    from portal.services.orgs import get_org_by_code
+
+    shaanxi = db.session.scalar(select(Campaign).where(Campaign.preset == "motherland-100"))
+    dashboard = read_dashboard(shaanxi, get_org_by_code("SX"), now=utcnow(), page=None)
+    enrolled = db.session.scalars(select(Enrollment).where(Enrollment.campaign_id == shaanxi.id)).all()
+    assert dashboard.total.participants == len(enrolled) > 50
+    assert dashboard.total.qualification_rate and max(dashboard.series[0].active) > 20
+    xian = next(child for child in dashboard.children if child.name == "西安市总工会")
+    assert xian.behind and xian.participants > 10
 
 
 def test_demo_people_have_profiles_and_roles(app):
