@@ -8,10 +8,8 @@ The ranking and winners workbooks live with their pages (``services/board_export
 
 from __future__ import annotations
 
-from datetime import datetime
 from fractions import Fraction
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl.cell import WriteOnlyCell
 
@@ -23,11 +21,7 @@ from portal.services.approvals import QueueFilters, queue_query
 from portal.services.audit import record_audit
 from portal.services.dashboard import Dashboard, NodeStanding
 from portal.services.permissions import AdminScope
-from portal.services.spreadsheets import new_workbook, saved_workbook
-
-
-def _local(instant: datetime | None) -> str:
-    return format_datetime(instant, "yyyy-MM-dd HH:mm:ss") if instant else ""
+from portal.services.spreadsheets import cell_time, new_workbook, saved_workbook
 
 
 def _percent(sheet, value: Fraction | None):
@@ -55,7 +49,7 @@ def _participation_row(sheet, standing: NodeStanding, name: str) -> list:
 
 def export_participation(actor: User, dashboard: Dashboard):
     """The dashboard's table, every child of the node and the node's total, as an .xlsx (rewound)."""
-    as_of = _local(dashboard.computed_at) or "-"
+    as_of = cell_time(dashboard.computed_at) or "-"
     headers = [
         str(_("Union")),
         str(_("Union members")),
@@ -121,8 +115,8 @@ def export_applications(actor: User, scope: AdminScope, filters: QueueFilters):
                 application.user.phone,
                 label(application.category),
                 application.target_org.name,
-                _local(application.submitted_at),
-                _local(application.decided_at),
+                cell_time(application.submitted_at),
+                cell_time(application.decided_at),
                 application.reject_reason or "",
             ]
         )

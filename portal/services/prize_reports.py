@@ -4,10 +4,8 @@ the winners' and addresses' workbooks (openpyxl, write-only; each export in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -28,7 +26,7 @@ from portal.models.prizes import (
 )
 from portal.services.audit import record_audit
 from portal.services.shipping import read_address
-from portal.services.spreadsheets import new_workbook, saved_workbook
+from portal.services.spreadsheets import cell_time, new_workbook, saved_workbook
 
 
 def _per_pool(campaign: Campaign, model, counted) -> dict[int, tuple[int, int]]:
@@ -109,10 +107,6 @@ def _yuan(fen: int | None) -> str:
     return f"{Decimal(fen) / 100:.2f}" if fen else ""
 
 
-def _local(instant: datetime) -> str:
-    return format_datetime(instant, "yyyy-MM-dd HH:mm:ss")
-
-
 def export_winners(actor: User, campaign: Campaign):
     """Every winning draw as an .xlsx (rewound temporary file), for paying and sending the prizes."""
     workbook, sheet = new_workbook(
@@ -137,7 +131,7 @@ def export_winners(actor: User, campaign: Campaign):
         shipped = tier.kind is PrizeKind.PHYSICAL
         sheet.append(
             [
-                _local(draw.drawn_at),
+                cell_time(draw.drawn_at),
                 draw.id,
                 pool_name,
                 tier.name,
@@ -191,7 +185,7 @@ def export_addresses(actor: User, campaign: Campaign):
                 shown.recipient,
                 shown.phone,
                 shown.address,
-                _local(address.submitted_at),
+                cell_time(address.submitted_at),
                 real_name or "",
                 phone,
             ]

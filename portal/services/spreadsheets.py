@@ -8,7 +8,9 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
@@ -109,3 +111,8 @@ def saved_workbook(workbook: Workbook) -> tempfile.SpooledTemporaryFile:
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+def cell_time(instant: datetime | None) -> str:
+    """An instant as exports write it: local time to the second; empty when there is none."""
+    return format_datetime(instant, "yyyy-MM-dd HH:mm:ss") if instant else ""

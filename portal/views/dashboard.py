@@ -44,6 +44,12 @@ def index():
     return render("dashboard/index.html", campaigns=campaigns)
 
 
+def _campaign_and_node(campaign_id: int):
+    """The campaign the admin watches and the node asked for (``?org=``) or their starting node."""
+    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
+    return campaign, dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+
+
 def _order() -> ChildOrder:
     try:
         return ChildOrder(request.args.get("order", ChildOrder.TREE))
@@ -54,8 +60,7 @@ def _order() -> ChildOrder:
 @bp.get("/<id:campaign_id>")
 def show(campaign_id: int):
     """One node's figures and its children's, against their quotas."""
-    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
-    node = dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    campaign, node = _campaign_and_node(campaign_id)
     dashboard = read_dashboard(
         campaign, node, now=utcnow(), page=request.args.get("page", 1, type=int), order=_order()
     )
@@ -72,8 +77,7 @@ def show(campaign_id: int):
 @bp.get("/<id:campaign_id>/participation.xlsx")
 def participation_export(campaign_id: int):
     """The dashboard's table for one node, every child on one sheet (the export is audited)."""
-    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
-    node = dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    campaign, node = _campaign_and_node(campaign_id)
     now = utcnow()
     dashboard = read_dashboard(campaign, node, now=now, page=None, order=_order())
     handle = export_participation(current_user, dashboard)
@@ -85,8 +89,7 @@ def participation_export(campaign_id: int):
 @bp.get("/<id:campaign_id>/rankings/<kind>.xlsx")
 def ranking_export(campaign_id: int, kind: str):
     """A ranking board's rows of the node's subtree, each with its rank on the whole board (audited)."""
-    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
-    node = dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    campaign, node = _campaign_and_node(campaign_id)
     chosen = board_kind_or_404(campaign, kind)
     try:
         check_exportable(campaign, chosen, current_app.config["BOARD_EXPORT_MAX_ROWS"])
