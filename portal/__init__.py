@@ -103,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
         campaign_admin,
         campaigns,
         certificates,
+        contest_admin,
+        contests,
         dashboard,
         imports,
         main,
@@ -132,8 +134,18 @@ def register_blueprints(app: Flask) -> None:
         admin,
         approvals,
         imports,
+        contests,
     )
-    for module in (*blueprints, campaign_admin, route_admin, prize_admin, dashboard, announcements, api):
+    for module in (
+        *blueprints,
+        campaign_admin,
+        route_admin,
+        prize_admin,
+        dashboard,
+        announcements,
+        contest_admin,
+        api,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(announcements.admin_bp)
 

@@ -54,8 +54,8 @@ def seed_demo() -> None:
         _fail(error)
     db.session.commit()
     click.echo(
-        f"demo loaded: {counts['organisations']} organisations, {counts['people']} people and "
-        f"{counts['campaigns']} campaigns created"
+        f"demo loaded: {counts['organisations']} organisations, {counts['people']} people, "
+        f"{counts['campaigns']} campaigns and {counts['contests']} works collections created"
     )
 
 

@@ -85,6 +85,25 @@ class DefaultConfig:
     # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
     MEDIA_DIR: str | None = None
 
+    # Works collections (SPEC §12): a video work links to one of these hosts or a subdomain of one
+    # (the video sites and WeChat channels unions publish on); PORTAL_CONTEST_VIDEO_HOSTS replaces the list
+    # (a JSON list).
+    CONTEST_VIDEO_HOSTS: tuple[str, ...] = (
+        "v.qq.com",
+        "channels.weixin.qq.com",
+        "mp.weixin.qq.com",
+        "bilibili.com",
+        "b23.tv",
+        "douyin.com",
+        "ixigua.com",
+        "kuaishou.com",
+        "weibo.com",
+        "youku.com",
+        "haokan.baidu.com",
+    )
+    # Votes per signed-in member and minute, beside the collection's own daily limit (scripts, not people).
+    RATELIMIT_CONTEST_VOTE = "30/minute"
+
     # Posters and certificates are drawn with a CJK font: PORTAL_CJK_FONT names one, else the first of
     # these that exists (Debian's fonts-noto-cjk, then other common packages).
     CJK_FONT: str | None = None

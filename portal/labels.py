@@ -6,6 +6,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.models.contest import WorkKind, WorkStatus
 from portal.models.membership import ApplicationKind, ApplicationStatus, MemberCategory
 from portal.models.org import OrgKind
 from portal.models.points import BadgeKind, PointReason
@@ -55,6 +56,12 @@ LABELS: dict[enum.Enum, object] = {
     DrawOutcome.WON: _l("Won"),
     DrawOutcome.NO_PRIZE: _l("No prize"),
     DrawOutcome.SOLD_OUT: _l("Sold out: no prize"),
+    WorkKind.PHOTO: _l("Photos"),
+    WorkKind.VIDEO: _l("A video link"),
+    WorkKind.TEXT: _l("A written text"),
+    WorkStatus.PENDING: _l("Pending"),
+    WorkStatus.APPROVED: _l("Approved"),
+    WorkStatus.REJECTED: _l("Rejected"),
 }
 
 
@@ -74,6 +81,14 @@ AUDIT_ACTIONS = {
     "prizes.final_rank": _l("Gave the final-ranking draws"),
     "prizes.export_winners": _l("Exported the winners"),
     "prizes.export_addresses": _l("Exported the shipping addresses"),
+    "contest.create": _l("Created a works collection"),
+    "contest.update": _l("Changed a works collection"),
+    "contest.open": _l("Opened a works collection"),
+    "contest.category": _l("Changed the categories of a works collection"),
+    "contest.work_approve": _l("Approved a work"),
+    "contest.work_reject": _l("Rejected a work"),
+    "contest.award": _l("Changed the winners of a works collection"),
+    "contest.publish_results": _l("Published the results of a works collection"),
 }
 
 

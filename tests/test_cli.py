@@ -10,9 +10,12 @@ from portal.services.orgs import get_org_by_code
 def test_seed_demo_twice(runner):
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output
-    assert "8 people and 3 campaigns created" in first.output
+    assert "8 people, 3 campaigns and 1 works collections created" in first.output
     again = runner.invoke(args=["seed", "demo"])
-    assert again.exit_code == 0 and "0 organisations, 0 people and 0 campaigns created" in again.output
+    assert (
+        again.exit_code == 0
+        and "0 organisations, 0 people, 0 campaigns and 0 works collections created" in again.output
+    )
 
 
 def test_admin_create_union_admin_and_platform_admin(runner, tree):

@@ -6,6 +6,17 @@ from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
+from portal.models.contest import (
+    Contest,
+    ContestAward,
+    ContestCategory,
+    ContestVote,
+    ContestVoterDay,
+    ContestWork,
+    ContestWorkImage,
+    WorkKind,
+    WorkStatus,
+)
 from portal.models.figures import FiguresRefresh, NodeDayFigures, NodeFigures
 from portal.models.identity import Gender, SmsCode, SmsPurpose, UnionAdminRole, User
 from portal.models.membership import (
@@ -50,6 +61,13 @@ __all__ = [
     "Certificate",
     "ChanceSource",
     "Checkin",
+    "Contest",
+    "ContestAward",
+    "ContestCategory",
+    "ContestVote",
+    "ContestVoterDay",
+    "ContestWork",
+    "ContestWorkImage",
     "DailyRecord",
     "DayFlag",
     "DayReview",
@@ -91,5 +109,7 @@ __all__ = [
     "TokenKind",
     "UnionAdminRole",
     "User",
+    "WorkKind",
+    "WorkStatus",
     "utcnow",
 ]

@@ -22,6 +22,7 @@ from portal.models.steps import DailyRecord, ReportSource
 from portal.services.accounts import complete_profile, create_account, find_user_by_phone
 from portal.services.campaigns import campaign_rules, copy_preset_route, create_campaign, enrol
 from portal.services.day_rules import local_today
+from portal.services.demo_contests import load_demo_contests
 from portal.services.id_numbers import check_character
 from portal.services.member_import import check_rows, import_rows
 from portal.services.membership import (
@@ -192,6 +193,11 @@ def _load_crowd(entry: dict, campaign: Campaign, today: date) -> None:
     if not rows:
         return
     import_rows(None, campaign.organisation, rows, source="demo crowd")
+    # Imported the day before the campaign started, except the last ``recent`` accounts: made just now,
+    # they are the "new accounts" whose votes the works collection's admin sees apart.
+    imported_at = datetime.combine(campaign.start_day - timedelta(days=1), time(8), tzinfo=UTC)
+    for row in rows[: len(rows) - entry.get("recent", 0)]:
+        row.existing.created_at = imported_at
     days_so_far = (today - campaign.start_day).days
     for row in rows:
         if rng.random() < 0.15:
@@ -249,9 +255,13 @@ def load_demo(seeds_dir: Path, *, today: date | None = None) -> dict[str, int]:
             _join_through_the_flow(
                 find_user_by_phone(person["phone"]), get_org_by_code(person["member_of"]), approver
             )
-    campaigns = load_demo_campaigns(
-        read_yaml(seeds_dir / "demo_campaigns.yaml"),
-        today=today or local_today(utcnow(), "Asia/Shanghai"),
-        seeds_dir=seeds_dir,
+    today = today or local_today(utcnow(), "Asia/Shanghai")
+    campaigns_data = read_yaml(seeds_dir / "demo_campaigns.yaml")
+    campaigns = load_demo_campaigns(campaigns_data, today=today, seeds_dir=seeds_dir)
+    crowd = campaigns_data.get("crowd") or [{}]
+    contests = load_demo_contests(
+        read_yaml(seeds_dir / "demo_contests.yaml"),
+        today=today,
+        crowd_first_phone=crowd[0].get("first_phone"),
     )
-    return {"organisations": orgs, "people": people, "campaigns": campaigns}
+    return {"organisations": orgs, "people": people, "campaigns": campaigns, "contests": contests}

@@ -38,6 +38,7 @@ from portal.views.helpers import (
     campaign_in_scope_or_404,
     redirect_to,
     require_admin_scope,
+    saved,
     show_domain_error,
     split_preview,
     xlsx_response,
@@ -75,9 +76,9 @@ def new():
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
-            flash(_("Created. Check the rules, then publish."), "success")
-            return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+            return saved(
+                _("Created. Check the rules, then publish."), "campaign_admin.edit", campaign_id=campaign.id
+            )
     return render("campaign_admin/new.html", form=form)
 
 
@@ -159,9 +160,7 @@ def edit(campaign_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+            return saved(_("Saved."), "campaign_admin.edit", campaign_id=campaign.id)
     return _page(campaign, form)
 
 
@@ -175,9 +174,7 @@ def publish(campaign_id: int):
         flash(str(error.message), "error")
         return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="checklist")
     publish_campaign(current_user, campaign)
-    db.session.commit()
-    flash(_("Published: members can now enrol."), "success")
-    return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+    return saved(_("Published: members can now enrol."), "campaign_admin.edit", campaign_id=campaign.id)
 
 
 @bp.post("/<id:campaign_id>/partner-tokens")
@@ -260,9 +257,9 @@ def steps_import_confirm(campaign_id: int):
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect_to("campaign_admin.steps_import", campaign_id=campaign.id)
-    db.session.commit()
-    flash(_("%(n)d days of steps imported.", n=applied), "success")
-    return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
+    return saved(
+        _("%(n)d days of steps imported.", n=applied), "campaign_admin.edit", campaign_id=campaign.id
+    )
 
 
 @bp.get("/<id:campaign_id>/rankings/<kind>.xlsx")

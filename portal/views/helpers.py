@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -29,6 +29,13 @@ def safe_next_url(candidate: str | None) -> str | None:
 def redirect_to(endpoint: str, **values) -> Response:
     """A 303 See Other, so that a POST is never repeated by the browser."""
     return redirect(url_for(endpoint, **values), code=303)
+
+
+def saved(message: str, endpoint: str, **values) -> Response:
+    """The end of a form's work that went through: commit, say so, and send the browser on (303)."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect_to(endpoint, **values)
 
 
 def redirect_next(form_next: str | None, default_endpoint: str) -> Response:

@@ -109,6 +109,12 @@ def another_page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
+def third_page(browser: Browser) -> Iterator[Page]:
+    """A third phone: when a flow needs three people at once (an author, an admin, a voter)."""
+    yield from _new_page(browser, javascript=True)
+
+
+@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     yield from _new_page(browser, javascript=True)
 

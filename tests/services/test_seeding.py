@@ -48,12 +48,29 @@ def _counts() -> tuple[int, int, int, int]:
 def test_demo_loads_once_and_again_changes_nothing(app):
     first = load_demo(SEEDS)
     db.session.commit()
-    assert first["organisations"] > 50 and first["people"] == 8
+    assert first["organisations"] > 50 and first["people"] == 8 and first["contests"] == 1
+    _check_the_demo_collection()
     before = _counts()
     again = load_demo(SEEDS)
     db.session.commit()
-    assert again == {"organisations": 0, "people": 0, "campaigns": 0}
+    assert again == {"organisations": 0, "people": 0, "campaigns": 0, "contests": 0}
     assert _counts() == before
+
+
+def _check_the_demo_collection() -> None:
+    """The Shaanxi works collection: open, works of every review state, crowd votes with new accounts'
+    votes apart (the last ten crowd accounts were made at load time, after voting opened)."""
+    from portal.models import Contest, ContestWork, WorkStatus
+    from portal.services.contest_votes import vote_summary
+    from portal.services.contests import contest_state
+
+    contest = db.session.scalar(select(Contest))
+    state = contest_state(contest)
+    assert state.opened and state.submissions_open and state.voting_open
+    statuses = sorted(work.status for work in db.session.scalars(select(ContestWork)))
+    assert statuses.count(WorkStatus.APPROVED) == 8 and WorkStatus.PENDING in statuses
+    summary = vote_summary(contest)
+    assert summary.votes > 100 and 0 < summary.late_votes < summary.votes and summary.late_voters <= 10
 
 
 def test_shaanxi_tree_carries_the_quota_table(app):

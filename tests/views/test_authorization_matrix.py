@@ -12,6 +12,7 @@ import pytest
 from portal.extensions import db, limiter
 from portal.models import ChanceSource, PrizeKind, Reflection, ReportSource
 from portal.services.announcements import publish_announcement
+from portal.services.contest_results import add_award
 from portal.services.draws import draw
 from portal.services.prize_pools import pools_of
 from portal.services.quiz import check_question_rows, daily_set, import_questions
@@ -20,6 +21,7 @@ from portal.services.steps import report_steps
 from portal.services.teams import create_team
 from portal.services.tokens import issue_personal_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+from tests.contest_helpers import approved, open_collection, photo_work
 from tests.membership_helpers import apply
 from tests.rewards_helpers import give_chance, make_pool
 
@@ -311,6 +313,42 @@ MATRIX = {
     ),
     "imports.upload": ("GET", "/admin/import/", None, any_admin(200)),
     "imports.confirm": ("POST", "/admin/import/confirm", {}, any_admin(303)),
+    # A works collection of 江苏省教育科技工会, open for submissions and votes, with member A's approved
+    # work (a winner already named): the gallery, the work and the results are public.
+    "contests.index": ("GET", "/contests/", None, signed_in(200)),
+    "contests.show": ("GET", "/contests/{contest}", None, EVERYONE),
+    "contests.work": ("GET", "/contests/works/{work}", None, EVERYONE),
+    "contests.photo": ("GET", "/contests/works/{work}/photos/{photo}", None, EVERYONE),
+    "contests.results": ("GET", "/contests/{contest}/results", None, EVERYONE),
+    "contests.submit": ("GET", "/contests/{contest}/submit", None, signed_in(200)),
+    "contests.mine": ("GET", "/contests/{contest}/mine", None, signed_in(200)),
+    "contests.edit": ("GET", "/contests/works/{work}/edit", None, ONLY_MEMBER_A(200)),
+    # Refusals (not a member) come back as a message on the page voted from.
+    "contests.vote": ("POST", "/contests/works/{work}/vote", {}, signed_in(303)),
+    "contest_admin.index": ("GET", "/admin/contests/", None, any_admin(200)),
+    "contest_admin.new": ("GET", "/admin/contests/new", None, any_admin(200)),
+    "contest_admin.edit": ("GET", "/admin/contests/{contest}", None, in_scope(200)),
+    "contest_admin.review": ("GET", "/admin/contests/{contest}/review", None, in_scope(200)),
+    "contest_admin.results": ("GET", "/admin/contests/{contest}/results", None, in_scope(200)),
+    "contest_admin.open_": ("POST", "/admin/contests/{contest}/open", {}, in_scope(303)),
+    "contest_admin.add_category_": ("POST", "/admin/contests/{contest}/categories", {}, in_scope(200)),
+    # The category has a work: the page says it stays.
+    "contest_admin.remove_category_": (
+        "POST",
+        "/admin/contests/{contest}/categories/{category}/remove",
+        {},
+        in_scope(200),
+    ),
+    "contest_admin.decide": ("POST", "/admin/contests/{contest}/works/{work}/review", {}, in_scope(303)),
+    # The first admin in scope removes the winner; for those after, it is gone (404).
+    "contest_admin.remove_award_": (
+        "POST",
+        "/admin/contests/{contest}/results/{award}/remove",
+        {},
+        only({"anonymous": LOGIN, "admin_target": 303}, 404),
+    ),
+    # Voting is still open: the page says the results wait for its end.
+    "contest_admin.publish": ("POST", "/admin/contests/{contest}/results/publish", {}, in_scope(200)),
 }
 
 
@@ -340,6 +378,9 @@ def people(tree, make_user):
     with_teams = running_campaign(tree["edu"], "motherland-100")
     team = create_team(enrolled(member_a, with_teams, tree["njmu"]), "矩阵队")
     announcement = publish_announcement(None, tree["edu"], title="矩阵通知", body="通知正文。")
+    contest = open_collection(tree["edu"])
+    work = approved(photo_work(contest, member_a), make_user(admin_of=tree["edu"]))
+    award = add_award(None, contest, work, award="一等奖")
     db.session.commit()
     return {
         "anonymous": None,
@@ -364,6 +405,9 @@ def people(tree, make_user):
         "draw": won,
         "tier": voucher,
         "announcement": announcement,
+        "contest": contest,
+        "work": work,
+        "award": award,
     }
 
 
@@ -385,6 +429,11 @@ def _path(tree, people, template: str) -> str:
         draw=people["draw"].id,
         tier=people["tier"].id,
         announcement=people["announcement"].id,
+        contest=people["contest"].id,
+        work=people["work"].id,
+        photo=people["work"].images[0].id,
+        category=people["work"].category_id,
+        award=people["award"].id,
     )
 
 
