@@ -78,7 +78,6 @@ def show(contest_id: int):
         order=order,
         gallery=page,
         voter=voter_day(current_user, contest, [work.id for work in page.works], state.today),
-        eligible=current_user.is_authenticated and is_eligible(current_user, contest),
     )
 
 
