@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import threading
 import time
 from datetime import timedelta
@@ -32,7 +31,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select, text, update
 
 from bench.board_data import run_statements
-from bench.dashboard import _percentile
+from bench.dashboard import print_row, timed_gets
 from bench.generate import generate_org_tree
 from bench.rankings import PASSWORD, bench_app
 from bench.serving import ROOT
@@ -155,10 +154,6 @@ def _signed_in(app, user_id: int):
     return client
 
 
-def _row(label: str, samples: list[float]) -> None:
-    print(f"| {label} | {statistics.median(samples):.1f} | {_percentile(samples, 0.99):.1f} |", flush=True)
-
-
 def time_pages(app, contest_id: int, runs: int) -> None:
     with app.app_context():
         contest = db.session.get(Contest, contest_id)
@@ -184,15 +179,7 @@ def time_pages(app, contest_id: int, runs: int) -> None:
         ("gallery, most voted, page 100", f"{base}?sort=votes&page=100"),
         ("the most voted work's page", f"/contests/works/{popular}"),
     ):
-        samples = []
-        for run in range(5 + runs):
-            begun = time.perf_counter()
-            response = client.get(path)
-            took = (time.perf_counter() - begun) * 1000
-            assert response.status_code == 200, (path, response.status_code)
-            if run >= 5:
-                samples.append(took)
-        _row(label, samples)
+        print_row(label, timed_gets(client, path, runs))
     samples = []
     # Members and works of this run (the generated votes are all before today; a run with --reuse starts
     # elsewhere, so that its votes are new ones too).
@@ -207,7 +194,7 @@ def time_pages(app, contest_id: int, runs: int) -> None:
         assert response.status_code in (200, 422), response.status_code
         if index >= 5:
             samples.append(took)
-    _row("a vote (htmx), each by another member", samples)
+    print_row("a vote (htmx), each by another member", samples)
 
 
 def race_for_one_work(app, contest_id: int, threads: int, rounds: int) -> None:

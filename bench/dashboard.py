@@ -136,6 +136,24 @@ def _percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def timed_gets(client, path: str, runs: int, warm_ups: int = 5) -> list[float]:
+    """Milliseconds of ``runs`` GETs of ``path`` (each answered 200), after ``warm_ups`` untimed ones."""
+    samples = []
+    for run in range(warm_ups + runs):
+        begun = time.perf_counter()
+        response = client.get(path)
+        took = (time.perf_counter() - begun) * 1000
+        assert response.status_code == 200, (path, response.status_code)
+        if run >= warm_ups:
+            samples.append(took)
+    return samples
+
+
+def print_row(label: str, samples: list[float]) -> None:
+    """A row of the results table: p50 and p99 in milliseconds."""
+    print(f"| {label} | {statistics.median(samples):.1f} | {_percentile(samples, 0.99):.1f} |", flush=True)
+
+
 def time_pages(app, campaign_id: int, runs: int) -> None:
     with app.app_context():
         db.session.execute(
@@ -158,17 +176,7 @@ def time_pages(app, campaign_id: int, runs: int) -> None:
     print("| request | p50 ms | p99 ms |")
     print("|---|---|---|")
     for label, path in pages:
-        samples = []
-        for run in range(5 + runs):
-            begun = time.perf_counter()
-            response = client.get(path)
-            took = (time.perf_counter() - begun) * 1000
-            assert response.status_code == 200, (path, response.status_code)
-            if run >= 5:
-                samples.append(took)
-        print(
-            f"| {label} | {statistics.median(samples):.1f} | {_percentile(samples, 0.99):.1f} |", flush=True
-        )
+        print_row(label, timed_gets(client, path, runs))
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, select, true
 from portal.extensions import db
 from portal.models.identity import UnionAdminRole, User
 from portal.models.org import Organisation
-from portal.services.orgs import list_roots, scope_clause
+from portal.services.errors import OrgNotFound, OutsideScope
+from portal.services.orgs import get_org_by_code, list_roots, scope_clause
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,16 @@ def get_org_in_scope_or_404(scope: AdminScope, org_id: int) -> Organisation:
     org = db.session.get(Organisation, org_id)
     if org is None or not scope.contains(org):
         abort(404)
+    return org
+
+
+def get_org_in_scope_by_code(scope: AdminScope, code: str, *, field: str = "org_code") -> Organisation:
+    """The organisation a form names by ``code``, if it lies in ``scope``; otherwise a refusal about
+    ``field``: no organisation has the code, or it is not one the admin administers."""
+    try:
+        org = get_org_by_code(code.strip())
+    except OrgNotFound as error:
+        raise OrgNotFound(error.message, field=field) from None
+    if not scope.contains(org):
+        raise OutsideScope(field=field)
     return org

@@ -28,9 +28,9 @@ from portal.services.campaigns import (
     update_campaign,
 )
 from portal.services.day_rules import local_today
-from portal.services.errors import DomainError, OrgNotFound, OutsideScope
+from portal.services.errors import DomainError
 from portal.services.flags import get_record_in_scope_or_404, open_flags, review_day
-from portal.services.orgs import get_org_by_code
+from portal.services.permissions import get_org_in_scope_by_code
 from portal.services.step_import import check_step_rows, import_step_rows, read_step_file
 from portal.services.tokens import issue_partner_token
 from portal.services.uploads import save_pending_upload, take_pending_upload
@@ -61,9 +61,7 @@ def new():
     form = CampaignCreateForm()
     if form.validate_on_submit():
         try:
-            org = get_org_by_code(form.org_code.data.strip())
-            if not g.scope.contains(org):
-                raise OutsideScope(field="org_code")
+            org = get_org_in_scope_by_code(g.scope, form.org_code.data)
             campaign = create_campaign(
                 current_user,
                 org,
@@ -71,8 +69,6 @@ def new():
                 start_day=form.start_day.data,
                 title=form.title.data or None,
             )
-        except OrgNotFound as error:
-            show_domain_error(form, OrgNotFound(error.message, field="org_code"))
         except DomainError as error:
             show_domain_error(form, error)
         else:

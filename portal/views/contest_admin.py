@@ -41,9 +41,8 @@ from portal.services.contests import (
     remove_category,
     update_contest,
 )
-from portal.services.errors import DomainError, OrgNotFound, OutsideScope
-from portal.services.orgs import get_org_by_code
-from portal.services.permissions import list_scope_roots
+from portal.services.errors import DomainError
+from portal.services.permissions import get_org_in_scope_by_code, list_scope_roots
 from portal.views.helpers import redirect_to, refusal_message, require_admin_scope, saved, show_domain_error
 
 bp = Blueprint("contest_admin", __name__, url_prefix="/admin/contests")
@@ -80,9 +79,7 @@ def new():
         form.org_code.data = roots[0].code if len(roots) == 1 else ""
     if form.validate_on_submit():
         try:
-            org = get_org_by_code(form.org_code.data.strip())
-            if not g.scope.contains(org):
-                raise OutsideScope(field="org_code")
+            org = get_org_in_scope_by_code(g.scope, form.org_code.data)
             contest = create_contest(
                 current_user,
                 org,
@@ -92,8 +89,6 @@ def new():
                 votes_per_day=form.votes_per_day.data,
                 categories=[presets[int(index)] for index in form.categories.data],
             )
-        except OrgNotFound as error:
-            show_domain_error(form, OrgNotFound(error.message, field="org_code"))
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -9,21 +9,14 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.forms.imports import ImportUploadForm
 from portal.htmx import render
-from portal.services.errors import DomainError, OrgNotFound, OutsideScope
+from portal.services.errors import DomainError
 from portal.services.member_import import check_rows, import_rows, read_member_file
-from portal.services.orgs import get_org_by_code
+from portal.services.permissions import get_org_in_scope_by_code
 from portal.services.uploads import save_pending_upload, take_pending_upload
 from portal.views.helpers import redirect_to, require_admin_scope, show_domain_error, split_preview
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 bp.before_request(require_admin_scope)
-
-
-def _target(code: str):
-    org = get_org_by_code(code.strip())
-    if not g.scope.contains(org):
-        raise OutsideScope(field="org_code")
-    return org
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -34,10 +27,8 @@ def upload():
         data = form.file.data.read()
         filename = form.file.data.filename or ""
         try:
-            root = _target(form.org_code.data)
+            root = get_org_in_scope_by_code(g.scope, form.org_code.data)
             rows = check_rows(root, read_member_file(data, filename))
-        except OrgNotFound as error:
-            show_domain_error(form, OrgNotFound(error.message, field="org_code"))
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -65,7 +56,7 @@ def confirm():
         flash(_("The preview has expired. Upload the file again."), "error")
         return redirect_to("imports.upload")
     try:
-        root = _target(pending["org"])
+        root = get_org_in_scope_by_code(g.scope, pending["org"])
         rows = check_rows(root, read_member_file(data, pending["filename"]))
         outcome = import_rows(current_user, root, rows, source=pending["filename"])
     except DomainError as error:
