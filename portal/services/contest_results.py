@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -83,6 +84,10 @@ def results_of(contest: Contest) -> list[CategoryResults]:
     awards = db.session.scalars(
         select(ContestAward)
         .join(ContestAward.work)
+        .options(
+            contains_eager(ContestAward.work).joinedload(ContestWork.author),
+            contains_eager(ContestAward.work).joinedload(ContestWork.organisation),
+        )
         .where(ContestAward.contest_id == contest.id)
         .order_by(ContestAward.position, ContestWork.votes.desc(), ContestAward.id)
     ).all()

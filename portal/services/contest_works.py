@@ -21,6 +21,7 @@ from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -55,6 +56,13 @@ MAX_PHOTOS = 6
 PHOTO_LONG_SIDE = 1600
 THUMB_LONG_SIDE = 480
 GALLERY_PAGE_SIZE = 24
+# What a list of works shows of each: its photos, category, author and union, loaded with the list.
+WORK_CARD = (
+    selectinload(ContestWork.images),
+    joinedload(ContestWork.category),
+    joinedload(ContestWork.author),
+    joinedload(ContestWork.organisation),
+)
 
 
 @dataclass
@@ -255,6 +263,7 @@ def gallery_page(
     )
     works = db.session.scalars(
         select(ContestWork)
+        .options(*WORK_CARD)
         .where(*conditions)
         .order_by(*ordering)
         .limit(GALLERY_PAGE_SIZE)
@@ -267,6 +276,7 @@ def works_of(user: User, contest: Contest) -> list[ContestWork]:
     return list(
         db.session.scalars(
             select(ContestWork)
+            .options(*WORK_CARD)
             .where(ContestWork.contest_id == contest.id, ContestWork.author_id == user.id)
             .order_by(ContestWork.submitted_at.desc())
         )
@@ -275,7 +285,7 @@ def works_of(user: User, contest: Contest) -> list[ContestWork]:
 
 def review_queue(contest: Contest, status: WorkStatus | None) -> list[ContestWork]:
     """Works to review, the longest waiting first; or every work of a status."""
-    query = select(ContestWork).where(ContestWork.contest_id == contest.id)
+    query = select(ContestWork).options(*WORK_CARD).where(ContestWork.contest_id == contest.id)
     if status is not None:
         query = query.where(ContestWork.status == status)
     return list(db.session.scalars(query.order_by(ContestWork.updated_at, ContestWork.id).limit(200)))
@@ -292,13 +302,6 @@ def count_by_status(contest: Contest) -> dict[WorkStatus, int]:
     return counts
 
 
-def get_work_or_404(work_id: int) -> ContestWork:
-    work = db.session.get(ContestWork, work_id)
-    if work is None:
-        abort(404)
-    return work
-
-
 def can_see_work(user: User, work: ContestWork, scope: AdminScope | None) -> bool:
     """Approved works of an opened collection are public; the others are seen by their author and by the
     collection's admins."""
@@ -310,14 +313,15 @@ def can_see_work(user: User, work: ContestWork, scope: AdminScope | None) -> boo
 
 
 def get_visible_work_or_404(user: User, work_id: int, scope: AdminScope | None) -> ContestWork:
-    work = get_work_or_404(work_id)
-    if not can_see_work(user, work, scope):
+    work = db.session.get(ContestWork, work_id)
+    if work is None or not can_see_work(user, work, scope):
         abort(404)
     return work
 
 
-def get_work_in_scope_or_404(scope: AdminScope, contest: Contest, work_id: int) -> ContestWork:
-    work = db.session.get(ContestWork, work_id)
-    if work is None or work.contest_id != contest.id or not scope.contains(contest.organisation):
+def work_of_or_404(contest: Contest, work_id: int | None) -> ContestWork:
+    """A work of ``contest`` (which the caller has already found in scope); any other id is a 404."""
+    work = db.session.get(ContestWork, work_id) if work_id else None
+    if work is None or work.contest_id != contest.id:
         abort(404)
     return work

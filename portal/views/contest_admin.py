@@ -24,9 +24,9 @@ from portal.services.contest_results import (
 from portal.services.contest_votes import vote_summary
 from portal.services.contest_works import (
     count_by_status,
-    get_work_in_scope_or_404,
     review_queue,
     review_work,
+    work_of_or_404,
 )
 from portal.services.contests import (
     Windows,
@@ -206,7 +206,7 @@ def review(contest_id: int):
 def decide(contest_id: int, work_id: int):
     """Approve or reject a work (a rejection needs a reason)."""
     contest = get_contest_in_scope_or_404(g.scope, contest_id)
-    work = get_work_in_scope_or_404(g.scope, contest, work_id)
+    work = work_of_or_404(contest, work_id)
     form = ReviewForm()
     back = request.form.get("back_status", WorkStatus.PENDING.value)
     if not form.validate_on_submit():
@@ -274,7 +274,7 @@ def results(contest_id: int):
     form = _award_form(contest)
     if form.validate_on_submit():
         try:
-            work = get_work_in_scope_or_404(g.scope, contest, form.work.data)
+            work = work_of_or_404(contest, form.work.data)
             add_award(current_user, contest, work, award=form.award.data, position=form.position.data or 0)
         except DomainError as error:
             show_domain_error(form, error)
