@@ -79,6 +79,8 @@ class DefaultConfig:
     # A page of a snapshot's rows (and its HTML) is kept this long per process: every member's partial
     # shows the same top 50. A name hidden meanwhile disappears from the cached page after at most this.
     BOARD_ROWS_CACHE_SECONDS = 30
+    # How long a process keeps a campaign's snapshot pointers (portal/services/boards.py: _pointers).
+    BOARD_POINTER_CACHE_SECONDS = 5
     # Exports from the admin page are written within the request (gunicorn gives it 30 s): larger boards
     # are exported with `flask campaign export` (about two minutes per million rows).
     BOARD_EXPORT_MAX_ROWS = 150_000

@@ -9,7 +9,13 @@ before the swap still finds its table). The first refresh after the campaign's l
 been settled freezes the boards: they are never computed again.
 
 Snapshot tables are named ``board_snap_<k><campaign>_v<version>`` (k: i, t, u) and are not models; their
-columns are described here for reading (``snapshot_table``).
+columns are described in ``board_tables`` (``snapshot_table``), which the pages read through.
+
+On PostgreSQL the running boards are UNLOGGED tables: they are derived data rebuilt at every interval, so
+writing them to the WAL (their 175 MB with indexes at a million participants, shipped to every replica)
+buys nothing. The price: after a database crash they come back empty until the next refresh (at most the
+interval; ``flask campaign rank`` at once), and a hot standby cannot read them (boards are read from the
+primary). The final boards, frozen for good, are ordinary logged tables.
 """
 
 from __future__ import annotations
@@ -20,11 +26,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Column,
-    Integer,
     MetaData,
-    String,
     Table,
-    column,
     func,
     insert,
     inspect,
@@ -41,9 +44,10 @@ from sqlalchemy.sql.expression import TableClause
 
 from portal.database import insert_for
 from portal.extensions import db
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import utcnow
 from portal.models.board import SNAPSHOT_TABLE_PREFIX, Board
 from portal.models.campaign import Campaign, CampaignDay
+from portal.services.board_tables import COLUMNS, KIND_CODES, forget_pointers, snapshot_table, table_name
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import day_closes_at, local_today
 from portal.services.rankings import (
@@ -59,70 +63,34 @@ log = logging.getLogger(__name__)
 # A claim older than this is taken over: the worker that made it has died.
 REFRESH_LEASE = timedelta(minutes=15)
 
-KIND_CODES = {RankingKind.INDIVIDUAL: "i", RankingKind.TEAM: "t", RankingKind.UNIT: "u"}
-COLUMNS = {
-    RankingKind.INDIVIDUAL: (
-        ("rank", Integer),
-        ("enrollment_id", Integer),
-        ("user_id", Integer),
-        ("unit_id", Integer),
-        ("city_id", Integer),
-        ("ranked_unit_id", Integer),
-        ("qualified_days", Integer),
-        ("checkin_days", Integer),
-        ("steps", Integer),
-        ("last_synced_at", UTCDateTime),
-        ("active", Integer),
-    ),
-    RankingKind.TEAM: (
-        ("rank", Integer),
-        ("team_id", Integer),
-        ("unit_id", Integer),
-        ("city_id", Integer),
-        ("members", Integer),
-        ("qualified_days", Integer),
-        ("steps", Integer),
-    ),
-    RankingKind.UNIT: (
-        ("rank", Integer),
-        ("kind", String),
-        ("unit_id", Integer),
-        ("members", Integer),
-        ("active_members", Integer),
-        ("qualified_days", Integer),
-    ),
-}
 # What the board pages look up: the top by rank, one member's (or team's) row, and both within a scope.
+# A city on the individual board is the units under its city union (``unit_id = ANY(…)`` on the unit
+# index): the board carries no city, which spares its refresh a join and an index (docs/benchmarks.md).
 INDEXES = {
-    RankingKind.INDIVIDUAL: (("rank",), ("enrollment_id",), ("unit_id", "rank"), ("city_id", "rank")),
+    RankingKind.INDIVIDUAL: (("rank",), ("enrollment_id",), ("unit_id", "rank")),
     RankingKind.TEAM: (("rank",), ("team_id",), ("unit_id", "rank"), ("city_id", "rank")),
     RankingKind.UNIT: (),
 }
 
 
 class CreateTableAs(Executable, ClauseElement):
-    """``CREATE TABLE name AS <select>``, which SQLAlchemy has no construct for (its compiler docs' recipe).
-    The select's few parameters (ids, the total cap) are rendered inline: DDL takes no bind parameters."""
+    """``CREATE [UNLOGGED] TABLE name AS <select>``, which SQLAlchemy has no construct for (its compiler
+    docs' recipe). The select's few parameters (ids, the total cap) are rendered inline: DDL takes no bind
+    parameters. ``unlogged`` applies on PostgreSQL only (the module's docstring says why)."""
 
     inherit_cache = False
 
-    def __init__(self, name: str, query: Select) -> None:
+    def __init__(self, name: str, query: Select, *, unlogged: bool = False) -> None:
         self.name = name
         self.query = query
+        self.unlogged = unlogged
 
 
 @compiles(CreateTableAs)
 def _compile_create_table_as(element: CreateTableAs, compiler, **kw) -> str:
     query = compiler.process(element.query, literal_binds=True, **kw)
-    return f"CREATE TABLE {compiler.preparer.quote(element.name)} AS {query}"
-
-
-def snapshot_table(kind: RankingKind, name: str) -> TableClause:
-    return table(name, *(column(column_name, type_()) for column_name, type_ in COLUMNS[kind]))
-
-
-def table_name(kind: RankingKind, campaign_id: int, version: int) -> str:
-    return f"{SNAPSHOT_TABLE_PREFIX}{KIND_CODES[kind]}{campaign_id}_v{version}"
+    unlogged = "UNLOGGED " if element.unlogged and compiler.dialect.name == "postgresql" else ""
+    return f"CREATE {unlogged}TABLE {compiler.preparer.quote(element.name)} AS {query}"
 
 
 def board_kinds(campaign: Campaign) -> tuple[RankingKind, ...]:
@@ -163,15 +131,24 @@ def refresh_boards(campaign: Campaign, *, now: datetime | None = None) -> Refres
                 Board.campaign_id == campaign_id, Board.kind == RankingKind.INDIVIDUAL
             )
         )
+        frozen = campaign_closed(campaign, now)
         db.session.commit()
         names = {kind: table_name(kind, campaign_id, version) for kind in kinds}
-        counts = {RankingKind.INDIVIDUAL: _build_individual(campaign, names[RankingKind.INDIVIDUAL])}
+        unlogged = not frozen  # the final boards must survive a crash (see the module's docstring)
+        counts = {
+            RankingKind.INDIVIDUAL: _build_individual(
+                campaign, names[RankingKind.INDIVIDUAL], unlogged=unlogged
+            )
+        }
         individual = snapshot_table(RankingKind.INDIVIDUAL, names[RankingKind.INDIVIDUAL])
         if RankingKind.TEAM in kinds:
-            counts[RankingKind.TEAM] = _build_team(campaign, names[RankingKind.TEAM], individual)
+            counts[RankingKind.TEAM] = _build_team(
+                campaign, names[RankingKind.TEAM], individual, unlogged=unlogged
+            )
         if RankingKind.UNIT in kinds:
-            counts[RankingKind.UNIT] = _build_unit(campaign, names[RankingKind.UNIT], individual, days)
-        frozen = campaign_closed(campaign, now)
+            counts[RankingKind.UNIT] = _build_unit(
+                campaign, names[RankingKind.UNIT], individual, days, unlogged=unlogged
+            )
         for kind in kinds:
             db.session.execute(
                 update(Board)
@@ -193,6 +170,7 @@ def refresh_boards(campaign: Campaign, *, now: datetime | None = None) -> Refres
         db.session.rollback()
         _release(campaign_id)
         raise
+    forget_pointers(campaign_id)
     drop_stale_snapshots(campaign)
     return RefreshResult(
         computed_at=now, rows={str(kind): count for kind, count in counts.items()}, frozen=frozen
@@ -213,24 +191,28 @@ def campaign_closed(campaign: Campaign, now: datetime) -> bool:
     return settled is not None and settled >= closes
 
 
-def _build_individual(campaign: Campaign, name: str) -> int:
+def _build_individual(campaign: Campaign, name: str, *, unlogged: bool) -> int:
     _drop_if_left(name)
-    db.session.execute(CreateTableAs(name, individual_board(campaign)))
+    created = db.session.execute(CreateTableAs(name, individual_board(campaign), unlogged=unlogged))
     _index(RankingKind.INDIVIDUAL, name)
-    return _count(name)
+    return _rows_written(created, name)
 
 
-def _build_team(campaign: Campaign, name: str, individual: TableClause) -> int:
+def _build_team(campaign: Campaign, name: str, individual: TableClause, *, unlogged: bool) -> int:
     _drop_if_left(name)
-    db.session.execute(CreateTableAs(name, team_board(campaign, individual)))
+    created = db.session.execute(CreateTableAs(name, team_board(campaign, individual), unlogged=unlogged))
     _index(RankingKind.TEAM, name)
-    return _count(name)
+    return _rows_written(created, name)
 
 
-def _build_unit(campaign: Campaign, name: str, individual: TableClause, days: int) -> int:
+def _build_unit(campaign: Campaign, name: str, individual: TableClause, days: int, *, unlogged: bool) -> int:
     """The unit board from the individual snapshot (``unit_standings``), written as a table."""
+    postgresql = db.engine.dialect.name == "postgresql"
     target = Table(
-        name, MetaData(), *(Column(column_name, type_()) for column_name, type_ in COLUMNS[RankingKind.UNIT])
+        name,
+        MetaData(),
+        *(Column(column_name, type_()) for column_name, type_ in COLUMNS[RankingKind.UNIT]),
+        prefixes=["UNLOGGED"] if unlogged and postgresql else [],
     )
     _drop_if_left(name)
     target.create(db.session.connection())
@@ -263,7 +245,10 @@ def _index(kind: RankingKind, name: str) -> None:
         db.session.execute(text(f"ANALYZE {name}"))
 
 
-def _count(name: str) -> int:
+def _rows_written(created, name: str) -> int:
+    """The rows ``CREATE TABLE … AS`` wrote: PostgreSQL reports them; SQLite does not, so count them."""
+    if created.rowcount >= 0:
+        return created.rowcount
     return int(db.session.scalar(select(func.count()).select_from(table(name))))
 
 

@@ -12,30 +12,29 @@ rows (names joined), and for the member their own row (and their rank within a s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import partial
+from operator import attrgetter
 
-from cachetools import TTLCache
-from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql import FromClause
 
 from portal.extensions import db
 from portal.models.base import utcnow
-from portal.models.board import Board
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.team import Team, TeamMember
-from portal.services.board_snapshots import snapshot_table
+from portal.services.board_tables import Snapshot, board_cache, current_snapshot, is_small
 from portal.services.day_rules import local_today
+from portal.services.orgs import under_node
 from portal.services.rankings import (
     UnitFigures,
+    city_of_unit,
     days_so_far,
     individual_board,
-    places,
     public_name,
     team_board,
     unit_standings,
@@ -98,7 +97,7 @@ class BoardView:
     frozen: bool
     days_so_far: int
     scope: Scope
-    rows: list = field(default_factory=list)
+    rows: tuple = ()
     mine: IndividualRow | TeamRow | None = None  # the viewer's row (their team's on the team board)
     viewer_city_id: int | None = None  # the viewer's city union, if any (offers "my city")
     rows_key: tuple | None = None  # names this page of a snapshot's rows, for caches (None: live)
@@ -113,25 +112,15 @@ class BoardSource:
     individual: FromClause | None
     team: FromClause | None
     unit: FromClause | None
-    board: Board | None
+    board: Snapshot | None
     live: bool
     days: int
 
 
 def board_source(campaign: Campaign, now: datetime) -> BoardSource:
-    boards = {
-        board.kind: board
-        for board in db.session.scalars(select(Board).where(Board.campaign_id == campaign.id))
-    }
-    board = boards.get(RankingKind.INDIVIDUAL)
-    frozen = board is not None and board.frozen_at is not None
-    limit = current_app.config["BOARD_LIVE_MAX_PARTICIPANTS"]
-    small = (
-        board.row_count <= limit
-        if board is not None and board.table_name
-        else _participants_up_to(campaign, limit + 1) <= limit
-    )
-    if small and not frozen:
+    snapshot = current_snapshot(campaign)
+    frozen = snapshot is not None and snapshot.frozen_at is not None
+    if is_small(campaign, snapshot) and not frozen:
         individual = individual_board(campaign).subquery("individual_live")
         return BoardSource(
             individual=individual,
@@ -141,25 +130,15 @@ def board_source(campaign: Campaign, now: datetime) -> BoardSource:
             live=True,
             days=days_so_far(campaign, local_today(now, campaign.timezone)),
         )
-
-    def table_of(kind: RankingKind):
-        named = boards.get(kind)
-        return snapshot_table(kind, named.table_name) if named and named.table_name else None
-
+    tables = snapshot.tables if snapshot is not None else {}
     return BoardSource(
-        individual=table_of(RankingKind.INDIVIDUAL),
-        team=table_of(RankingKind.TEAM),
-        unit=table_of(RankingKind.UNIT),
-        board=board if board is not None and board.table_name else None,
+        individual=tables.get(RankingKind.INDIVIDUAL),
+        team=tables.get(RankingKind.TEAM),
+        unit=tables.get(RankingKind.UNIT),
+        board=snapshot,
         live=False,
-        days=board.days_so_far if board is not None else 0,
+        days=snapshot.days_so_far if snapshot is not None else 0,
     )
-
-
-def _participants_up_to(campaign: Campaign, cap: int) -> int:
-    """How many are enrolled, counting no further than ``cap`` (a bounded index scan at any size)."""
-    first = select(Enrollment.id).where(Enrollment.campaign_id == campaign.id).limit(cap).subquery()
-    return int(db.session.scalar(select(func.count()).select_from(first)))
 
 
 def read_board(
@@ -188,44 +167,52 @@ def read_board(
         "days_so_far": source.days,
     }
     if kind is RankingKind.UNIT:
-        return BoardView(**view, scope=Scope.ALL, rows=_unit_rows(campaign, source)[offset : offset + limit])
+        return BoardView(
+            **view, scope=Scope.ALL, rows=tuple(_unit_rows(campaign, source)[offset : offset + limit])
+        )
     board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
     if board is None:
         return BoardView(**view, scope=scope)
     if kind is RankingKind.INDIVIDUAL:
         query, key, make_row = individual_query(board), board.c.enrollment_id, _individual_row
+        row_key = attrgetter("enrollment_id")
         mine_key = viewer.id if viewer is not None else None
     else:
         query, key = team_query(board), board.c.team_id
-        make_row = partial(team_row, days=source.days)
+        make_row, row_key = partial(team_row, days=source.days), attrgetter("team_id")
         mine_key = (
             db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
             if viewer is not None
             else None
         )
-    own = db.session.execute(query.where(key == mine_key)).first() if mine_key is not None else None
+    own = None
+    if mine_key is not None:  # the viewer's row, with their city read in the same statement
+        city_column = city_of_unit().scalar_subquery().label("viewer_city")
+        own = db.session.execute(
+            query.add_columns(city_column).where(key == mine_key), {"unit_id": viewer.unit_id}
+        ).first()
     city = None
     if viewer is not None:
-        city = own.city_id if own is not None and kind is RankingKind.INDIVIDUAL else viewer_city(viewer)
+        city = own.viewer_city if own is not None else viewer_city(viewer)
     scope, scope_value = _resolve_scope(viewer, scope, city)
     scope_clause = _scope_clause(board, scope, scope_value)
     cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
-    found = board_cache("rows").get(cache_key) if cache_key else None
-    if found is None:
+    rows = board_cache("rows").get(cache_key) if cache_key else None
+    if rows is None:
         paged = query.where(scope_clause) if scope_clause is not None else query
         found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
+        ranks = [int(values[0]) for values in found]
+        if scope_clause is None:
+            scoped = ranks
+        else:
+            first = _rank_within(board, scope_clause, ranks[0]) if found and offset else None
+            scoped = _scope_ranks(ranks, offset, first)
+        rows = tuple(make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True))
         if cache_key:
-            board_cache("rows")[cache_key] = found
-    ranks = [int(values[0]) for values in found]
-    if scope_clause is None:
-        scoped = ranks
-    else:
-        first = _rank_within(board, scope_clause, ranks[0]) if found and offset else None
-        scoped = _scope_ranks(ranks, offset, first)
-    rows = [make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True)]
+            board_cache("rows")[cache_key] = rows
     mine = None
     if own is not None:
-        mine = next((row for row, values in zip(rows, found, strict=True) if values[1] == mine_key), None)
+        mine = next((row for row in rows if row_key(row) == mine_key), None)
         if mine is None:
             rank = int(own[0])
             mine = make_row(
@@ -234,21 +221,9 @@ def read_board(
     return BoardView(**view, scope=scope, rows=rows, mine=mine, viewer_city_id=city, rows_key=cache_key)
 
 
-def board_cache(name: str) -> TTLCache:
-    """A per-process cache of pages of snapshot rows (``rows``) or their HTML (``html``), kept
-    ``BOARD_ROWS_CACHE_SECONDS``: every member's partial asks for the same top 50. Keyed by the snapshot's
-    table (``BoardView.rows_key``), so a new refresh is read at once."""
-    caches = current_app.extensions.setdefault("board_rows", {})
-    cache = caches.get(name)
-    if cache is None:
-        cache = caches[name] = TTLCache(maxsize=512, ttl=current_app.config["BOARD_ROWS_CACHE_SECONDS"])
-    return cache
-
-
 def viewer_city(viewer: Enrollment) -> int | None:
     """The city union the viewer's unit belongs to (None outside every city union)."""
-    place = places(viewer.campaign, [viewer.unit_id])
-    return db.session.scalar(select(place.c.city_id))
+    return db.session.scalar(city_of_unit(), {"unit_id": viewer.unit_id})
 
 
 def _resolve_scope(viewer: Enrollment | None, scope: Scope, city: int | None) -> tuple[Scope, int | None]:
@@ -264,7 +239,9 @@ def _scope_clause(board: FromClause, scope: Scope, value: int | None):
     if scope is Scope.UNIT:
         return board.c.unit_id == value
     if scope is Scope.CITY:
-        return board.c.city_id == value
+        if "city_id" in board.c:  # the team board keeps its teams' cities
+            return board.c.city_id == value
+        return board.c.unit_id.in_(select(Organisation.id).where(under_node(value)))
     return None
 
 
@@ -302,7 +279,6 @@ def individual_query(board: FromClause) -> Select:
             board.c.checkin_days,
             board.c.steps,
             board.c.last_synced_at,
-            board.c.city_id,
         )
         .join(User, User.id == board.c.user_id)
         .join(Organisation, Organisation.id == board.c.unit_id)

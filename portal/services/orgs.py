@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models.identity import User
@@ -20,6 +21,14 @@ _PATH_END = chr(ord("/") + 1)
 def subtree_clause(path: str, column=Organisation.path) -> ColumnElement[bool]:
     """SQL for "``column`` is the node with ``path`` or lies below it", as an index range scan."""
     return and_(column >= path, column < path[:-1] + _PATH_END)
+
+
+def under_node(node_id: int, column=Organisation.path) -> ColumnElement[bool]:
+    """``subtree_clause`` for a node known by its id, in one statement (its path read by a subquery)."""
+    node = aliased(Organisation, name="node")  # not correlated with an Organisation outside
+    path = select(node.path).where(node.id == node_id).scalar_subquery()
+    end = func.substr(path, 1, func.length(path) - 1) + _PATH_END
+    return and_(column >= path, column < end)
 
 
 def scope_clause(paths: Sequence[str], column=Organisation.path) -> ColumnElement[bool]:

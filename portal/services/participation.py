@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from portal.extensions import db
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
@@ -48,10 +48,14 @@ def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
 def campaign_for_viewer_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment | None]:
     """The campaign and the member's enrolment in it (None when not enrolled); a 404 when the campaign is
     not open to them. An enrolled member may always see their campaign, which spares the listing."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
+    found = db.session.execute(
+        select(Campaign, Enrollment)
+        .outerjoin(Enrollment, and_(Enrollment.campaign_id == Campaign.id, Enrollment.user_id == user.id))
+        .where(Campaign.id == campaign_id)
+    ).first()  # one round trip: the board pages ask for this on every refresh of their panel
+    if found is None:
         abort(404)
-    enrollment = find_enrollment(user, campaign)
+    campaign, enrollment = found
     if enrollment is None and campaign not in campaigns_open_to(user):
         abort(404)
     return campaign, enrollment

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, Integer, Select, and_, case, cast, func, select
+from sqlalchemy import Float, Integer, Select, and_, bindparam, case, cast, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, FromClause
 
@@ -52,16 +53,17 @@ def days_so_far(campaign: Campaign, today: date) -> int:
     return max(0, (min(today, campaign.end_day) - campaign.start_day).days + 1)
 
 
-def places(campaign: Campaign, unit_ids=None) -> FromClause:
-    """For each unit the campaign's members (or ``unit_ids``) walk for: its city union (市总工会, for "my
-    city") and the union directly below the campaign's union that contains it (its row on the unit
-    board), both found by path prefix among a few thousand units at most."""
+def city_above(unit, city) -> ColumnElement[bool]:
+    """``city`` is the city union (市总工会) above ``unit`` (two aliases of Organisation): by path prefix."""
+    return and_(city.kind == OrgKind.CITY_UNION, unit.path.startswith(city.path))
+
+
+def places(campaign: Campaign, unit_ids) -> FromClause:
+    """For each of ``unit_ids`` (a list or a select of them): its city union (市总工会, for "my city") and
+    the union directly below the campaign's union that contains it (its row on the unit board), both
+    found by path prefix among a few thousand units at most."""
     unit, city, top = (aliased(Organisation, name=name) for name in ("unit", "city", "top"))
-    if unit_ids is None:
-        used = select(Enrollment.unit_id.label("id")).where(Enrollment.campaign_id == campaign.id).distinct()
-        used = used.union(select(Team.unit_id).where(Team.campaign_id == campaign.id)).subquery("used")
-    else:
-        used = select(Organisation.id).where(Organisation.id.in_(unit_ids)).subquery("used")
+    used = select(Organisation.id).where(Organisation.id.in_(unit_ids)).subquery("used")
     # Driven by the units in use (not the whole tree): each is matched against the few city unions and
     # the unions directly below the campaign's.
     return (
@@ -72,10 +74,23 @@ def places(campaign: Campaign, unit_ids=None) -> FromClause:
         )
         .select_from(used)
         .join(unit, unit.id == used.c.id)
-        .outerjoin(city, and_(city.kind == OrgKind.CITY_UNION, unit.path.startswith(city.path)))
+        .outerjoin(city, city_above(unit, city))
         .outerjoin(top, and_(top.parent_id == campaign.organisation_id, unit.path.startswith(top.path)))
         .group_by(unit.id)
         .subquery("places")
+    )
+
+
+@cache
+def city_of_unit() -> Select:
+    """The city union above the unit bound as ``unit_id`` (None outside every city union); built once,
+    since building it costs more than running it."""
+    unit, city = aliased(Organisation, name="unit"), aliased(Organisation, name="city")
+    return (
+        select(func.max(city.id))
+        .select_from(unit)
+        .join(city, city_above(unit, city))
+        .where(unit.id == bindparam("unit_id"))
     )
 
 
@@ -114,7 +129,6 @@ def individual_board(campaign: Campaign) -> Select:
         if rules.total_cap
         else raw_steps
     )
-    place = places(campaign)
     return (
         select(
             func.rank()
@@ -123,8 +137,7 @@ def individual_board(campaign: Campaign) -> Select:
             Enrollment.id.label("enrollment_id"),
             Enrollment.user_id.label("user_id"),
             Enrollment.unit_id.label("unit_id"),
-            place.c.city_id,
-            place.c.ranked_unit_id,
+            TeamMember.team_id.label("team_id"),
             qualified.label("qualified_days"),
             checked.label("checkin_days"),
             steps.label("steps"),
@@ -134,7 +147,7 @@ def individual_board(campaign: Campaign) -> Select:
         .select_from(Enrollment)
         .outerjoin(days, days.c.enrollment_id == Enrollment.id)
         .outerjoin(checkins, checkins.c.enrollment_id == Enrollment.id)
-        .outerjoin(place, place.c.unit_id == Enrollment.unit_id)
+        .outerjoin(TeamMember, TeamMember.enrollment_id == Enrollment.id)
         .where(Enrollment.campaign_id == campaign.id)
     )
 
@@ -149,13 +162,11 @@ def team_board(campaign: Campaign, individual: FromClause) -> Select:
     live query), whose steps already have each member's total cap applied."""
     steps = (
         select(
-            TeamMember.team_id.label("team_id"),
+            individual.c.team_id.label("team_id"),
             func.coalesce(func.sum(individual.c.steps), 0).label("steps"),
         )
-        .join(Team, Team.id == TeamMember.team_id)
-        .outerjoin(individual, individual.c.enrollment_id == TeamMember.enrollment_id)
-        .where(Team.campaign_id == campaign.id)
-        .group_by(TeamMember.team_id)
+        .where(individual.c.team_id.is_not(None))
+        .group_by(individual.c.team_id)
         .subquery("team_steps")
     )
     qualified_days = Team.qualified_days  # recounted by each settlement (team_days.recount_team_days)
@@ -210,17 +221,31 @@ def rank_units(units: list[UnitFigures], days: int) -> list[tuple[int, UnitFigur
     return ranked
 
 
-def unit_figures(individual: FromClause) -> Select:
-    """Per union ranked on the unit board: enrolled members, members with any record, qualified days."""
+def unit_figures(campaign: Campaign, individual: FromClause) -> Select:
+    """Per union ranked on the unit board: enrolled members, members with any record, qualified days.
+    Grouped per unit first (a thousand rows or so), then each unit is placed under its ranked union: the
+    individual board itself carries no places, which keeps its million-row pass as lean as it can be."""
+    per_unit = (
+        select(
+            individual.c.unit_id.label("unit_id"),
+            func.count().label("members"),
+            func.coalesce(func.sum(individual.c.active), 0).label("active"),
+            func.coalesce(func.sum(individual.c.qualified_days), 0).label("qualified"),
+        )
+        .group_by(individual.c.unit_id)
+        .cte("per_unit")
+    )
+    place = places(campaign, select(per_unit.c.unit_id))
     return (
         select(
-            individual.c.ranked_unit_id,
-            func.count(),
-            func.coalesce(func.sum(individual.c.active), 0),
-            func.coalesce(func.sum(individual.c.qualified_days), 0),
+            place.c.ranked_unit_id,
+            func.sum(per_unit.c.members),
+            func.sum(per_unit.c.active),
+            func.sum(per_unit.c.qualified),
         )
-        .where(individual.c.ranked_unit_id.is_not(None))
-        .group_by(individual.c.ranked_unit_id)
+        .join(place, place.c.unit_id == per_unit.c.unit_id)
+        .where(place.c.ranked_unit_id.is_not(None))
+        .group_by(place.c.ranked_unit_id)
     )
 
 
@@ -229,7 +254,7 @@ def unit_standings(campaign: Campaign, individual: FromClause, days: int) -> lis
     campaign's union, one with no members counted as 0, ranked within its kind (``rank_units``)."""
     figures = {
         int(unit_id): (int(members), int(active), int(qualified))
-        for unit_id, members, active, qualified in db.session.execute(unit_figures(individual))
+        for unit_id, members, active, qualified in db.session.execute(unit_figures(campaign, individual))
     }
     units = [
         UnitFigures(org_id, str(kind), *figures.get(org_id, (0, 0, 0)))

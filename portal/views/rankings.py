@@ -15,7 +15,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.htmx import render
-from portal.services.boards import BoardView, Scope, board_cache, read_board
+from portal.services.board_tables import board_cache
+from portal.services.boards import BoardView, Scope, read_board
 from portal.services.campaigns import campaign_rules
 from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
 from portal.services.rules import RankingKind

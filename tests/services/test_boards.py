@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from portal.extensions import db
 from portal.models import Board, ReportSource, Team
@@ -50,7 +50,7 @@ def test_live_and_snapshot_boards_agree(app, tree, make_user, snapshots):
     assert live.live and live.updated_at is not None
     app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 0
     before = read_board(campaign, RankingKind.INDIVIDUAL, limit=10)
-    assert (before.live, before.updated_at, before.rows) == (False, None, [])  # no snapshot yet
+    assert (before.live, before.updated_at, before.rows) == (False, None, ())  # no snapshot yet
     result = refresh_boards(campaign)
     assert result is not None and result.rows == {"individual": 4} and not result.frozen
     snapshot = read_board(campaign, RankingKind.INDIVIDUAL, viewer=people[3], limit=10)
@@ -192,8 +192,14 @@ def test_the_first_refresh_after_the_last_day_is_settled_freezes_the_boards(app,
     assert not refresh_boards(campaign, now=after).frozen  # the last day is not settled yet
     settle_day(campaign, campaign.end_day, now=after)
     db.session.commit()
+    running = _board_tables()
     final = refresh_boards(campaign, now=after + timedelta(minutes=1))
     assert final.frozen
+    postgresql = db.engine.dialect.name == "postgresql"
+    # Running boards are rebuilt at every refresh, so PostgreSQL keeps them out of its WAL; final ones are
+    # written like any table, so that a crash cannot lose them. (SQLite has no unlogged tables.)
+    assert {_durable(name) for name in running} == {not postgresql}
+    assert {_durable(name) for name in _board_tables()} == {True}
     frozen = read_board(campaign, RankingKind.INDIVIDUAL, viewer=member, limit=10)
     assert frozen.frozen and not frozen.live and frozen.updated_at == final.computed_at
     # A late correction after the end changes nothing on the final board, and no refresh runs again.
@@ -201,3 +207,17 @@ def test_the_first_refresh_after_the_last_day_is_settled_freezes_the_boards(app,
     db.session.commit()
     assert refresh_boards(campaign, now=utcnow()) is None
     assert read_board(campaign, RankingKind.INDIVIDUAL, viewer=member, limit=10).rows == frozen.rows
+
+
+def _board_tables() -> list[str]:
+    return list(db.session.scalars(db.select(Board.table_name)))
+
+
+def _durable(name: str) -> bool:
+    """Whether the table survives a crash: PostgreSQL's UNLOGGED tables do not."""
+    if db.engine.dialect.name != "postgresql":
+        return True
+    persistence = db.session.scalar(
+        text("SELECT relpersistence FROM pg_class WHERE relname = :name"), {"name": name}
+    )
+    return persistence == "p"

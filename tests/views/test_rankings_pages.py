@@ -82,8 +82,10 @@ def test_a_board_page_costs_the_same_queries_at_any_size(app, client, login, tre
             if not live:
                 refresh_boards(campaign)
             for scope in ("all", "unit"):
+                address = f"/campaigns/{campaign.id}/rankings/individual?scope={scope}"
+                client.get(address)  # what a process keeps a few seconds (pointers, rows) is kept now
                 with counted_queries() as statements:
-                    response = client.get(f"/campaigns/{campaign.id}/rankings/individual?scope={scope}")
+                    response = client.get(address)
                 assert response.status_code == 200
                 costs.append(len(statements))
         assert costs[:2] == costs[2:], costs
