@@ -5,7 +5,14 @@ from sqlalchemy import select, text
 from bench.generate import generate_org_tree
 from portal.extensions import db
 from portal.models import Organisation, OrgKind
-from portal.services.orgs import count_subtree, list_ancestors, list_subtree, scope_clause, subtree_clause
+from portal.services.orgs import (
+    count_subtree,
+    list_ancestors,
+    list_subtree,
+    scope_clause,
+    subtree_clause,
+    under_node,
+)
 
 
 def test_paths_follow_the_tree(tree):
@@ -37,6 +44,18 @@ def test_scope_clause_unions_subtrees(tree):
     )
     assert list(codes) == ["JS-NJ", "JS-NJ-1", "SX-XA"]
     assert list(db.session.scalars(select(Organisation).where(scope_clause([])))) == []
+
+
+def test_under_node_is_the_subtree_of_a_node_named_by_id(tree, make_org):
+    def codes(clause):
+        return list(db.session.scalars(select(Organisation.code).where(clause).order_by(Organisation.code)))
+
+    for key in ("js", "nj", "edu", "sx"):
+        assert codes(under_node(tree[key].id)) == codes(subtree_clause(tree[key].path))
+    root = make_org("根", kind=OrgKind.PROVINCE_FEDERATION)  # "/1/" must not match "/10/" here either
+    others = [make_org(parent=None) for _ in range(12)]
+    assert codes(under_node(root.id)) == [root.code] and others
+    assert codes(under_node(0)) == []  # no such node: nothing
 
 
 def _plan(query) -> str:
