@@ -29,6 +29,7 @@ from portal.models.base import utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign
 from portal.services.board_snapshots import refresh_boards
+from portal.services.board_tables import snapshot_emptied
 from portal.services.campaigns import campaign_rules
 from portal.services.node_figures import refresh_figures
 from portal.services.rules import RankingKind
@@ -43,9 +44,10 @@ LOOK_AFTER_END = timedelta(days=7)
 
 def due_campaigns(now: datetime) -> list[int]:
     """Published campaigns under way (or ended within a week) whose boards are not frozen and were last
-    computed longer ago than their rules' ``ranking.refresh_minutes``."""
+    computed longer ago than their rules' ``ranking.refresh_minutes``, or came back empty from a database
+    crash (running boards are unlogged: ``board_snapshots``)."""
     rows = db.session.execute(
-        select(Campaign, Board.computed_at)
+        select(Campaign, Board.computed_at, Board.table_name, Board.row_count)
         .outerjoin(Board, (Board.campaign_id == Campaign.id) & (Board.kind == RankingKind.INDIVIDUAL))
         .where(
             Campaign.published_at.is_not(None),
@@ -55,9 +57,13 @@ def due_campaigns(now: datetime) -> list[int]:
         )
     ).all()
     due = []
-    for campaign, computed_at in rows:
+    for campaign, computed_at, table_name, row_count in rows:
         interval = timedelta(minutes=campaign_rules(campaign).ranking.refresh_minutes)
-        if computed_at is None or computed_at <= now - interval:
+        if (
+            computed_at is None
+            or computed_at <= now - interval
+            or snapshot_emptied(table_name, row_count)  # a database crash: rebuild at this tick
+        ):
             due.append(campaign.id)
     return due
 

@@ -13,9 +13,10 @@ columns are described in ``board_tables`` (``snapshot_table``), which the pages 
 
 On PostgreSQL the running boards are UNLOGGED tables: they are derived data rebuilt at every interval, so
 writing them to the WAL (their 175 MB with indexes at a million participants, shipped to every replica)
-buys nothing. The price: after a database crash they come back empty until the next refresh (at most the
-interval; ``flask campaign rank`` at once), and a hot standby cannot read them (boards are read from the
-primary). The final boards, frozen for good, are ordinary logged tables.
+buys nothing. The price: after a database crash they come back empty until they are rebuilt (the ticker
+sees an emptied snapshot and refreshes at its next round, ``jobs.due_campaigns``), and a hot standby cannot
+read them (boards are read from the primary). The final boards, frozen for good, are ordinary logged
+tables.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from cachetools import TTLCache
 from flask import current_app
-from sqlalchemy import Integer, String, column, func, select, table
+from sqlalchemy import Integer, String, column, func, literal, select, table
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.expression import TableClause
 
@@ -105,6 +105,14 @@ def current_snapshot(campaign: Campaign) -> Snapshot | None:
         )
     cache[campaign.id] = snapshot
     return snapshot
+
+
+def snapshot_emptied(name: str | None, row_count: int | None) -> bool:
+    """The snapshot had rows when it was written and has none now: what PostgreSQL does to an unlogged
+    table after a crash. One row read at most."""
+    if not name or not row_count:
+        return False
+    return db.session.scalar(select(literal(1)).select_from(table(name)).limit(1)) is None
 
 
 def is_small(campaign: Campaign, snapshot: Snapshot | None) -> bool:

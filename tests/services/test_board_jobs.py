@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.jobs import due_campaigns, job_queue, run_due_refreshes
@@ -34,6 +34,25 @@ def test_due_campaigns_follow_the_rules_interval(app, tree, make_user, monkeypat
     assert computed_at(campaign) is not None
     assert due_campaigns(now + timedelta(minutes=4)) == []
     assert due_campaigns(now + timedelta(minutes=5, seconds=1)) == [campaign.id]  # the default 5 minutes
+
+
+def test_boards_emptied_by_a_database_crash_are_due_at_once(app, tree, make_user, monkeypatch):
+    monkeypatch.delitem(app.config, "REDIS_URL", raising=False)
+    campaign = running_campaign(tree["edu"])
+    enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
+    db.session.commit()
+    now = utcnow()
+    assert run_due_refreshes(app, now) == [campaign.id]
+    assert due_campaigns(now + timedelta(minutes=1)) == []
+    # What crash recovery does to an unlogged table: it comes back empty.
+    table = db.session.scalar(
+        select(Board.table_name).where(Board.campaign_id == campaign.id, Board.kind == "individual")
+    )
+    db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+    assert due_campaigns(now + timedelta(minutes=1)) == [campaign.id]
+    assert run_due_refreshes(app, now + timedelta(minutes=1)) == [campaign.id]
+    assert due_campaigns(now + timedelta(minutes=1, seconds=30)) == []  # rebuilt
 
 
 @pytest.mark.redis
