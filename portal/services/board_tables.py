@@ -81,7 +81,7 @@ def current_snapshot(campaign: Campaign) -> Snapshot | None:
     A refresh forgets it in its own process (``forget_pointers``); other processes read the new tables
     within those seconds, and the previous tables live until the next refresh, so a reader a few seconds
     late still finds the tables it was pointed at."""
-    cache = board_cache("pointers", ttl_setting="BOARD_POINTER_CACHE_SECONDS")
+    cache = _pointer_cache()
     found = cache.get(campaign.id, _UNREAD)
     if found is not _UNREAD:
         return found
@@ -126,7 +126,11 @@ def is_small(campaign: Campaign, snapshot: Snapshot | None) -> bool:
 
 def forget_pointers(campaign_id: int) -> None:
     """After a refresh: this process reads the new snapshot at once."""
-    board_cache("pointers", ttl_setting="BOARD_POINTER_CACHE_SECONDS").pop(campaign_id, None)
+    _pointer_cache().pop(campaign_id, None)
+
+
+def _pointer_cache() -> TTLCache:
+    return board_cache("pointers", ttl_setting="BOARD_POINTER_CACHE_SECONDS")
 
 
 def _participants_up_to(campaign: Campaign, cap: int) -> int:
