@@ -4,8 +4,10 @@
     python -m bench.rankings --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --rounds 3
 
 1. Generates the campaign in SQL (bench/board_data.py; ``--reuse`` measures again on an earlier run's).
-2. Refresh: alternating rounds of a bare ``CREATE TABLE … AS SELECT … rank() OVER (…)`` of the individual
-   board and the portal's full refresh of all three boards (``refresh_boards``), timed on the same data.
+2. Refresh: the closed days' totals as the nightly settlement leaves them (all days but today, or but the
+   last ``--unsettled-days``), then alternating rounds of a bare ``CREATE TABLE … AS SELECT … rank() OVER
+   (…)`` of the individual board from the records and the portal's full refresh of all three boards
+   (``refresh_boards``), timed on the same data.
 3. Pages under gunicorn (4 workers), each round: a minimal Flask "hello", the htmx board partial (top 50
    and my rank) and the full top-600 page, signed in as 100 members spread over the board, driven by wrk;
    requests per second, p99 latency, and the largest resident memory of one worker during the run.
@@ -19,6 +21,7 @@ import os
 import statistics
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -29,8 +32,12 @@ from bench.serving import ROOT, serve_and_load
 from portal import create_app
 from portal.extensions import db
 from portal.models import Campaign, Enrollment, User
+from portal.models.base import utcnow
 from portal.services.board_snapshots import refresh_boards
+from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import day_closes_at, local_today
 from portal.services.passwords import hash_password
+from portal.services.settled_totals import TOTALS_MARGIN, settle_totals
 
 PII_KEY = "B" * 43 + "="
 PASSWORD = "bench-walker-2026"
@@ -123,6 +130,24 @@ def member_cookies(app, campaign_id: int, count: int = 100) -> list[str]:
     return cookies
 
 
+def settle_closed_days(app, campaign_id: int, unsettled_days: int) -> None:
+    """What the nightly settlement leaves: the totals of the closed days, all but the last
+    ``unsettled_days`` (today is always among them), so that the refresh groups those days only."""
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        now = utcnow()
+        through = local_today(now, campaign.timezone) - timedelta(days=unsettled_days)
+        moment = day_closes_at(through, campaign_rules(campaign), campaign.timezone) + TOTALS_MARGIN
+        begun = time.perf_counter()
+        settled = settle_totals(campaign, now=min(moment, now))
+        db.session.commit()
+        print(
+            f"totals of the closed days through {settled} (settlement's share): "
+            f"{time.perf_counter() - begun:.1f} s",
+            flush=True,
+        )
+
+
 def time_refreshes(app, campaign_id: int, rounds: int) -> None:
     print("| round | bare CREATE TABLE AS (s) | full refresh, three boards (s) | refresh / bare |")
     print("|---|---|---|---|")
@@ -207,10 +232,17 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure again on an earlier run's data here")
     parser.add_argument("--skip-refresh", action="store_true", help="only the pages (a snapshot must exist)")
     parser.add_argument("--skip-pages", action="store_true", help="only the refresh")
+    parser.add_argument(
+        "--unsettled-days",
+        type=int,
+        default=1,
+        help="days not yet in the settled totals (1: today; 2: yesterday too, before the night's settlement)",
+    )
     args = parser.parse_args()
     app = bench_app(args.database_url)
     campaign_id = prepare(app, args.participants, args.reuse)
     if not args.skip_refresh:
+        settle_closed_days(app, campaign_id, args.unsettled_days)
         time_refreshes(app, campaign_id, args.rounds)
     if args.skip_pages:
         return

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import delete
+
 from portal.extensions import db
-from portal.models import Campaign, Enrollment, MemberCategory, Membership, Organisation, User
+from portal.models import (
+    Campaign,
+    Enrollment,
+    EnrollmentTotals,
+    MemberCategory,
+    Membership,
+    Organisation,
+    TotalsCutoff,
+    User,
+)
 from portal.models.base import utcnow
 from portal.services.campaigns import create_campaign, enrol
 from portal.services.day_rules import local_today
+from portal.services.rankings import individual_board
 
 
 def today_local() -> date:
@@ -77,3 +89,18 @@ def gpx_track(
         '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="test" '
         f'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{body}</trkseg></trk></gpx>'
     ).encode()
+
+
+def board_rows(campaign) -> list[tuple]:
+    """The individual board's rows as its query gives them (``individual_board``), sorted."""
+    return sorted(tuple(row) for row in db.session.execute(individual_board(campaign)))
+
+
+def rows_from_records_alone(campaign) -> list[tuple]:
+    """The board as it was before totals existed: every day grouped from the records."""
+    savepoint = db.session.begin_nested()
+    db.session.execute(delete(EnrollmentTotals))
+    db.session.execute(delete(TotalsCutoff))
+    rows = board_rows(campaign)
+    savepoint.rollback()
+    return rows

@@ -4,7 +4,7 @@ from portal.models.announcements import Announcement, AnnouncementRead
 from portal.models.api import ApiToken, TokenKind
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
-from portal.models.board import Board
+from portal.models.board import Board, EnrollmentTotals, TotalsCutoff
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.contest import (
     Contest,
@@ -75,6 +75,7 @@ __all__ = [
     "DrawChance",
     "DrawOutcome",
     "Enrollment",
+    "EnrollmentTotals",
     "FiguresRefresh",
     "Gender",
     "JoinRequestStatus",
@@ -107,6 +108,7 @@ __all__ = [
     "TeamJoinRequest",
     "TeamMember",
     "TokenKind",
+    "TotalsCutoff",
     "UnionAdminRole",
     "User",
     "WorkKind",

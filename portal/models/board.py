@@ -8,9 +8,9 @@ refresh later, so they are not models: ``portal/services/board_snapshots.py`` de
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base
@@ -41,3 +41,39 @@ class Board(Base):
     # A refresh claims the board by setting this (a conditional UPDATE), so two workers never refresh one
     # board at once; a claim older than the refresh lease is taken over (its worker died).
     refreshing_since: Mapped[datetime | None]
+
+
+class TotalsCutoff(Base):
+    """How far a campaign's ``EnrollmentTotals`` reach: every closed day up to and including
+    ``through_day`` is in them, no later day is. A board adds the days after it from the records.
+
+    Settlement moves it forward (``settled_totals.settle_totals``, holding this row's lock while it
+    recounts); a write to a day at or before it moves it back to the day before (``reopen_totals``), so
+    the boards count that day from the records again until the next settlement."""
+
+    __tablename__ = "totals_cutoffs"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    through_day: Mapped[date]
+
+
+class EnrollmentTotals(Base):
+    """One enrolment's figures over the closed days up to its campaign's ``TotalsCutoff``: what the
+    individual board would group out of 30 daily records and check-ins, grouped once by settlement.
+    Derived rows, replaced whole by each settlement; an enrolment with no record and no check-in by then
+    has none."""
+
+    __tablename__ = "enrollment_totals"
+    __table_args__ = (Index("ix_enrollment_totals_campaign", "campaign_id"),)
+
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True
+    )
+    # No foreign key: the enrolment's cascades the row away, and settlement writes a million of these
+    # rows a night, where each key checked costs (docs/benchmarks.md, issue 9's figures tables).
+    campaign_id: Mapped[int]
+    record_days: Mapped[int]  # days with a daily record (the member took part)
+    qualified_days: Mapped[int]
+    steps: Mapped[int] = mapped_column(BigInteger)  # counted steps, before the rules' total cap
+    last_synced_at: Mapped[datetime | None]  # the latest record's arrival
+    checkin_days: Mapped[int]

@@ -73,7 +73,8 @@ class DailyRecord(Base):
 
 class Checkin(Base):
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("enrollment_id", "day"),)
+    # By day: a board refresh counts only the check-ins after the settled totals' cutoff.
+    __table_args__ = (UniqueConstraint("enrollment_id", "day"), Index("ix_checkins_day", "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))

@@ -58,6 +58,7 @@ from portal.services.rankings import (
     unit_standings,
 )
 from portal.services.rules import RankingKind
+from portal.services.settled_totals import totals_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +194,23 @@ def campaign_closed(campaign: Campaign, now: datetime) -> bool:
 
 
 def _build_individual(campaign: Campaign, name: str, *, unlogged: bool) -> int:
+    """The individual board: the closed days' totals and the records after their cutoff, both from one
+    snapshot (``settled_totals``, rule 3). On PostgreSQL the cutoff is read first, in a REPEATABLE READ
+    transaction of its own, and written into the statement, so the planner sees how few days are left;
+    on SQLite the statement reads it itself (one statement is one snapshot)."""
     _drop_if_left(name)
-    created = db.session.execute(CreateTableAs(name, individual_board(campaign), unlogged=unlogged))
+    through_day = None
+    if db.engine.dialect.name == "postgresql":
+        db.session.commit()
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        through_day = totals_cutoff(campaign)
+    created = db.session.execute(
+        CreateTableAs(name, individual_board(campaign, through_day), unlogged=unlogged)
+    )
     _index(RankingKind.INDIVIDUAL, name)
-    return _rows_written(created, name)
+    rows = _rows_written(created, name)
+    db.session.commit()  # the next boards read the table, not the records: no need for the snapshot
+    return rows
 
 
 def _build_team(campaign: Campaign, name: str, individual: TableClause, *, unlogged: bool) -> int:

@@ -20,6 +20,7 @@ from portal.services.errors import (
     AppealNoteRequired,
     NotFlagged,
 )
+from portal.services.settled_totals import hold_totals, recount_totals
 
 
 def _audit(actor: User, action: str, record: DailyRecord, after: dict) -> None:
@@ -70,6 +71,7 @@ def review_day(actor: User, record: DailyRecord, decision: DayReview) -> None:
             flag=None,
         )
         values.update(counted_steps=outcome.counted, qualified=outcome.qualified, reason=outcome.reason.value)
+    totals_through = hold_totals(campaign.id, campaign.start_day)  # the day may be in the boards' totals
     reviewed = db.session.execute(
         update(DailyRecord)
         .where(DailyRecord.id == record.id, DailyRecord.review.is_(None), DailyRecord.flag.is_not(None))
@@ -78,6 +80,8 @@ def review_day(actor: User, record: DailyRecord, decision: DayReview) -> None:
     )
     if reviewed.rowcount != 1:
         raise AlreadyReviewed()
+    if record.day <= totals_through:
+        recount_totals(campaign.id, record.enrollment_id, totals_through)
     db.session.refresh(record)
     _audit(
         actor,

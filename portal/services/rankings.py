@@ -27,11 +27,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from portal.extensions import db
+from portal.models.board import EnrollmentTotals, TotalsCutoff
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.org import Organisation, OrgKind
-from portal.models.steps import Checkin, DailyRecord
 from portal.models.team import Team, TeamMember
 from portal.services.campaigns import campaign_rules
+from portal.services.settled_totals import day_figures, nothing_settled
 
 
 def mask_name(name: str | None) -> str:
@@ -99,40 +100,40 @@ def individual_order(qualified, checked, steps, last_synced_at) -> tuple[ColumnE
     return (qualified.desc(), checked.desc(), steps.desc(), never, last_synced_at.asc())
 
 
-def individual_board(campaign: Campaign) -> Select:
-    """Every enrolment of the campaign with its figures and its rank: one grouped pass over the daily
-    records, one over the check-ins."""
+def individual_board(campaign: Campaign, through_day: date | None = None) -> Select:
+    """Every enrolment of the campaign with its figures and its rank: its totals over the closed days
+    up to the campaign's cutoff (``settled_totals``), plus one grouped pass over the daily records and
+    one over the check-ins after it.
+
+    ``through_day`` is the cutoff as the caller read it in the same snapshot (the refresh: a literal
+    lets the planner see how few days are left); without it the statement reads the cutoff itself."""
     rules = campaign_rules(campaign)
-    days = (
-        select(
-            DailyRecord.enrollment_id.label("enrollment_id"),
-            func.sum(case((DailyRecord.qualified, 1), else_=0)).label("qualified_days"),
-            func.sum(DailyRecord.counted_steps).label("steps"),
-            func.max(DailyRecord.received_at).label("last_synced_at"),
-        )
-        .where(DailyRecord.campaign_id == campaign.id)
-        .group_by(DailyRecord.enrollment_id)
-        .subquery("days")
-    )
-    checkins = (
-        select(Checkin.enrollment_id.label("enrollment_id"), func.count().label("checkin_days"))
-        .join(Enrollment, Enrollment.id == Checkin.enrollment_id)
-        .where(Enrollment.campaign_id == campaign.id)
-        .group_by(Checkin.enrollment_id)
-        .subquery("checkins")
-    )
-    qualified = cast(func.coalesce(days.c.qualified_days, 0), Integer)
-    checked = cast(func.coalesce(checkins.c.checkin_days, 0), Integer)
-    raw_steps = cast(func.coalesce(days.c.steps, 0), Integer)
+    cutoff = through_day if through_day is not None else cutoff_of(campaign)
+    days, checkins = day_figures(campaign.id, lambda day: day > cutoff)
+    totals = EnrollmentTotals.__table__
+
+    def both(recent, settled):
+        return cast(func.coalesce(recent, 0) + func.coalesce(settled, 0), Integer)
+
+    qualified = both(days.c.qualified_days, totals.c.qualified_days)
+    checked = both(checkins.c.checkin_days, totals.c.checkin_days)
+    raw_steps = both(days.c.steps, totals.c.steps)
     steps = (
         case((raw_steps > rules.total_cap, rules.total_cap), else_=raw_steps)
         if rules.total_cap
         else raw_steps
     )
+    last_synced_at = case(
+        (days.c.last_synced_at.is_(None), totals.c.last_synced_at),
+        (totals.c.last_synced_at.is_(None), days.c.last_synced_at),
+        (days.c.last_synced_at > totals.c.last_synced_at, days.c.last_synced_at),
+        else_=totals.c.last_synced_at,
+    )
+    took_part = (days.c.enrollment_id.is_not(None)) | (func.coalesce(totals.c.record_days, 0) > 0)
     return (
         select(
             func.rank()
-            .over(order_by=individual_order(qualified, checked, steps, days.c.last_synced_at))
+            .over(order_by=individual_order(qualified, checked, steps, last_synced_at))
             .label("rank"),
             Enrollment.id.label("enrollment_id"),
             Enrollment.user_id.label("user_id"),
@@ -141,14 +142,23 @@ def individual_board(campaign: Campaign) -> Select:
             qualified.label("qualified_days"),
             checked.label("checkin_days"),
             steps.label("steps"),
-            days.c.last_synced_at.label("last_synced_at"),
-            case((days.c.enrollment_id.is_(None), 0), else_=1).label("active"),
+            last_synced_at.label("last_synced_at"),
+            case((took_part, 1), else_=0).label("active"),
         )
         .select_from(Enrollment)
+        .outerjoin(totals, and_(totals.c.enrollment_id == Enrollment.id, totals.c.campaign_id == campaign.id))
         .outerjoin(days, days.c.enrollment_id == Enrollment.id)
         .outerjoin(checkins, checkins.c.enrollment_id == Enrollment.id)
         .outerjoin(TeamMember, TeamMember.enrollment_id == Enrollment.id)
         .where(Enrollment.campaign_id == campaign.id)
+    )
+
+
+def cutoff_of(campaign: Campaign) -> ColumnElement:
+    """The campaign's totals cutoff as a scalar subquery (the day before its first when it has none)."""
+    return func.coalesce(
+        select(TotalsCutoff.through_day).where(TotalsCutoff.campaign_id == campaign.id).scalar_subquery(),
+        nothing_settled(campaign.start_day),
     )
 
 

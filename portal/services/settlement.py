@@ -23,6 +23,7 @@ from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import evaluate_day
 from portal.services.node_figures import refresh_figures
 from portal.services.rewards import settle_day_rewards
+from portal.services.settled_totals import hold_totals, settle_totals
 from portal.services.team_days import settle_team_days
 
 BATCH = 1000
@@ -71,6 +72,8 @@ def _recount(campaign: Campaign, day: date) -> int:
 
 def settle_day(campaign: Campaign, day: date, *, now: datetime | None = None) -> CampaignDay:
     """Recount the day and write its totals; safe to repeat."""
+    now = now or utcnow()
+    hold_totals(campaign.id, campaign.start_day)  # before any record: the lock order of settled_totals
     _recount(campaign, day)
     enrolled = db.session.scalar(
         select(func.count()).select_from(Enrollment).where(Enrollment.campaign_id == campaign.id)
@@ -89,7 +92,7 @@ def settle_day(campaign: Campaign, day: date, *, now: datetime | None = None) ->
         "reporting": reporting,
         "qualified": int(qualified),
         "counted_steps": int(steps),
-        "settled_at": now or utcnow(),
+        "settled_at": now,
     }
     statement = insert_for(db.engine.dialect.name, CampaignDay).values(**values)
     statement = statement.on_conflict_do_update(
@@ -100,6 +103,7 @@ def settle_day(campaign: Campaign, day: date, *, now: datetime | None = None) ->
         },
     )
     db.session.execute(statement)
+    settle_totals(campaign, now=now)
     settle_team_days(campaign, day, now=values["settled_at"])
     settle_day_rewards(campaign, day, now=values["settled_at"])
     refresh_figures(campaign, days=[day], now=values["settled_at"])

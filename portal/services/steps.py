@@ -20,6 +20,7 @@ from portal.services.campaigns import campaign_rules, rules_of
 from portal.services.day_rules import JUMP_FLOOR, day_closes_at, detect_flag, evaluate_day, local_today
 from portal.services.errors import DayNotOpen, InvalidSteps
 from portal.services.rules import RuleSet
+from portal.services.settled_totals import hold_totals, recount_totals
 
 MAX_STEPS = 1_000_000
 _RESET_REVIEW = ("appeal_note", "appealed_at", "review", "reviewed_by_id", "reviewed_at")
@@ -240,22 +241,29 @@ def report_steps(
     stored, so two racing reports leave the later one and repeating a report changes nothing.
     """
     target = StepTarget.of(enrollment)
+    terms, now = target.terms, now or utcnow()
     values = _judged(
-        target.terms,
+        terms,
         lambda: _earlier_days(target.enrollment_id, day),
         day=day,
         steps=steps,
         source=source,
         reported_at=reported_at,
         distance_m=distance_m,
-        now=now or utcnow(),
+        now=now,
         allow_closed=allow_closed,
     )
     values["enrollment_id"] = target.enrollment_id
+    # A closed day may be in the boards' totals: hold them before the write, recount them after it.
+    totals_through = None
+    if allow_closed and now >= day_closes_at(day, terms.rules, terms.timezone):
+        totals_through = hold_totals(terms.campaign_id, terms.start_day)
     # RETURNING gives the stored row in the same round trip; nothing comes back only when a newer
     # report already stood (the WHERE kept it), and then it is read.
     record = db.session.scalars(_upsert_statement(db.engine.dialect.name, False), values).first()
     if record is not None:
+        if totals_through is not None and day <= totals_through:
+            recount_totals(terms.campaign_id, target.enrollment_id, totals_through)
         return ReportResult(record=record, applied=True)
     return ReportResult(record=_stored_day(target.enrollment_id, day), applied=False)
 
