@@ -27,12 +27,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from portal.extensions import db
-from portal.models.board import EnrollmentTotals, TotalsCutoff
+from portal.models.board import EnrollmentTotals
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.org import Organisation, OrgKind
 from portal.models.team import Team, TeamMember
 from portal.services.campaigns import campaign_rules
-from portal.services.settled_totals import day_figures, nothing_settled
+from portal.services.settled_totals import cutoff_of, day_figures
 
 
 def mask_name(name: str | None) -> str:
@@ -151,14 +151,6 @@ def individual_board(campaign: Campaign, through_day: date | None = None) -> Sel
         .outerjoin(checkins, checkins.c.enrollment_id == Enrollment.id)
         .outerjoin(TeamMember, TeamMember.enrollment_id == Enrollment.id)
         .where(Enrollment.campaign_id == campaign.id)
-    )
-
-
-def cutoff_of(campaign: Campaign) -> ColumnElement:
-    """The campaign's totals cutoff as a scalar subquery (the day before its first when it has none)."""
-    return func.coalesce(
-        select(TotalsCutoff.through_day).where(TotalsCutoff.campaign_id == campaign.id).scalar_subquery(),
-        nothing_settled(campaign.start_day),
     )
 
 

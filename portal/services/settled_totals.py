@@ -70,12 +70,17 @@ def recount_totals(campaign_id: int, enrollment_id: int, through_day: date) -> N
     _insert_totals(campaign_id, through_day, enrollment_id=enrollment_id)
 
 
-def totals_cutoff(campaign: Campaign) -> date:
-    """How far the campaign's totals reach (the day before its first when it has none)."""
-    through_day = db.session.scalar(
-        select(TotalsCutoff.through_day).where(TotalsCutoff.campaign_id == campaign.id)
+def cutoff_of(campaign: Campaign) -> ColumnElement:
+    """The campaign's totals cutoff as a scalar subquery (the day before its first when it has none)."""
+    return func.coalesce(
+        select(TotalsCutoff.through_day).where(TotalsCutoff.campaign_id == campaign.id).scalar_subquery(),
+        nothing_settled(campaign.start_day),
     )
-    return through_day if through_day is not None else nothing_settled(campaign.start_day)
+
+
+def totals_cutoff(campaign: Campaign) -> date:
+    """How far the campaign's totals reach, read now (``cutoff_of`` is the same inside a statement)."""
+    return db.session.scalar(select(cutoff_of(campaign)))
 
 
 def settle_totals(campaign: Campaign, *, now: datetime) -> date:
