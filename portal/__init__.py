@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal.api.throttle import keep_page_limits_off_the_api
+    from portal.api.throttle import keep_page_limits_to_posted_forms
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
     from portal.security import BrowserSessionInterface, set_security_headers
@@ -40,7 +40,7 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    keep_page_limits_off_the_api(app)
+    keep_page_limits_to_posted_forms(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -27,7 +29,16 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN")
+
+
+@cache
+def lone_reads(engine: Engine) -> Engine:
+    """``engine`` (the same pool) for a read that stands alone: each statement runs outside a
+    transaction, which spares the round trips of BEGIN and of the ROLLBACK when the connection goes back
+    to the pool. For the hottest request (a board panel's poll) the two cost as much as the read."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def insert_for(dialect_name: str, model):

@@ -3,7 +3,7 @@ under because its indicator styles and eval are switched off in the htmx-config 
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, g
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,3 +48,14 @@ class BrowserSessionInterface(SecureCookieSessionInterface):
         if request.path.startswith("/api/"):
             return None  # Flask makes a null session
         return super().open_session(app, request)
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if g.get("session_cookie_kept") and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def keep_session_cookie() -> None:
+    """For a poll a page makes by itself: unless the session changed, send no new session cookie, which
+    would sign it again and push its expiry on (a page left open is not a visit)."""
+    g.session_cookie_kept = True

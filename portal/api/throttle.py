@@ -13,8 +13,8 @@ gateways such as Kong's rate-limiting plugin):
 
 Neither goes through Flask-Limiter's per-request machinery (resolving limits and exemptions, reading the
 window again for X-RateLimit-* headers on every answer), which cost about a third of a step report. The
-sign-in and SMS limits, which guard secrets, stay with Flask-Limiter and Redis; its hooks are kept off API
-requests altogether (``keep_page_limits_off_the_api``).
+sign-in and SMS limits, which guard secrets, stay with Flask-Limiter and Redis; its hooks run on posted
+page forms only (``keep_page_limits_to_posted_forms``).
 """
 
 from __future__ import annotations
@@ -98,13 +98,16 @@ def _shared_hit(limit: RateLimitItem, key: str) -> float | None:
     return reset_at - time.time()
 
 
-def keep_page_limits_off_the_api(app: Flask) -> None:
-    """Skip Flask-Limiter's app-wide hooks on API requests: it has no switch per blueprint, and even with
-    every limit filtered out its three hooks (check, headers, context release) cost about an eighth of a
-    step report (docs/benchmarks.md). The API counts per token with ``check_rate`` instead."""
+def keep_page_limits_to_posted_forms(app: Flask) -> None:
+    """Run Flask-Limiter's app-wide hooks only where one of its limits can apply: a POST to a page. Every
+    page limit guards a form (sign-in, SMS codes, votes; ``tests/api/test_api.py`` checks that each is for
+    POST only), and the API counts per token with ``check_rate`` instead. Flask-Limiter has no switch per
+    blueprint or method, and even with every limit filtered out its three hooks (check, headers, context
+    release) cost about an eighth of a step report and a tenth of a board panel's poll
+    (docs/benchmarks.md)."""
     for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
         app_wide = hooks.get(None, [])
-        hooks[None] = [_off_the_api(hook) if _owned_by(hook, limiter) else hook for hook in app_wide]
+        hooks[None] = [_on_posted_forms(hook) if _owned_by(hook, limiter) else hook for hook in app_wide]
 
 
 def _owned_by(hook: Callable, owner: object) -> bool:
@@ -116,11 +119,11 @@ def _owned_by(hook: Callable, owner: object) -> bool:
     return getattr(hook, "__self__", None) is owner
 
 
-def _off_the_api(hook: Callable) -> Callable:
+def _on_posted_forms(hook: Callable) -> Callable:
     @wraps(hook)
-    def for_pages_only(*args):
-        if request.path.startswith(API_PATH_PREFIX):
+    def for_posted_forms_only(*args):
+        if request.method != "POST" or request.path.startswith(API_PATH_PREFIX):
             return args[0] if args else None  # an after-request hook hands the response on unchanged
         return hook(*args)
 
-    return for_pages_only
+    return for_posted_forms_only

@@ -160,11 +160,21 @@ def masked_id_number(user: User) -> str | None:
 
 def load_user_from_session(session_id: str) -> User | None:
     """Flask-Login's loader: ``"<id>:<nonce>"``, valid while the nonce is the user's current one."""
-    user_id, _, nonce = session_id.partition(":")
+    claimed = session_claim(session_id)
+    if claimed is None:
+        return None
+    user_id, nonce = claimed
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.session_nonce == nonce else None
+
+
+def session_claim(session_id: str | None) -> tuple[int, str] | None:
+    """The user id and nonce a session's ``"<id>:<nonce>"`` claims (``User.get_id``); whoever reads it
+    checks the nonce against the user's current one."""
+    user_id, _, nonce = (session_id or "").partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_nonce == nonce else None
+    return int(user_id), nonce
 
 
 def set_hidden_from_boards(user: User, hidden: bool) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.sql.expression import TableClause
 from portal.extensions import db
 from portal.models.base import UTCDateTime
 from portal.models.board import SNAPSHOT_TABLE_PREFIX, Board
-from portal.models.campaign import Campaign, Enrollment
+from portal.models.campaign import Enrollment
 from portal.services.rules import RankingKind
 
 KIND_CODES = {RankingKind.INDIVIDUAL: "i", RankingKind.TEAM: "t", RankingKind.UNIT: "u"}
@@ -75,19 +75,19 @@ class Snapshot:
 _UNREAD = object()
 
 
-def current_snapshot(campaign: Campaign) -> Snapshot | None:
+def current_snapshot(campaign_id: int) -> Snapshot | None:
     """The snapshot the campaign's ``boards`` rows name (None before the first refresh has finished),
     kept per process for ``BOARD_POINTER_CACHE_SECONDS``: every panel refresh of every member asks for it.
     A refresh forgets it in its own process (``forget_pointers``); other processes read the new tables
     within those seconds, and the previous tables live until the next refresh, so a reader a few seconds
     late still finds the tables it was pointed at."""
     cache = _pointer_cache()
-    found = cache.get(campaign.id, _UNREAD)
+    found = cache.get(campaign_id, _UNREAD)
     if found is not _UNREAD:
         return found
     boards = {
         board.kind: board
-        for board in db.session.scalars(select(Board).where(Board.campaign_id == campaign.id))
+        for board in db.session.scalars(select(Board).where(Board.campaign_id == campaign_id))
     }
     board = boards.get(RankingKind.INDIVIDUAL)
     snapshot = None
@@ -103,7 +103,7 @@ def current_snapshot(campaign: Campaign) -> Snapshot | None:
             days_so_far=board.days_so_far,
             row_count=board.row_count,
         )
-    cache[campaign.id] = snapshot
+    cache[campaign_id] = snapshot
     return snapshot
 
 
@@ -115,13 +115,13 @@ def snapshot_emptied(name: str | None, row_count: int | None) -> bool:
     return db.session.scalar(select(literal(1)).select_from(table(name)).limit(1)) is None
 
 
-def is_small(campaign: Campaign, snapshot: Snapshot | None) -> bool:
-    """At most ``BOARD_LIVE_MAX_PARTICIPANTS`` enrolled: its boards are computed on the fly (unless
-    frozen). Read off the snapshot once there is one."""
+def is_live(campaign_id: int, snapshot: Snapshot | None) -> bool:
+    """Whether the campaign's boards are computed on the fly: at most ``BOARD_LIVE_MAX_PARTICIPANTS``
+    enrolled (read off the snapshot once there is one), and not frozen."""
     limit = current_app.config["BOARD_LIVE_MAX_PARTICIPANTS"]
     if snapshot is not None:
-        return snapshot.row_count <= limit
-    return _participants_up_to(campaign, limit + 1) <= limit
+        return snapshot.frozen_at is None and snapshot.row_count <= limit
+    return _participants_up_to(campaign_id, limit + 1) <= limit
 
 
 def forget_pointers(campaign_id: int) -> None:
@@ -133,14 +133,15 @@ def _pointer_cache() -> TTLCache:
     return board_cache("pointers", ttl_setting="BOARD_POINTER_CACHE_SECONDS")
 
 
-def _participants_up_to(campaign: Campaign, cap: int) -> int:
+def _participants_up_to(campaign_id: int, cap: int) -> int:
     """How many are enrolled, counting no further than ``cap`` (a bounded index scan at any size)."""
-    first = select(Enrollment.id).where(Enrollment.campaign_id == campaign.id).limit(cap).subquery()
+    first = select(Enrollment.id).where(Enrollment.campaign_id == campaign_id).limit(cap).subquery()
     return int(db.session.scalar(select(func.count()).select_from(first)))
 
 
 def board_cache(name: str, *, ttl_setting: str = "BOARD_ROWS_CACHE_SECONDS") -> TTLCache:
-    """A per-process cache of pages of snapshot rows (``rows``) or their HTML (``html``), kept
+    """A per-process cache of pages of snapshot rows (``rows``) or the board panel rendered around them
+    (``html``, ``views/rankings.panel_html``), kept
     ``BOARD_ROWS_CACHE_SECONDS``: every member's partial asks for the same top 50. Keyed by the snapshot's
     table (``BoardView.rows_key``), so a new refresh is read at once. Also the snapshot pointers
     (``pointers``, ``current_snapshot``)."""

@@ -15,23 +15,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
+from functools import lru_cache, partial
 from operator import attrgetter
+from typing import NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, and_, bindparam, func, null, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import FromClause
 
+from portal.database import lone_reads
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.team import Team, TeamMember
-from portal.services.board_tables import Snapshot, board_cache, current_snapshot, is_small
+from portal.services.board_tables import Snapshot, board_cache, current_snapshot, is_live, snapshot_table
+from portal.services.campaigns import rules_of
 from portal.services.day_rules import local_today
 from portal.services.orgs import under_node
 from portal.services.rankings import (
     UnitFigures,
+    city_above_unit,
     city_of_unit,
     days_so_far,
     individual_board,
@@ -39,7 +44,7 @@ from portal.services.rankings import (
     team_board,
     unit_standings,
 )
-from portal.services.rules import RankingKind
+from portal.services.rules import RankingKind, RuleSet
 
 
 class Scope(StrEnum):
@@ -104,7 +109,8 @@ class BoardView:
 
     @property
     def mine_shown(self) -> bool:
-        return self.mine is not None and any(row == self.mine for row in self.rows)
+        # ``mine`` is the row itself when it is among the rows (``_board_view``)
+        return self.mine is not None and any(row is self.mine for row in self.rows)
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,8 @@ class BoardSource:
 
 
 def board_source(campaign: Campaign, now: datetime) -> BoardSource:
-    snapshot = current_snapshot(campaign)
-    frozen = snapshot is not None and snapshot.frozen_at is not None
-    if is_small(campaign, snapshot) and not frozen:
+    snapshot = current_snapshot(campaign.id)
+    if is_live(campaign.id, snapshot):
         individual = individual_board(campaign).subquery("individual_live")
         return BoardSource(
             individual=individual,
@@ -130,6 +135,10 @@ def board_source(campaign: Campaign, now: datetime) -> BoardSource:
             live=True,
             days=days_so_far(campaign, local_today(now, campaign.timezone)),
         )
+    return snapshot_source(snapshot)
+
+
+def snapshot_source(snapshot: Snapshot | None) -> BoardSource:
     tables = snapshot.tables if snapshot is not None else {}
     return BoardSource(
         individual=tables.get(RankingKind.INDIVIDUAL),
@@ -141,11 +150,27 @@ def board_source(campaign: Campaign, now: datetime) -> BoardSource:
     )
 
 
+class BoardViewer(NamedTuple):
+    """What a board needs of the member reading it (an ``Enrollment`` serves as well)."""
+
+    id: int  # their enrolment
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class OwnRow:
+    """The viewer's row of the board (their team's on the team board; None when not on it) and the city
+    union their unit belongs to (None also where it was not read: a poll that needs no city)."""
+
+    values: Row | None
+    city_id: int | None
+
+
 def read_board(
     campaign: Campaign,
     kind: RankingKind,
     *,
-    viewer: Enrollment | None = None,
+    viewer: Enrollment | BoardViewer | None = None,
     scope: Scope = Scope.ALL,
     limit: int,
     offset: int = 0,
@@ -157,48 +182,159 @@ def read_board(
     for ``BOARD_ROWS_CACHE_SECONDS`` per process (a snapshot never changes, only names may be hidden)."""
     now = now or utcnow()
     source = board_source(campaign, now)
-    updated_at = now if source.live else (source.board.computed_at if source.board else None)
-    frozen = source.board is not None and source.board.frozen_at is not None
-    view = {
-        "kind": kind,
-        "updated_at": updated_at,
-        "live": source.live,
-        "frozen": frozen,
-        "days_so_far": source.days,
-    }
     if kind is RankingKind.UNIT:
         return BoardView(
-            **view, scope=Scope.ALL, rows=tuple(_unit_rows(campaign, source)[offset : offset + limit])
+            **_stamp(source, kind, now),
+            scope=Scope.ALL,
+            rows=tuple(_unit_rows(campaign, source)[offset : offset + limit]),
         )
+    own = _own_row(source, kind, viewer) if viewer is not None else None
+    return _board_view(source, kind, viewer, own, scope=scope, limit=limit, offset=offset, now=now)
+
+
+def rows_shown(rules: RuleSet, *, top: int | None) -> int:
+    """How many rows a board page shows: the rules' top N, or its first ``top``."""
+    return rules.ranking.top_n if top is None else min(top, rules.ranking.top_n)
+
+
+@dataclass(frozen=True)
+class SessionBoard:
+    view: BoardView
+    rules: RuleSet
+    limit: int  # the rows read (``rows_shown``)
+
+
+def read_board_for_session(
+    campaign_id: int, kind: RankingKind, *, user_id: int, nonce: str, scope: Scope, top: int | None
+) -> SessionBoard | None:
+    """A snapshot board's first rows (``rows_shown``) for the member a session names, checked in the
+    statement that reads their enrolment, the campaign's rules and their own row: one round trip, for
+    the panel every open board page asks for each minute. None when it cannot be answered so (the unit
+    board, a board computed live or not yet computed, a session no longer valid, a member not enrolled):
+    the page then reads the board the ordinary way, which says why."""
+    if kind is RankingKind.UNIT:
+        return None
+    snapshot = current_snapshot(campaign_id)
+    if snapshot is None or is_live(campaign_id, snapshot):
+        return None
+    source = snapshot_source(snapshot)
+    board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
+    if board is None:
+        return None
+    statement = _session_statement(kind, board.name, with_city=scope is Scope.CITY)
+    with lone_reads(db.engine).connect() as connection:
+        found = connection.execute(statement, {"user_id": user_id, "campaign_id": campaign_id}).first()
+    if found is None or found.session_nonce != nonce:
+        return None
+    rules = rules_of(found.rules)
+    limit = rows_shown(rules, top=top)
+    viewer = BoardViewer(found.enrollment_id, found.unit_id)
+    own = OwnRow(found[_SESSION_HEAD:] if found[_SESSION_HEAD] is not None else None, found.viewer_city)
+    view = _board_view(source, kind, viewer, own, scope=scope, limit=limit, offset=0, now=utcnow())
+    return SessionBoard(view=view, rules=rules, limit=limit)
+
+
+_SESSION_HEAD = 5  # the columns of the session statement before the own row's
+
+
+@lru_cache(maxsize=64)
+def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Select:
+    """Who the session names (their nonce), their enrolment in the campaign, its rules, their city (read
+    only ``with_city``: finding it by path costs more than the rest) and their own row (outer-joined: none
+    before their first snapshot), keyed by ``user_id`` and ``campaign_id``. Built once per snapshot table."""
+    board = snapshot_table(kind, table)
+    unit = aliased(Organisation, name="own_unit")
+    city = city_above_unit(Enrollment.unit_id).scalar_subquery() if with_city else null()
+    head = (
+        User.session_nonce,
+        Enrollment.id.label("enrollment_id"),
+        Enrollment.unit_id,
+        Campaign.rules,
+        city.label("viewer_city"),
+    )
+    statement = (
+        select(User)
+        .join(
+            Enrollment,
+            and_(Enrollment.user_id == User.id, Enrollment.campaign_id == bindparam("campaign_id")),
+        )
+        .join(Campaign, Campaign.id == Enrollment.campaign_id)
+        .where(User.id == bindparam("user_id"))
+    )
+    if kind is RankingKind.INDIVIDUAL:
+        statement = statement.outerjoin(board, board.c.enrollment_id == Enrollment.id)
+        own = individual_columns(board, User, unit)
+    else:
+        statement = statement.outerjoin(TeamMember, TeamMember.enrollment_id == Enrollment.id).outerjoin(
+            board, board.c.team_id == TeamMember.team_id
+        )
+        statement = statement.outerjoin(Team, Team.id == board.c.team_id)
+        own = team_columns(board, unit)
+    assert len(head) == _SESSION_HEAD
+    return statement.outerjoin(unit, unit.id == board.c.unit_id).with_only_columns(*head, *own)
+
+
+def _stamp(source: BoardSource, kind: RankingKind, now: datetime) -> dict:
+    """What a board view says of where its rows come from."""
+    return {
+        "kind": kind,
+        "updated_at": now if source.live else (source.board.computed_at if source.board else None),
+        "live": source.live,
+        "frozen": source.board is not None and source.board.frozen_at is not None,
+        "days_so_far": source.days,
+    }
+
+
+def _own_row(source: BoardSource, kind: RankingKind, viewer: Enrollment | BoardViewer) -> OwnRow | None:
+    """The viewer's row of the board and their city, one statement (two for a member in no team)."""
+    board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
+    if board is None:
+        return None
+    if kind is RankingKind.INDIVIDUAL:
+        query, key, mine_key = individual_query(board), board.c.enrollment_id, viewer.id
+    else:
+        query, key = team_query(board), board.c.team_id
+        mine_key = db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
+    if mine_key is None:
+        return OwnRow(None, viewer_city(viewer))
+    city_column = city_of_unit().scalar_subquery().label("viewer_city")
+    found = db.session.execute(
+        query.add_columns(city_column).where(key == mine_key), {"unit_id": viewer.unit_id}
+    ).first()
+    if found is None:
+        return OwnRow(None, viewer_city(viewer))
+    return OwnRow(found, found.viewer_city)
+
+
+def _board_view(
+    source: BoardSource,
+    kind: RankingKind,
+    viewer: Enrollment | BoardViewer | None,
+    own: OwnRow | None,
+    *,
+    scope: Scope,
+    limit: int,
+    offset: int,
+    now: datetime,
+) -> BoardView:
+    """An individual or team board's page of rows and the viewer's own row, from what ``own`` read."""
+    view = _stamp(source, kind, now)
     board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
     if board is None:
         return BoardView(**view, scope=scope)
     if kind is RankingKind.INDIVIDUAL:
-        query, key, make_row = individual_query(board), board.c.enrollment_id, _individual_row
+        page_query, key, make_row = individual_query, board.c.enrollment_id, _individual_row
         row_key = attrgetter("enrollment_id")
-        mine_key = viewer.id if viewer is not None else None
     else:
-        query, key = team_query(board), board.c.team_id
+        page_query, key = team_query, board.c.team_id
         make_row, row_key = partial(team_row, days=source.days), attrgetter("team_id")
-        mine_key = (
-            db.session.scalar(select(TeamMember.team_id).where(TeamMember.enrollment_id == viewer.id))
-            if viewer is not None
-            else None
-        )
-    own = None
-    if mine_key is not None:  # the viewer's row, with their city read in the same statement
-        city_column = city_of_unit().scalar_subquery().label("viewer_city")
-        own = db.session.execute(
-            query.add_columns(city_column).where(key == mine_key), {"unit_id": viewer.unit_id}
-        ).first()
-    city = None
-    if viewer is not None:
-        city = own.viewer_city if own is not None else viewer_city(viewer)
+    city = own.city_id if own is not None else None
     scope, scope_value = _resolve_scope(viewer, scope, city)
     scope_clause = _scope_clause(board, scope, scope_value)
     cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
     rows = board_cache("rows").get(cache_key) if cache_key else None
     if rows is None:
+        query = page_query(board)  # built only when read: building costs more than a cached page
         paged = query.where(scope_clause) if scope_clause is not None else query
         found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
         ranks = [int(values[0]) for values in found]
@@ -211,12 +347,13 @@ def read_board(
         if cache_key:
             board_cache("rows")[cache_key] = rows
     mine = None
-    if own is not None:
+    if own is not None and own.values is not None:
+        mine_key = own.values[1]  # the enrolment's or the team's id
         mine = next((row for row in rows if row_key(row) == mine_key), None)
         if mine is None:
-            rank = int(own[0])
+            rank = int(own.values[0])
             mine = make_row(
-                own, _rank_within(board, scope_clause, rank) if scope_clause is not None else rank
+                own.values, _rank_within(board, scope_clause, rank) if scope_clause is not None else rank
             )
     return BoardView(**view, scope=scope, rows=rows, mine=mine, viewer_city_id=city, rows_key=cache_key)
 
@@ -268,20 +405,25 @@ def _rank_within(board: FromClause, scope_clause, rank: int) -> int:
 
 def individual_query(board: FromClause) -> Select:
     return (
-        select(
-            board.c.rank,
-            board.c.enrollment_id,
-            User.real_name,
-            User.hide_from_boards,
-            User.phone,
-            Organisation.name,
-            board.c.qualified_days,
-            board.c.checkin_days,
-            board.c.steps,
-            board.c.last_synced_at,
-        )
+        select(*individual_columns(board, User, Organisation))
         .join(User, User.id == board.c.user_id)
         .join(Organisation, Organisation.id == board.c.unit_id)
+    )
+
+
+def individual_columns(board: FromClause, user, unit) -> tuple:
+    """An individual board's row as ``_individual_row`` reads it, names from ``user`` and ``unit``."""
+    return (
+        board.c.rank,
+        board.c.enrollment_id,
+        user.real_name,
+        user.hide_from_boards,
+        user.phone,
+        unit.name,
+        board.c.qualified_days,
+        board.c.checkin_days,
+        board.c.steps,
+        board.c.last_synced_at,
     )
 
 
@@ -303,18 +445,23 @@ def _individual_row(values, scope_rank: int) -> IndividualRow:
 
 def team_query(board: FromClause) -> Select:
     return (
-        select(
-            board.c.rank,
-            board.c.team_id,
-            Team.name,
-            Organisation.name,
-            board.c.members,
-            board.c.qualified_days,
-            board.c.steps,
-            board.c.city_id,
-        )
+        select(*team_columns(board, Organisation))
         .join(Team, Team.id == board.c.team_id)
         .join(Organisation, Organisation.id == board.c.unit_id)
+    )
+
+
+def team_columns(board: FromClause, unit) -> tuple:
+    """A team board's row as ``team_row`` reads it, the unit's name from ``unit``."""
+    return (
+        board.c.rank,
+        board.c.team_id,
+        Team.name,
+        unit.name,
+        board.c.members,
+        board.c.qualified_days,
+        board.c.steps,
+        board.c.city_id,
     )
 
 

@@ -86,12 +86,17 @@ def places(campaign: Campaign, unit_ids) -> FromClause:
 def city_of_unit() -> Select:
     """The city union above the unit bound as ``unit_id`` (None outside every city union); built once,
     since building it costs more than running it."""
+    return city_above_unit(bindparam("unit_id"))
+
+
+def city_above_unit(unit_id: ColumnElement) -> Select:
+    """The city union above the unit ``unit_id`` (a parameter, or a column it correlates to)."""
     unit, city = aliased(Organisation, name="unit"), aliased(Organisation, name="city")
     return (
         select(func.max(city.id))
         .select_from(unit)
         .join(city, city_above(unit, city))
-        .where(unit.id == bindparam("unit_id"))
+        .where(unit.id == unit_id)
     )
 
 

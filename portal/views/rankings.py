@@ -8,15 +8,28 @@ page is the same, refreshed by reloading.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal.htmx import render
+from portal.htmx import htmx_target, is_htmx, render
+from portal.security import keep_session_cookie
+from portal.services.accounts import session_claim
 from portal.services.board_tables import board_cache
-from portal.services.boards import BoardView, Scope, read_board
+from portal.services.boards import BoardView, Scope, read_board, read_board_for_session, rows_shown
 from portal.services.campaigns import campaign_rules
 from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
 from portal.services.rules import RankingKind
@@ -31,6 +44,7 @@ KIND_NAMES = {
     RankingKind.TEAM: _l("Teams"),
     RankingKind.UNIT: _l("Unions"),
 }
+KIND_BY_NAME = {str(kind): kind for kind in RankingKind}
 
 
 def board_kind_or_404(campaign, kind: str) -> RankingKind:
@@ -54,40 +68,35 @@ def index(campaign_id: int):
 
 
 @bp.get("/campaigns/<id:campaign_id>/rankings/<kind>")
-@login_required
 def board(campaign_id: int, kind: str):
-    """One board: its top, the member's own row, filters and what it is ranked by."""
+    """One board: its top, the member's own row, filters and what it is ranked by. The poll of an open
+    page for its panel is answered from one statement when it can be (``panel_for_session``)."""
+    if is_htmx() and htmx_target() == "board_panel":
+        panel = panel_for_session(campaign_id, kind)
+        if panel is not None:
+            return panel
+    return board_page(campaign_id, kind)
+
+
+@login_required
+def board_page(campaign_id: int, kind: str):
     campaign, viewer = campaign_for_viewer_or_404(current_user, campaign_id)
     chosen = board_kind_or_404(campaign, kind)
     rules = campaign_rules(campaign)
-    try:
-        scope = Scope(request.args.get("scope", Scope.ALL))
-    except ValueError:
-        scope = Scope.ALL
-    if viewer is None or chosen is RankingKind.UNIT:
-        scope = Scope.ALL
+    scope = asked_scope() if viewer is not None and chosen is not RankingKind.UNIT else Scope.ALL
     show_all = request.args.get("show") == "all"
-    limit = rules.ranking.top_n if show_all else min(PARTIAL_TOP, rules.ranking.top_n)
+    limit = rows_shown(rules, top=None if show_all else PARTIAL_TOP)
     view = read_board(campaign, chosen, viewer=viewer, scope=scope, limit=limit)
-
-    def link(scope_value: str, show: str | None) -> str:
-        return url_for(
-            "rankings.board",
-            campaign_id=campaign.id,
-            kind=str(chosen),
-            scope=None if scope_value == Scope.ALL else scope_value,
-            show=show,
-        )
-
     kept = "all" if show_all else None
     links = {
-        "all": link(Scope.ALL, kept),
-        "unit": link(Scope.UNIT, kept),
-        "city": link(Scope.CITY, kept),
-        "this": link(view.scope, kept),
-        "show_all": link(view.scope, "all"),
-        "show_top": link(view.scope, None),
+        "all": board_link(campaign.id, chosen, Scope.ALL, kept),
+        "unit": board_link(campaign.id, chosen, Scope.UNIT, kept),
+        "city": board_link(campaign.id, chosen, Scope.CITY, kept),
     }
+    enrolled = viewer is not None
+    panel = panel_html(
+        view, chosen, rules, campaign_id=campaign.id, enrolled=enrolled, show_all=show_all, limit=limit
+    )
     return render(
         "rankings/board.html",
         block="board_panel",
@@ -98,29 +107,101 @@ def board(campaign_id: int, kind: str):
         view=view,
         viewer=viewer,
         has_city=view.viewer_city_id is not None,
-        rows_html=rows_html(view, chosen),
-        show_all=show_all,
-        limit=limit,
-        partial_top=PARTIAL_TOP,
-        poll_seconds=current_app.config["BOARD_POLL_SECONDS"],
+        panel_html=panel,
         links=links,
         kind_names=KIND_NAMES,
     )
 
 
-def rows_html(view: BoardView, kind: RankingKind) -> Markup:
-    """The board's rows as HTML, kept per snapshot page and language for as long as the rows themselves
-    (``BOARD_ROWS_CACHE_SECONDS``); the viewer's own row is marked afterwards."""
-    if kind is RankingKind.UNIT:
-        return Markup("")
-    key = (view.rows_key, str(get_locale())) if view.rows_key else None
+def panel_for_session(campaign_id: int, kind: str) -> Response | None:
+    """The panel of a snapshot board for the member the session names, read in one statement that also
+    checks the session (``read_board_for_session``). None when that cannot answer: the ordinary page
+    then does (and signs in, refuses or says why)."""
+    claimed = session_claim(session.get("_user_id"))  # where Flask-Login keeps ``User.get_id()``
+    if claimed is None or kind not in KIND_BY_NAME:
+        return None
+    chosen = KIND_BY_NAME[kind]
+    show_all = request.args.get("show") == "all"
+    found = read_board_for_session(
+        campaign_id,
+        chosen,
+        user_id=claimed[0],
+        nonce=claimed[1],
+        scope=asked_scope(),
+        top=None if show_all else PARTIAL_TOP,
+    )
+    if found is None or chosen not in found.rules.ranking.kinds:
+        return None
+    html = panel_html(
+        found.view,
+        chosen,
+        found.rules,
+        campaign_id=campaign_id,
+        enrolled=True,
+        show_all=show_all,
+        limit=found.limit,
+    )
+    keep_session_cookie()
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return response
+
+
+def asked_scope() -> Scope:
+    try:
+        return Scope(request.args.get("scope", Scope.ALL))
+    except ValueError:
+        return Scope.ALL
+
+
+def board_link(campaign_id: int, kind: RankingKind, scope: Scope, show: str | None) -> str:
+    return url_for(
+        "rankings.board",
+        campaign_id=campaign_id,
+        kind=str(kind),
+        scope=None if scope == Scope.ALL else scope,
+        show=show,
+    )
+
+
+# Where the viewer's parts go in a kept panel: comments, which no escaped name or unit can spell.
+MINE_SLOT, OWN_SLOT = "<!--mine-->", "<!--own-->"
+
+
+def panel_html(
+    view: BoardView, kind: RankingKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
+) -> Markup:
+    """The board panel: everything but the viewer's parts is rendered once per snapshot page, scope and
+    language and kept as long as the rows (``BOARD_ROWS_CACHE_SECONDS``); the viewer's rank, their own
+    row and the mark on their row among the rows are put in per request."""
+    key = (view.rows_key, str(get_locale()), show_all) if view.rows_key else None
     cache = board_cache("html")
-    html = cache.get(key) if key else None
-    if html is None:
-        html = render_template("rankings/_rows.html", view=view, kind=kind)
+    frame = cache.get(key) if key else None
+    if frame is None:
+        kept = "all" if show_all else None
+        frame = render_template(
+            "rankings/_panel.html",
+            view=view,
+            kind=kind,
+            kind_name=KIND_NAMES[kind],
+            rules=rules,
+            mine_html=Markup(MINE_SLOT),
+            own_html=Markup(OWN_SLOT),
+            this_link=board_link(campaign_id, kind, view.scope, kept),
+            show_all_link=board_link(campaign_id, kind, view.scope, "all"),
+            show_top_link=board_link(campaign_id, kind, view.scope, None),
+            show_all=show_all,
+            limit=limit,
+            partial_top=PARTIAL_TOP,
+            poll_seconds=current_app.config["BOARD_POLL_SECONDS"],
+        )
         if key:
-            cache[key] = html
+            cache[key] = frame
+    html = frame
     if view.mine is not None:
         mine = view.mine.enrollment_id if kind is RankingKind.INDIVIDUAL else view.mine.team_id
         html = html.replace(f'<li data-entry="{mine}">', f'<li data-entry="{mine}" class="mine">', 1)
-    return Markup(html)
+    my_rank = get_template_attribute("rankings/_mine.html", "my_rank")
+    my_row = get_template_attribute("rankings/_mine.html", "my_row")
+    html = html.replace(MINE_SLOT, my_rank(view, kind, enrolled, campaign_id), 1)
+    return Markup(html.replace(OWN_SLOT, my_row(view, kind), 1))

@@ -214,15 +214,36 @@ def test_rate_limit_per_token_answers_429_in_the_error_shape(app, client, member
 
 
 @pytest.mark.parametrize(
-    ("path", "limited_by_flask_limiter"), [("/api/v1/steps", False), ("/auth/login", True)]
+    ("method", "path", "limited_by_flask_limiter"),
+    [("POST", "/api/v1/steps", False), ("POST", "/auth/login", True), ("GET", "/auth/login", False)],
 )
-def test_flask_limiter_runs_on_pages_only(app, path, limited_by_flask_limiter):
-    """Flask-Limiter's app-wide hooks do nothing on API requests, which count per token themselves."""
-    with app.test_request_context(path, method="POST") as context:
+def test_flask_limiter_runs_on_posted_page_forms_only(app, method, path, limited_by_flask_limiter):
+    """Flask-Limiter's app-wide hooks do nothing on API requests, which count per token themselves, nor
+    on requests that no page limit is for."""
+    with app.test_request_context(path, method=method) as context:
         app.preprocess_request()
         assert hasattr(context, "_limiter_request_context") is limited_by_flask_limiter
         response = app.process_response(app.response_class("{}"))
         assert response.status_code == 200
+
+
+def test_every_page_limit_is_for_posts_only(app):
+    """What lets Flask-Limiter's hooks skip every other request (``keep_page_limits_to_posted_forms``):
+    no limit for the whole app, and each route's limits count POSTs alone, by their own ``methods`` or
+    because the route takes nothing else."""
+    from flask_limiter.util import get_qualified_name
+
+    from portal.extensions import limiter
+
+    manager = limiter.limit_manager
+    assert not manager.application_limits and not manager.default_limits and not manager._blueprint_limits
+    endpoints = {get_qualified_name(view): endpoint for endpoint, view in app.view_functions.items()}
+    assert manager._decorated_limits  # the sign-in, code and vote limits
+    for name, limits in manager._decorated_limits.items():
+        route_methods = set().union(*(rule.methods for rule in app.url_map.iter_rules(endpoints[name])))
+        for limit in limits:
+            counted = {method.upper() for method in limit.methods} if limit.methods else route_methods
+            assert counted - {"HEAD", "OPTIONS"} == {"POST"}, (name, counted)
 
 
 def test_local_windows_count_per_key_and_start_afresh_each_window():

@@ -12,8 +12,11 @@ from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import AuditEntry
+from portal.models.identity import new_session_nonce
 from portal.services.board_snapshots import refresh_boards
-from tests.campaign_helpers import running_campaign, walkers_at_one_instant
+from portal.services.teams import create_team, join_team
+from tests.campaign_helpers import member_of, running_campaign, walkers_at_one_instant
+from tests.conftest import DEFAULT_PASSWORD
 
 
 def walkers(campaign, make_user, unit, steps_each):
@@ -138,3 +141,86 @@ def test_a_board_too_large_for_a_page_is_refused_with_the_command_to_use(app, cl
     assert response.status_code == 303 and response.headers["Location"].endswith("#rankings")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "这份排行榜有 3 行" in page and "flask campaign export" in page
+
+
+POLL = {"HX-Request": "true", "HX-Target": "board_panel"}
+
+
+@pytest.fixture
+def snapshots(app):
+    """Boards read from their snapshot whatever the campaign's size."""
+    app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 0
+    yield
+    app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
+
+
+def panel_of(page: str) -> str:
+    start = page.index('<section id="board_panel"')
+    return page[start : page.index("</section>", start) + len("</section>")]
+
+
+def team_campaign(tree, make_user):
+    """Seven members over a city's company and a university (no city), teams of two and three, the
+    board's top two only: so that some viewers see their row among the rows and others under them."""
+    campaign = running_campaign(tree["js"], "motherland-100")
+    campaign.rules = {**campaign.rules, "ranking": {**campaign.rules["ranking"], "top_n": 2}}
+    db.session.commit()
+    people = walkers(campaign, make_user, tree["nj_company"], [12000, 9000, 9000, 3000])
+    people += walkers(campaign, make_user, tree["njmu"], [15000, 0, 7000])
+    first = create_team(people[0], "紫金一队")
+    join_team(people[1], first)
+    second = create_team(people[4], "医科队")
+    for member in (people[3], people[6]):
+        join_team(member, second)
+    db.session.commit()
+    refresh_boards(campaign)
+    return campaign, people
+
+
+@pytest.mark.parametrize("kind", ["individual", "team"])
+@pytest.mark.parametrize("scope", ["all", "unit", "city"])
+def test_a_panel_poll_is_one_statement_and_the_panel_the_page_shows(
+    app, tree, make_user, snapshots, kind, scope
+):
+    campaign, people = team_campaign(tree, make_user)
+    address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}"
+    panels = []
+    for index in (0, 3, 5):  # top of the board; outside the top two; no team and no report
+        client = app.test_client()
+        client.post("/auth/login", data={"phone": people[index].user.phone, "password": DEFAULT_PASSWORD})
+        client.get(address, headers=POLL)  # what a process keeps (pointers, rows, the panel) is kept now
+        with counted_queries() as statements:
+            poll = client.get(address, headers=POLL)
+        reads = [statement for statement in statements if statement != "BEGIN"]  # SQLite's, not a read
+        # one statement; for a member outside the rows of their unit or city, one more counts their rank there
+        assert poll.status_code == 200, poll.status_code
+        assert len(reads) == 1 or (scope != "all" and len(reads) == 2), reads
+        assert "Set-Cookie" not in poll.headers  # a poll does not push the session's expiry on
+        page = client.get(address)
+        assert "Set-Cookie" in page.headers  # a page does
+        panels.append(poll.get_data(as_text=True))
+        assert panels[-1] == panel_of(page.get_data(as_text=True))
+    assert 'class="mine"' in panels[0] and 'data-testid="my-rank"' in panels[0]
+    assert ('data-testid="my-rank"' in panels[2]) == (kind == "individual")  # in no team
+    assert len(set(panels)) == 3  # each viewer their own rank
+
+
+def test_a_poll_of_a_session_that_ended_elsewhere_signs_in_again(client, login, tree, make_user, snapshots):
+    campaign, people = team_campaign(tree, make_user)
+    login(people[0].user)
+    address = f"/campaigns/{campaign.id}/rankings/individual"
+    assert client.get(address, headers=POLL).status_code == 200
+    people[0].user.session_nonce = new_session_nonce()  # a password changed on another phone
+    db.session.commit()
+    answer = client.get(address, headers=POLL)
+    assert answer.status_code != 200 and "board_panel" not in answer.get_data(as_text=True)
+
+
+def test_a_poll_from_someone_not_enrolled_gets_the_ordinary_panel(client, login, tree, make_user, snapshots):
+    campaign, _people = team_campaign(tree, make_user)
+    onlooker = member_of(make_user(), tree["nj_company"])
+    login(onlooker)
+    address = f"/campaigns/{campaign.id}/rankings/individual"
+    poll = client.get(address, headers=POLL).get_data(as_text=True)
+    assert poll.startswith('<section id="board_panel"') and 'data-testid="my-rank"' not in poll
+    assert poll == panel_of(client.get(address).get_data(as_text=True))
