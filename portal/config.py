@@ -79,7 +79,11 @@ class DefaultConfig:
     # A page of a snapshot's rows (and its HTML) is kept this long per process: every member's partial
     # shows the same top 50. A name hidden meanwhile disappears from the cached page after at most this.
     BOARD_ROWS_CACHE_SECONDS = 30
-    # How long a process keeps a campaign's snapshot pointers (portal/services/boards.py: _pointers).
+    # What those caches may hold at once per process, weighed by rows and by characters of HTML (a top-600
+    # panel is about 190,000): pages of many units and cities cannot grow a worker past its memory.
+    BOARD_ROWS_CACHE_ROWS = 20_000
+    BOARD_PANEL_CACHE_CHARACTERS = 8_000_000
+    # How long a process keeps a campaign's snapshot pointers (portal/services/board_tables.py).
     BOARD_POINTER_CACHE_SECONDS = 5
     # Exports from the admin page are written within the request (gunicorn gives it 30 s): larger boards
     # are exported with `flask campaign export` (about two minutes per million rows).

@@ -139,14 +139,36 @@ def _participants_up_to(campaign_id: int, cap: int) -> int:
     return int(db.session.scalar(select(func.count()).select_from(first)))
 
 
+# Each cache's budget (a setting) and how an entry is weighed against it: pages of rows by their rows,
+# panels by their characters, pointers one by one.
+_BUDGETS = {
+    "rows": ("BOARD_ROWS_CACHE_ROWS", len),
+    "html": ("BOARD_PANEL_CACHE_CHARACTERS", len),
+    "pointers": (None, None),
+}
+
+
+class _BudgetCache(TTLCache):
+    """A TTL cache that drops its least recently used entries to stay within its budget, and keeps
+    nothing larger than the whole budget (cachetools would refuse it with an error)."""
+
+    def __setitem__(self, key, value, *args) -> None:
+        if self.getsizeof(value) <= self.maxsize:
+            super().__setitem__(key, value, *args)
+
+
 def board_cache(name: str, *, ttl_setting: str = "BOARD_ROWS_CACHE_SECONDS") -> TTLCache:
     """A per-process cache of pages of snapshot rows (``rows``) or the board panel rendered around them
-    (``html``, ``views/rankings.panel_html``), kept
-    ``BOARD_ROWS_CACHE_SECONDS``: every member's partial asks for the same top 50. Keyed by the snapshot's
-    table (``BoardView.rows_key``), so a new refresh is read at once. Also the snapshot pointers
-    (``pointers``, ``current_snapshot``)."""
+    (``html``, ``views/rankings.panel_html``), kept ``BOARD_ROWS_CACHE_SECONDS`` and within their budget
+    (``BOARD_ROWS_CACHE_ROWS``, ``BOARD_PANEL_CACHE_CHARACTERS``): every member's partial asks for the
+    same top 50. Keyed by the snapshot's table (``BoardView.rows_key``), so a new refresh is read at once.
+    Also the snapshot pointers (``pointers``, ``current_snapshot``, 512 campaigns)."""
     caches = current_app.extensions.setdefault("board_rows", {})
     cache = caches.get(name)
     if cache is None:
-        cache = caches[name] = TTLCache(maxsize=512, ttl=current_app.config[ttl_setting])
+        budget_setting, weigh = _BUDGETS[name]
+        budget = current_app.config[budget_setting] if budget_setting else 512
+        cache = caches[name] = _BudgetCache(
+            maxsize=budget, ttl=current_app.config[ttl_setting], getsizeof=weigh
+        )
     return cache

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import AuditEntry
 from portal.models.identity import new_session_nonce
 from portal.services.board_snapshots import refresh_boards
+from portal.services.board_tables import board_cache
 from portal.services.teams import create_team, join_team
 from tests.campaign_helpers import member_of, running_campaign, walkers_at_one_instant
 from tests.conftest import DEFAULT_PASSWORD
@@ -224,3 +225,18 @@ def test_a_poll_from_someone_not_enrolled_gets_the_ordinary_panel(client, login,
     poll = client.get(address, headers=POLL).get_data(as_text=True)
     assert poll.startswith('<section id="board_panel"') and 'data-testid="my-rank"' not in poll
     assert poll == panel_of(client.get(address).get_data(as_text=True))
+
+
+def test_the_kept_pages_and_panels_stay_within_their_budget(app):
+    """Many units' and cities' pages cannot grow a worker's caches past their budget."""
+    app.config["BOARD_PANEL_CACHE_CHARACTERS"] = 10
+    app.extensions.pop("board_rows", None)  # the caches are made afresh, with the budget above
+    try:
+        panels = board_cache("html")
+        panels["a"] = "x" * 6
+        panels["b"] = "y" * 6  # the oldest goes to make room
+        panels["c"] = "z" * 11  # larger than the whole budget: not kept
+        assert list(panels) == ["b"]
+    finally:
+        app.config["BOARD_PANEL_CACHE_CHARACTERS"] = 8_000_000
+        app.extensions.pop("board_rows", None)
