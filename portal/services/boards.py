@@ -234,7 +234,7 @@ def read_board_for_session(
     return SessionBoard(view=view, rules=rules, limit=limit)
 
 
-_SESSION_HEAD = 5  # the columns of the session statement before the own row's
+_SESSION_HEAD = 5  # the columns of the session statement before the own row's (``head`` below)
 
 
 @lru_cache(maxsize=64)
@@ -270,7 +270,6 @@ def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Sel
         )
         statement = statement.outerjoin(Team, Team.id == board.c.team_id)
         own = team_columns(board, unit)
-    assert len(head) == _SESSION_HEAD
     return statement.outerjoin(unit, unit.id == board.c.unit_id).with_only_columns(*head, *own)
 
 

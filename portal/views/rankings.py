@@ -48,12 +48,8 @@ KIND_BY_NAME = {str(kind): kind for kind in RankingKind}
 
 
 def board_kind_or_404(campaign, kind: str) -> RankingKind:
-    kinds = campaign_rules(campaign).ranking.kinds
-    try:
-        chosen = RankingKind(kind)
-    except ValueError:
-        abort(404)
-    if chosen not in kinds:
+    chosen = KIND_BY_NAME.get(kind)
+    if chosen is None or chosen not in campaign_rules(campaign).ranking.kinds:
         abort(404)
     return chosen
 
@@ -72,6 +68,7 @@ def board(campaign_id: int, kind: str):
     """One board: its top, the member's own row, filters and what it is ranked by. The poll of an open
     page for its panel is answered from one statement when it can be (``panel_for_session``)."""
     if is_htmx() and htmx_target() == "board_panel":
+        keep_session_cookie()  # a poll: the page asks by itself, the member did nothing
         panel = panel_for_session(campaign_id, kind)
         if panel is not None:
             return panel
@@ -141,7 +138,6 @@ def panel_for_session(campaign_id: int, kind: str) -> Response | None:
         show_all=show_all,
         limit=found.limit,
     )
-    keep_session_cookie()
     response = make_response(html)
     response.vary.add("HX-Request")
     return response

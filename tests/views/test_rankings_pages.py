@@ -51,11 +51,13 @@ def test_the_board_page_shows_the_top_my_row_and_how_it_is_ranked(client, login,
     assert 'data-testid="my-rank"' in page and "第 3 名" in page
     assert "按达标天数排名" in page and "并列" in page  # formula and tie-break stated
     assert 'hx-trigger="every 60s"' in page
-    partial = client.get(
+    polled = client.get(
         f"/campaigns/{campaign.id}/rankings/individual",
         headers={"HX-Request": "true", "HX-Target": "board_panel"},
-    ).get_data(as_text=True)
+    )
+    partial = polled.get_data(as_text=True)
     assert partial.lstrip().startswith('<section id="board_panel"') and "<html" not in partial
+    assert "Set-Cookie" not in polled.headers  # a live board's poll, too, leaves the session's expiry
     mine_unit = client.get(f"/campaigns/{campaign.id}/rankings/individual?scope=unit").get_data(as_text=True)
     assert "本单位第 3 名" in mine_unit
     assert client.get(f"/campaigns/{campaign.id}/rankings/team").status_code == 404  # no teams here
