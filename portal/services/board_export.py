@@ -22,15 +22,8 @@ from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.services.audit import record_audit
-from portal.services.boards import (
-    BoardView,
-    TeamRow,
-    board_source,
-    individual_query,
-    read_board,
-    team_query,
-    team_row,
-)
+from portal.services.board_rows import TeamRow, individual_query, team_query, team_row
+from portal.services.boards import BoardView, board_source, read_board
 from portal.services.errors import DomainError
 from portal.services.orgs import subtree_clause
 from portal.services.rules import RankingKind

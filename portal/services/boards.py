@@ -30,6 +30,18 @@ from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.team import Team, TeamMember
+from portal.services.board_rows import (
+    IndividualRow,
+    TeamRow,
+    UnitRow,
+    individual_columns,
+    individual_query,
+    individual_row,
+    team_columns,
+    team_query,
+    team_row,
+    unit_row,
+)
 from portal.services.board_tables import Snapshot, board_cache, current_snapshot, is_live, snapshot_table
 from portal.services.campaigns import rules_of
 from portal.services.day_rules import local_today
@@ -40,7 +52,6 @@ from portal.services.rankings import (
     city_of_unit,
     days_so_far,
     individual_board,
-    public_name,
     team_board,
     unit_standings,
 )
@@ -51,47 +62,6 @@ class Scope(StrEnum):
     ALL = "all"
     UNIT = "unit"  # the member's own unit
     CITY = "city"  # the city union their unit belongs to
-
-
-@dataclass(frozen=True)
-class IndividualRow:
-    rank: int  # on the whole board
-    scope_rank: int  # within the scope shown (the same as ``rank`` on the whole board)
-    enrollment_id: int
-    name: str  # masked, or 匿名职工
-    unit: str
-    phone: str
-    qualified_days: int
-    checkin_days: int
-    steps: int
-    last_synced_at: datetime | None
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    rank: int
-    scope_rank: int
-    team_id: int
-    team: str
-    unit: str
-    members: int
-    qualified_days: int
-    qualification_rate: float
-    counted_steps: int
-    steps_per_member: float
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    rank: int  # within its group
-    group: str  # the kind of union: city unions are ranked among themselves, industry unions too
-    unit_id: int
-    unit: str
-    members: int
-    active_members: int
-    participation_rate: float
-    qualification_rate: float
-    score: float
 
 
 @dataclass(frozen=True)
@@ -322,7 +292,7 @@ def _board_view(
     if board is None:
         return BoardView(**view, scope=scope)
     if kind is RankingKind.INDIVIDUAL:
-        page_query, key, make_row = individual_query, board.c.enrollment_id, _individual_row
+        page_query, key, make_row = individual_query, board.c.enrollment_id, individual_row
         row_key = attrgetter("enrollment_id")
     else:
         page_query, key = team_query, board.c.team_id
@@ -402,85 +372,6 @@ def _rank_within(board: FromClause, scope_clause, rank: int) -> int:
     )
 
 
-def individual_query(board: FromClause) -> Select:
-    return (
-        select(*individual_columns(board, User, Organisation))
-        .join(User, User.id == board.c.user_id)
-        .join(Organisation, Organisation.id == board.c.unit_id)
-    )
-
-
-def individual_columns(board: FromClause, user, unit) -> tuple:
-    """An individual board's row as ``_individual_row`` reads it, names from ``user`` and ``unit``."""
-    return (
-        board.c.rank,
-        board.c.enrollment_id,
-        user.real_name,
-        user.hide_from_boards,
-        user.phone,
-        unit.name,
-        board.c.qualified_days,
-        board.c.checkin_days,
-        board.c.steps,
-        board.c.last_synced_at,
-    )
-
-
-def _individual_row(values, scope_rank: int) -> IndividualRow:
-    rank, enrollment_id, real_name, hidden, phone, unit, qualified, checked, steps, last = values[:10]
-    return IndividualRow(
-        rank=int(rank),
-        scope_rank=scope_rank,
-        enrollment_id=enrollment_id,
-        name=public_name(real_name, hidden),
-        unit=unit,
-        phone=phone,
-        qualified_days=int(qualified),
-        checkin_days=int(checked),
-        steps=int(steps),
-        last_synced_at=last,
-    )
-
-
-def team_query(board: FromClause) -> Select:
-    return (
-        select(*team_columns(board, Organisation))
-        .join(Team, Team.id == board.c.team_id)
-        .join(Organisation, Organisation.id == board.c.unit_id)
-    )
-
-
-def team_columns(board: FromClause, unit) -> tuple:
-    """A team board's row as ``team_row`` reads it, the unit's name from ``unit``."""
-    return (
-        board.c.rank,
-        board.c.team_id,
-        Team.name,
-        unit.name,
-        board.c.members,
-        board.c.qualified_days,
-        board.c.steps,
-        board.c.city_id,
-    )
-
-
-def team_row(values, scope_rank: int, days: int) -> TeamRow:
-    rank, team_id, name, unit, members, qualified, steps = values[:7]
-    members, qualified, steps = int(members), int(qualified), int(steps)
-    return TeamRow(
-        rank=int(rank),
-        scope_rank=scope_rank,
-        team_id=team_id,
-        team=name,
-        unit=unit,
-        members=members,
-        qualified_days=qualified,
-        qualification_rate=round(qualified / days, 4) if days else 0.0,
-        counted_steps=steps,
-        steps_per_member=round(steps / members, 1) if members else 0.0,
-    )
-
-
 def _unit_rows(campaign: Campaign, source: BoardSource) -> list[UnitRow]:
     if source.live:
         ranked = unit_standings(campaign, source.individual, source.days)
@@ -500,20 +391,4 @@ def _unit_rows(campaign: Campaign, source: BoardSource) -> list[UnitRow]:
             )
         ).all()
     )
-    return [_unit_row(rank, entry, names.get(entry.unit_id, ""), source.days) for rank, entry in ranked]
-
-
-def _unit_row(rank: int, entry: UnitFigures, name: str, days: int) -> UnitRow:
-    participation = entry.active_members / entry.members if entry.members else 0.0
-    qualification = entry.qualified_days / (entry.members * days) if entry.members and days else 0.0
-    return UnitRow(
-        rank=rank,
-        group=entry.kind,
-        unit_id=entry.unit_id,
-        unit=name,
-        members=entry.members,
-        active_members=entry.active_members,
-        participation_rate=round(participation, 4),
-        qualification_rate=round(qualification, 4),
-        score=round(0.5 * participation + 0.5 * qualification, 4),
-    )
+    return [unit_row(rank, entry, names.get(entry.unit_id, ""), source.days) for rank, entry in ranked]
