@@ -10,7 +10,9 @@
    (``refresh_boards``), timed on the same data.
 3. Pages under gunicorn (4 workers), each round: a minimal Flask "hello", the htmx board partial (top 50
    and my rank) and the full top-600 page, signed in as 100 members spread over the board, driven by wrk;
-   requests per second, p99 latency, and the largest resident memory of one worker during the run.
+   requests per second, p99 latency, and the largest resident memory of one worker during the run. Then,
+   as ceilings, the bytes of each of the two pages (one member's) sent by a minimal Flask app that does
+   nothing else (``bench/minimal_bytes.py``): what no page of that size can beat on this machine.
 Needs wrk (Debian package ``wrk``).
 """
 
@@ -182,7 +184,26 @@ def lua(path: str, cookies: list[str], headers: dict[str, str]) -> Path:
     return script
 
 
-def load_pages(url: str, campaign_id: int, cookies: list[str], args) -> None:
+def page_bodies(app, campaign_id: int, cookie: str) -> dict[str, Path]:
+    """The partial and the top-600 page as one of the members gets them, each in a file, for the
+    ceiling runs (``bench/minimal_bytes.py``)."""
+    board = f"/campaigns/{campaign_id}/rankings/individual"
+    client = app.test_client()
+    client.set_cookie("portal_session", cookie.split("=", 1)[1])
+    folder = Path(tempfile.mkdtemp())
+    bodies = {}
+    for name, path, headers in (
+        ("partial", board, {"HX-Request": "true", "HX-Target": "board_panel"}),
+        ("top600", board + "?show=all", {}),
+    ):
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 200, answer.status_code
+        bodies[name] = folder / f"{name}.html"
+        bodies[name].write_bytes(answer.data)
+    return bodies
+
+
+def load_pages(url: str, campaign_id: int, cookies: list[str], bodies: dict[str, Path], args) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -196,28 +217,41 @@ def load_pages(url: str, campaign_id: int, cookies: list[str], args) -> None:
         "top600": lua(board + "?show=all", cookies, {}),
     }
     settings = {"workers": args.workers, "connections": args.connections, "duration": args.duration}
+    sizes = ", ".join(f"{name} {path.stat().st_size:,} bytes" for name, path in bodies.items())
     print(
-        f"\n{args.connections} connections, {args.workers} workers, {args.duration} s per run\n\n"
-        "| round | hello req/s | partial req/s (p99) | partial / hello | top-600 req/s (p99) "
-        "| top-600 / hello | largest worker RSS |"
+        f"\n{args.connections} connections, {args.workers} workers, {args.duration} s per run; {sizes}\n\n"
+        "| round | hello req/s | partial req/s (p99) | partial / hello | its bytes from bare Flask / hello "
+        "| top-600 req/s (p99) | top-600 / hello | its bytes from bare Flask / hello | largest worker RSS |"
     )
-    print("|---|---|---|---|---|---|---|")
-    partial_ratios, full_ratios = [], []
+    print("|---|---|---|---|---|---|---|---|---|")
+    ratios: dict[str, list[float]] = {"partial": [], "top600": [], "partial bytes": [], "top600 bytes": []}
     for round_ in range(1, args.rounds + 1):
         hello = serve_and_load("bench.minimal_hello:app", 8201, env, scripts["hello"], **settings)
         partial = serve_and_load("wsgi:app", 8202, env, scripts["partial"], **settings)
         full = serve_and_load("wsgi:app", 8203, env, scripts["top600"], **settings)
-        partial_ratios.append(partial.rps / hello.rps)
-        full_ratios.append(full.rps / hello.rps)
+        ceilings = {
+            name: serve_and_load(
+                "bench.minimal_bytes:app",
+                8204,
+                {**env, "BENCH_BODY": str(path)},
+                scripts["hello"],
+                **settings,
+            )
+            for name, path in bodies.items()
+        }
+        for name, load in (("partial", partial), ("top600", full)):
+            ratios[name].append(load.rps / hello.rps)
+            ratios[f"{name} bytes"].append(ceilings[name].rps / hello.rps)
         rss = max(partial.worker_rss_mb, full.worker_rss_mb)
         print(
-            f"| {round_} | {hello.rps:.0f} | {partial.rps:.0f} ({partial.p99}) | {partial_ratios[-1]:.0%} "
-            f"| {full.rps:.0f} ({full.p99}) | {full_ratios[-1]:.0%} | {rss:.0f} MB |",
+            f"| {round_} | {hello.rps:.0f} | {partial.rps:.0f} ({partial.p99}) | {ratios['partial'][-1]:.0%} "
+            f"| {ratios['partial bytes'][-1]:.0%} | {full.rps:.0f} ({full.p99}) | {ratios['top600'][-1]:.0%} "
+            f"| {ratios['top600 bytes'][-1]:.0%} | {rss:.0f} MB |",
             flush=True,
         )
     print(
-        f"median partial / hello = {statistics.median(partial_ratios):.0%}, "
-        f"top-600 / hello = {statistics.median(full_ratios):.0%}"
+        "medians: "
+        + ", ".join(f"{name} / hello = {statistics.median(values):.0%}" for name, values in ratios.items())
     )
 
 
@@ -247,10 +281,11 @@ def main() -> None:
     if args.skip_pages:
         return
     cookies = member_cookies(app, campaign_id)
+    bodies = page_bodies(app, campaign_id, cookies[len(cookies) // 2])
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
-    load_pages(args.database_url, campaign_id, cookies, args)
+    load_pages(args.database_url, campaign_id, cookies, bodies, args)
 
 
 if __name__ == "__main__":

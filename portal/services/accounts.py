@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from portal.services.errors import (
     ProfileAlreadyVerified,
 )
 from portal.services.id_numbers import IdNumber, mask_id_number, parse_id_number
+from portal.services.notifications import unread_of
 from portal.services.passwords import (
     check_password_strength,
     hash_password,
@@ -158,14 +160,22 @@ def masked_id_number(user: User) -> str | None:
     return mask_id_number(decrypt_text(user.id_number_cipher, context=ID_NUMBER_CONTEXT))
 
 
-def load_user_from_session(session_id: str) -> User | None:
-    """Flask-Login's loader: ``"<id>:<nonce>"``, valid while the nonce is the user's current one."""
+class SessionUser(NamedTuple):
+    user: User
+    unread_notifications: int
+
+
+def load_session_user(session_id: str) -> SessionUser | None:
+    """The user a session's ``"<id>:<nonce>"`` names, valid while the nonce is the user's current one,
+    with their count of unread notifications (the header's badge on every page): one statement."""
     claimed = session_claim(session_id)
     if claimed is None:
         return None
     user_id, nonce = claimed
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.session_nonce == nonce else None
+    found = db.session.execute(select(User, unread_of(User.id)).where(User.id == user_id)).first()
+    if found is None or found[0].session_nonce != nonce:
+        return None
+    return SessionUser(found[0], found[1])
 
 
 def session_claim(session_id: str | None) -> tuple[int, str] | None:

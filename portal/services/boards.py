@@ -172,16 +172,26 @@ class SessionBoard:
     view: BoardView
     rules: RuleSet
     limit: int  # the rows read (``rows_shown``)
+    campaign_title: str
 
 
 def read_board_for_session(
-    campaign_id: int, kind: RankingKind, *, user_id: int, nonce: str, scope: Scope, top: int | None
+    campaign_id: int,
+    kind: RankingKind,
+    *,
+    user_id: int,
+    nonce: str,
+    scope: Scope,
+    top: int | None,
+    read_city: bool = False,
 ) -> SessionBoard | None:
     """A snapshot board's first rows (``rows_shown``) for the member a session names, checked in the
-    statement that reads their enrolment, the campaign's rules and their own row: one round trip, for
-    the panel every open board page asks for each minute. None when it cannot be answered so (the unit
-    board, a board computed live or not yet computed, a session no longer valid, a member not enrolled):
-    the page then reads the board the ordinary way, which says why."""
+    statement that reads their enrolment, the campaign's title and rules and their own row: one round
+    trip, for the panel every open board page asks for each minute and for the board page itself. The
+    viewer's city is read for the 本市 scope, or when ``read_city`` (the page offers that scope only to
+    members in a city). None when it cannot be answered so (the unit board, a board computed live or not
+    yet computed, a session no longer valid, a member not enrolled): the page then reads the board the
+    ordinary way, which says why."""
     if kind is RankingKind.UNIT:
         return None
     snapshot = current_snapshot(campaign_id)
@@ -191,9 +201,8 @@ def read_board_for_session(
     board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
     if board is None:
         return None
-    statement = _session_statement(kind, board.name, with_city=scope is Scope.CITY)
-    with lone_reads(db.engine).connect() as connection:
-        found = connection.execute(statement, {"user_id": user_id, "campaign_id": campaign_id}).first()
+    statement = _session_statement(kind, board.name, with_city=read_city or scope is Scope.CITY)
+    found = _read_alone(statement, {"user_id": user_id, "campaign_id": campaign_id})
     if found is None or found.session_nonce != nonce:
         return None
     rules = rules_of(found.rules)
@@ -201,17 +210,27 @@ def read_board_for_session(
     viewer = BoardViewer(found.enrollment_id, found.unit_id)
     own = OwnRow(found[_SESSION_HEAD:] if found[_SESSION_HEAD] is not None else None, found.viewer_city)
     view = _board_view(source, kind, viewer, own, scope=scope, limit=limit, offset=0, now=utcnow())
-    return SessionBoard(view=view, rules=rules, limit=limit)
+    return SessionBoard(view=view, rules=rules, limit=limit, campaign_title=found.title)
 
 
-_SESSION_HEAD = 5  # the columns of the session statement before the own row's (``head`` below)
+def _read_alone(statement: Select, parameters: dict) -> Row | None:
+    """A read on the request's transaction when it has begun one (the page: signing in did), else on a
+    connection outside any transaction (the poll: no BEGIN, no ROLLBACK)."""
+    if db.session().in_transaction():
+        return db.session.execute(statement, parameters).first()
+    with lone_reads(db.engine).connect() as connection:
+        return connection.execute(statement, parameters).first()
+
+
+_SESSION_HEAD = 6  # the columns of the session statement before the own row's (``head`` below)
 
 
 @lru_cache(maxsize=64)
 def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Select:
-    """Who the session names (their nonce), their enrolment in the campaign, its rules, their city (read
-    only ``with_city``: finding it by path costs more than the rest) and their own row (outer-joined: none
-    before their first snapshot), keyed by ``user_id`` and ``campaign_id``. Built once per snapshot table."""
+    """Who the session names (their nonce), their enrolment in the campaign, its title and rules, their
+    city (read only ``with_city``: finding it by path costs more than the rest) and their own row
+    (outer-joined: none before their first snapshot), keyed by ``user_id`` and ``campaign_id``. Built
+    once per snapshot table."""
     board = snapshot_table(kind, table)
     unit = aliased(Organisation, name="own_unit")
     city = city_above_unit(Enrollment.unit_id).scalar_subquery() if with_city else null()
@@ -219,6 +238,7 @@ def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Sel
         User.session_nonce,
         Enrollment.id.label("enrollment_id"),
         Enrollment.unit_id,
+        Campaign.title,
         Campaign.rules,
         city.label("viewer_city"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
 
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -17,9 +17,18 @@ def notify(user_id: int, kind: str, application: Application | None = None) -> N
     return notification
 
 
+def unread_of(user_id: int | ColumnElement[int]) -> ScalarSelect[int]:
+    """How many of the user's notifications are unread (``user_id`` a value, or a column it correlates
+    to: the sign-in reads it with the user, ``accounts.load_session_user``)."""
+    return (
+        select(func.count())
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def count_unread(user_id: int) -> int:
-    query = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    return db.session.scalar(query) or 0
+    return db.session.scalar(select(unread_of(user_id))) or 0
 
 
 def list_notifications(user_id: int, *, limit: int = 50) -> list[Notification]:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from portal.extensions import db, login_manager
 from portal.models.campaign import Campaign
 from portal.models.identity import User
+from portal.services.accounts import load_session_user
 from portal.services.errors import DomainError, SmsCodeWrong
 from portal.services.notifications import count_unread
 from portal.services.permissions import admin_scope
@@ -98,12 +99,35 @@ def config_value(name: str):
     return lambda: current_app.config[name]
 
 
+def load_signed_in_user(session_id: str) -> User | None:
+    """Flask-Login's loader. The user's unread count, read in the same statement, is kept for this
+    request's header (``inject_unread_count``; ``forget_unread_count`` drops it when the request ends)."""
+    found = load_session_user(session_id)
+    if found is None:
+        return None
+    g.unread_at_sign_in = (found.user.id, found.unread_notifications)
+    return found.user
+
+
+def forget_unread_count(_error: BaseException | None = None) -> None:
+    """``teardown_request``: the count belongs to the request that read it (an app context may outlive
+    a request, as in the tests, where the user is not loaded again)."""
+    g.pop("unread_at_sign_in", None)
+
+
 def inject_unread_count() -> dict[str, object]:
-    """The unread-notification badge in the header: one indexed count, made only when the header is
-    rendered (an htmx fragment has none), hence a function the template calls."""
+    """The unread-notification badge in the header: the count read with the signed-in user when they
+    were loaded this request, else one indexed count; made only when the header is rendered (an htmx
+    fragment has none), hence a function the template calls. It counts what was unread when the request
+    began: a page that marks them read says so itself (``me.notifications``)."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": lambda: count_unread(current_user.id)}
+    return {"unread_notifications": lambda: unread_count(current_user.id)}
+
+
+def unread_count(user_id: int) -> int:
+    known = g.get("unread_at_sign_in")
+    return known[1] if known is not None and known[0] == user_id else count_unread(user_id)
 
 
 def require_admin_scope():

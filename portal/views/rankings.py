@@ -8,6 +8,8 @@ page is the same, refreshed by reloading.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import (
     Blueprint,
     Response,
@@ -26,10 +28,18 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.htmx import htmx_target, is_htmx, render
+from portal.models.campaign import Campaign
 from portal.security import keep_session_cookie
 from portal.services.accounts import session_claim
 from portal.services.board_tables import board_cache
-from portal.services.boards import BoardView, Scope, read_board, read_board_for_session, rows_shown
+from portal.services.boards import (
+    BoardView,
+    Scope,
+    SessionBoard,
+    read_board,
+    read_board_for_session,
+    rows_shown,
+)
 from portal.services.campaigns import campaign_rules
 from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
 from portal.services.rules import RankingKind
@@ -77,22 +87,43 @@ def board(campaign_id: int, kind: str):
 
 @login_required
 def board_page(campaign_id: int, kind: str):
+    """The whole page. For a member enrolled in a campaign whose boards are snapshots, the board, the
+    campaign's title and rules and the member's own row and city come from the poll's one statement
+    (``read_board_for_session``); anything else (not enrolled, a live or unit board, none computed yet)
+    is read the ordinary way, which also refuses or explains."""
+    found = _board_for_member(campaign_id, kind, current_user.id, current_user.session_nonce, read_city=True)
+    if found is not None:
+        chosen, board = found
+        heading = CampaignHeading(campaign_id, board.campaign_title)
+        return _page(heading, chosen, board.rules, board.view, enrolled=True, limit=board.limit)
     campaign, viewer = campaign_for_viewer_or_404(current_user, campaign_id)
     chosen = board_kind_or_404(campaign, kind)
     rules = campaign_rules(campaign)
     scope = asked_scope() if viewer is not None and chosen is not RankingKind.UNIT else Scope.ALL
-    show_all = request.args.get("show") == "all"
-    limit = rows_shown(rules, top=None if show_all else PARTIAL_TOP)
+    limit = rows_shown(rules, top=None if _shows_all() else PARTIAL_TOP)
     view = read_board(campaign, chosen, viewer=viewer, scope=scope, limit=limit)
+    return _page(campaign, chosen, rules, view, enrolled=viewer is not None, limit=limit)
+
+
+class CampaignHeading(NamedTuple):
+    """What the board page shows of its campaign (a ``Campaign`` serves as well)."""
+
+    id: int
+    title: str
+
+
+def _page(
+    campaign: Campaign | CampaignHeading, kind: RankingKind, rules, view: BoardView, *, enrolled, limit
+):
+    show_all = _shows_all()
     kept = "all" if show_all else None
     links = {
-        "all": board_link(campaign.id, chosen, Scope.ALL, kept),
-        "unit": board_link(campaign.id, chosen, Scope.UNIT, kept),
-        "city": board_link(campaign.id, chosen, Scope.CITY, kept),
+        "all": board_link(campaign.id, kind, Scope.ALL, kept),
+        "unit": board_link(campaign.id, kind, Scope.UNIT, kept),
+        "city": board_link(campaign.id, kind, Scope.CITY, kept),
     }
-    enrolled = viewer is not None
     panel = panel_html(
-        view, chosen, rules, campaign_id=campaign.id, enrolled=enrolled, show_all=show_all, limit=limit
+        view, kind, rules, campaign_id=campaign.id, enrolled=enrolled, show_all=show_all, limit=limit
     )
     return render(
         "rankings/board.html",
@@ -100,9 +131,9 @@ def board_page(campaign_id: int, kind: str):
         campaign=campaign,
         rules=rules,
         kinds=rules.ranking.kinds,
-        kind=chosen,
+        kind=kind,
         view=view,
-        viewer=viewer,
+        enrolled=enrolled,
         has_city=view.viewer_city_id is not None,
         panel_html=panel,
         links=links,
@@ -115,32 +146,50 @@ def panel_for_session(campaign_id: int, kind: str) -> Response | None:
     checks the session (``read_board_for_session``). None when that cannot answer: the ordinary page
     then does (and signs in, refuses or says why)."""
     claimed = session_claim(session.get("_user_id"))  # where Flask-Login keeps ``User.get_id()``
-    if claimed is None or kind not in KIND_BY_NAME:
+    if claimed is None:
         return None
-    chosen = KIND_BY_NAME[kind]
-    show_all = request.args.get("show") == "all"
-    found = read_board_for_session(
-        campaign_id,
-        chosen,
-        user_id=claimed[0],
-        nonce=claimed[1],
-        scope=asked_scope(),
-        top=None if show_all else PARTIAL_TOP,
-    )
-    if found is None or chosen not in found.rules.ranking.kinds:
+    found = _board_for_member(campaign_id, kind, *claimed)
+    if found is None:
         return None
+    chosen, board = found
     html = panel_html(
-        found.view,
+        board.view,
         chosen,
-        found.rules,
+        board.rules,
         campaign_id=campaign_id,
         enrolled=True,
-        show_all=show_all,
-        limit=found.limit,
+        show_all=_shows_all(),
+        limit=board.limit,
     )
     response = make_response(html)
     response.vary.add("HX-Request")
     return response
+
+
+def _board_for_member(
+    campaign_id: int, kind: str, user_id: int, nonce: str, *, read_city: bool = False
+) -> tuple[RankingKind, SessionBoard] | None:
+    """The board ``kind`` names as ``read_board_for_session`` reads it for this member, when it can, and
+    when the campaign ranks that kind."""
+    chosen = KIND_BY_NAME.get(kind)
+    if chosen is None:
+        return None
+    found = read_board_for_session(
+        campaign_id,
+        chosen,
+        user_id=user_id,
+        nonce=nonce,
+        scope=asked_scope(),
+        top=None if _shows_all() else PARTIAL_TOP,
+        read_city=read_city,
+    )
+    if found is None or chosen not in found.rules.ranking.kinds:
+        return None
+    return chosen, found
+
+
+def _shows_all() -> bool:
+    return request.args.get("show") == "all"
 
 
 def asked_scope() -> Scope:

@@ -2,7 +2,8 @@
 
 import re
 
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus
@@ -142,3 +143,29 @@ def test_center_shows_membership_history_rejection_and_notifications(client, tre
     notes = text_of(client.get("/me/notifications").data)
     assert "申请已通过" in notes and "申请未通过" in notes
     assert "unread-badge" not in client.get("/me/").data.decode()
+
+
+def test_the_header_badge_is_read_with_the_signed_in_user_in_one_statement(client, tree, make_user, login):
+    member, admin = make_user(), make_user(platform_admin=True)
+    approve_application(admin, apply(member, tree["nj_company"]))
+    db.session.commit()
+    login(member)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    for expected in ("1", None):
+        g.pop(
+            "_login_user", None
+        )  # the tests' app context outlives a request: load the user as a request does
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/campaigns/").data.decode()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        badge = 'data-testid="unread-badge">1' in page
+        assert badge == (expected is not None)
+        assert not any("FROM notifications" in s and "FROM users" not in s for s in statements), statements
+        statements.clear()
+        client.get("/me/notifications")  # opening the list reads them all

@@ -7,6 +7,7 @@ import io
 from contextlib import contextmanager
 
 import pytest
+from flask import g
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
@@ -206,6 +207,38 @@ def test_a_panel_poll_is_one_statement_and_the_panel_the_page_shows(
     assert 'class="mine"' in panels[0] and 'data-testid="my-rank"' in panels[0]
     assert ('data-testid="my-rank"' in panels[2]) == (kind == "individual")  # in no team
     assert len(set(panels)) == 3  # each viewer their own rank
+
+
+def main_of(page: str) -> str:
+    return page[page.index('<main id="main"') : page.index("</main>")]
+
+
+@pytest.mark.parametrize("kind", ["individual", "team"])
+@pytest.mark.parametrize("scope", ["all", "unit", "city"])
+@pytest.mark.parametrize("show", ["", "&show=all"])
+def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordinary_way_shows(
+    app, tree, make_user, snapshots, monkeypatch, kind, scope, show
+):
+    campaign, people = team_campaign(tree, make_user)
+    address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}{show}"
+    for index in (0, 3, 5):  # top of the board; outside the top two; no team and no report
+        client = app.test_client()
+        client.post("/auth/login", data={"phone": people[index].user.phone, "password": DEFAULT_PASSWORD})
+        client.get(address)  # what a process keeps (pointers, rows, the panel) is kept now
+        g.pop(
+            "_login_user", None
+        )  # the tests' app context outlives a request: load the user as a request does
+        with counted_queries() as statements:
+            page = client.get(address)
+        reads = [statement for statement in statements if statement != "BEGIN"]  # SQLite's, not a read
+        # the signed-in user with the header's unread count, and the board with everything of the member;
+        # for a member outside the rows of their unit or city, one more counts their rank there
+        assert page.status_code == 200, page.status_code
+        assert len(reads) == 2 or (scope != "all" and len(reads) == 3), reads
+        with monkeypatch.context() as patched:
+            patched.setattr("portal.views.rankings.read_board_for_session", lambda *args, **kwargs: None)
+            ordinary = client.get(address)
+        assert main_of(page.get_data(as_text=True)) == main_of(ordinary.get_data(as_text=True))
 
 
 def test_a_poll_of_a_session_that_ended_elsewhere_signs_in_again(client, login, tree, make_user, snapshots):
