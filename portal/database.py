@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import event
+from sqlalchemy import Executable, Row, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -44,3 +44,14 @@ def lone_reads(engine: Engine) -> Engine:
 def insert_for(dialect_name: str, model):
     """An INSERT that knows ON CONFLICT, for the two databases the portal runs on."""
     return (postgresql if dialect_name == "postgresql" else sqlite).insert(model)
+
+
+def read_first(statement: Executable, parameters: dict) -> Row | None:
+    """The first row of a read: on the request's transaction when it has begun one (a page: signing in
+    did), else on a connection outside any transaction (``lone_reads``: a poll, no BEGIN, no ROLLBACK)."""
+    from portal.extensions import db
+
+    if db.session().in_transaction():
+        return db.session.execute(statement, parameters).first()
+    with lone_reads(db.engine).connect() as connection:
+        return connection.execute(statement, parameters).first()

@@ -1,18 +1,22 @@
 """A board's rows as the pages, the API and the exports show them: their shapes, the statements that
 read them from a board (a snapshot table or the live query; ``boards`` chooses), and how a database row
-becomes one. Names are read with the rows, masked here (``public_name``)."""
+becomes one, and their ranks within a scope (my unit, my city). Names are read with the rows, masked here
+(``public_name``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.sql import FromClause
 
+from portal.extensions import db
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.team import Team
+from portal.services.orgs import under_node
 from portal.services.rankings import UnitFigures, public_name
 
 
@@ -149,4 +153,42 @@ def unit_row(rank: int, entry: UnitFigures, name: str, days: int) -> UnitRow:
         participation_rate=round(participation, 4),
         qualification_rate=round(qualification, 4),
         score=round(0.5 * participation + 0.5 * qualification, 4),
+    )
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    UNIT = "unit"  # the member's own unit
+    CITY = "city"  # the city union their unit belongs to
+
+
+def scope_clause(board: FromClause, scope: Scope, value: int | None):
+    if scope is Scope.UNIT:
+        return board.c.unit_id == value
+    if scope is Scope.CITY:
+        if "city_id" in board.c:  # the team board keeps its teams' cities
+            return board.c.city_id == value
+        return board.c.unit_id.in_(select(Organisation.id).where(under_node(value)))
+    return None
+
+
+def scope_ranks(ranks: list[int], offset: int, first: int | None) -> list[int]:
+    """Ranks within a scope for rows read best first from ``offset``: 1 + the scope's rows strictly better,
+    so ties keep one rank (1, 2, 2, 4). ``first`` is the first row's, counted when it may tie with rows
+    before the offset."""
+    scoped: list[int] = []
+    for position, rank in enumerate(ranks):
+        if position and rank == ranks[position - 1]:
+            scoped.append(scoped[-1])
+        elif position == 0 and first is not None:
+            scoped.append(first)
+        else:
+            scoped.append(offset + position + 1)
+    return scoped
+
+
+def rank_within(board: FromClause, in_scope, rank: int) -> int:
+    """A rank on the whole board as a rank within the scope ``in_scope`` selects (``scope_clause``)."""
+    return 1 + int(
+        db.session.scalar(select(func.count()).select_from(board).where(in_scope, board.c.rank < rank))
     )

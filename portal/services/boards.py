@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from functools import lru_cache, partial
 from operator import attrgetter
 from typing import NamedTuple
 
-from sqlalchemy import Row, Select, and_, bindparam, func, null, select
+from sqlalchemy import Row, Select, and_, bindparam, null, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import FromClause
 
-from portal.database import lone_reads
+from portal.database import read_first
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -32,11 +31,15 @@ from portal.models.org import Organisation
 from portal.models.team import Team, TeamMember
 from portal.services.board_rows import (
     IndividualRow,
+    Scope,
     TeamRow,
     UnitRow,
     individual_columns,
     individual_query,
     individual_row,
+    rank_within,
+    scope_clause,
+    scope_ranks,
     team_columns,
     team_query,
     team_row,
@@ -45,7 +48,6 @@ from portal.services.board_rows import (
 from portal.services.board_tables import Snapshot, board_cache, current_snapshot, is_live, snapshot_table
 from portal.services.campaigns import rules_of
 from portal.services.day_rules import local_today
-from portal.services.orgs import under_node
 from portal.services.rankings import (
     UnitFigures,
     city_above_unit,
@@ -56,12 +58,6 @@ from portal.services.rankings import (
     unit_standings,
 )
 from portal.services.rules import RankingKind, RuleSet
-
-
-class Scope(StrEnum):
-    ALL = "all"
-    UNIT = "unit"  # the member's own unit
-    CITY = "city"  # the city union their unit belongs to
 
 
 @dataclass(frozen=True)
@@ -202,7 +198,7 @@ def read_board_for_session(
     if board is None:
         return None
     statement = _session_statement(kind, board.name, with_city=read_city or scope is Scope.CITY)
-    found = _read_alone(statement, {"user_id": user_id, "campaign_id": campaign_id})
+    found = read_first(statement, {"user_id": user_id, "campaign_id": campaign_id})
     if found is None or found.session_nonce != nonce:
         return None
     rules = rules_of(found.rules)
@@ -211,15 +207,6 @@ def read_board_for_session(
     own = OwnRow(found[_SESSION_HEAD:] if found[_SESSION_HEAD] is not None else None, found.viewer_city)
     view = _board_view(source, kind, viewer, own, scope=scope, limit=limit, offset=0, now=utcnow())
     return SessionBoard(view=view, rules=rules, limit=limit, campaign_title=found.title)
-
-
-def _read_alone(statement: Select, parameters: dict) -> Row | None:
-    """A read on the request's transaction when it has begun one (the page: signing in did), else on a
-    connection outside any transaction (the poll: no BEGIN, no ROLLBACK)."""
-    if db.session().in_transaction():
-        return db.session.execute(statement, parameters).first()
-    with lone_reads(db.engine).connect() as connection:
-        return connection.execute(statement, parameters).first()
 
 
 _SESSION_HEAD = 6  # the columns of the session statement before the own row's (``head`` below)
@@ -319,19 +306,19 @@ def _board_view(
         make_row, row_key = partial(team_row, days=source.days), attrgetter("team_id")
     city = own.city_id if own is not None else None
     scope, scope_value = _resolve_scope(viewer, scope, city)
-    scope_clause = _scope_clause(board, scope, scope_value)
+    in_scope = scope_clause(board, scope, scope_value)
     cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
     rows = board_cache("rows").get(cache_key) if cache_key else None
     if rows is None:
         query = page_query(board)  # built only when read: building costs more than a cached page
-        paged = query.where(scope_clause) if scope_clause is not None else query
+        paged = query.where(in_scope) if in_scope is not None else query
         found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
         ranks = [int(values[0]) for values in found]
-        if scope_clause is None:
+        if in_scope is None:
             scoped = ranks
         else:
-            first = _rank_within(board, scope_clause, ranks[0]) if found and offset else None
-            scoped = _scope_ranks(ranks, offset, first)
+            first = rank_within(board, in_scope, ranks[0]) if found and offset else None
+            scoped = scope_ranks(ranks, offset, first)
         rows = tuple(make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True))
         if cache_key:
             board_cache("rows")[cache_key] = rows
@@ -341,9 +328,7 @@ def _board_view(
         mine = next((row for row in rows if row_key(row) == mine_key), None)
         if mine is None:
             rank = int(own.values[0])
-            mine = make_row(
-                own.values, _rank_within(board, scope_clause, rank) if scope_clause is not None else rank
-            )
+            mine = make_row(own.values, rank_within(board, in_scope, rank) if in_scope is not None else rank)
     return BoardView(**view, scope=scope, rows=rows, mine=mine, viewer_city_id=city, rows_key=cache_key)
 
 
@@ -359,37 +344,6 @@ def _resolve_scope(viewer: Enrollment | None, scope: Scope, city: int | None) ->
     if scope is Scope.UNIT:
         return Scope.UNIT, viewer.unit_id
     return (Scope.CITY, city) if city is not None else (Scope.ALL, None)
-
-
-def _scope_clause(board: FromClause, scope: Scope, value: int | None):
-    if scope is Scope.UNIT:
-        return board.c.unit_id == value
-    if scope is Scope.CITY:
-        if "city_id" in board.c:  # the team board keeps its teams' cities
-            return board.c.city_id == value
-        return board.c.unit_id.in_(select(Organisation.id).where(under_node(value)))
-    return None
-
-
-def _scope_ranks(ranks: list[int], offset: int, first: int | None) -> list[int]:
-    """Ranks within a scope for rows read best first from ``offset``: 1 + the scope's rows strictly better,
-    so ties keep one rank (1, 2, 2, 4). ``first`` is the first row's, counted when it may tie with rows
-    before the offset."""
-    scoped: list[int] = []
-    for position, rank in enumerate(ranks):
-        if position and rank == ranks[position - 1]:
-            scoped.append(scoped[-1])
-        elif position == 0 and first is not None:
-            scoped.append(first)
-        else:
-            scoped.append(offset + position + 1)
-    return scoped
-
-
-def _rank_within(board: FromClause, scope_clause, rank: int) -> int:
-    return 1 + int(
-        db.session.scalar(select(func.count()).select_from(board).where(scope_clause, board.c.rank < rank))
-    )
 
 
 def _unit_rows(campaign: Campaign, source: BoardSource) -> list[UnitRow]:

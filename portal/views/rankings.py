@@ -42,7 +42,7 @@ from portal.services.boards import (
 )
 from portal.services.campaigns import campaign_rules
 from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
-from portal.services.rules import RankingKind
+from portal.services.rules import RankingKind, RuleSet
 from portal.views.helpers import redirect_to
 
 bp = Blueprint("rankings", __name__)
@@ -113,8 +113,15 @@ class CampaignHeading(NamedTuple):
 
 
 def _page(
-    campaign: Campaign | CampaignHeading, kind: RankingKind, rules, view: BoardView, *, enrolled, limit
-):
+    campaign: Campaign | CampaignHeading,
+    kind: RankingKind,
+    rules: RuleSet,
+    view: BoardView,
+    *,
+    enrolled: bool,
+    limit: int,
+) -> str:
+    """The board page around its panel (``panel_html``)."""
     show_all = _shows_all()
     kept = "all" if show_all else None
     links = {
