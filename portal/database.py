@@ -8,6 +8,8 @@ from sqlalchemy import Executable, Row, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from portal.extensions import db
+
 
 def configure_sqlite(engine: Engine) -> None:
     """SQLite as an embedded default: foreign keys on, WAL so gunicorn workers read while one writes, and
@@ -49,8 +51,6 @@ def insert_for(dialect_name: str, model):
 def read_first(statement: Executable, parameters: dict) -> Row | None:
     """The first row of a read: on the request's transaction when it has begun one (a page: signing in
     did), else on a connection outside any transaction (``lone_reads``: a poll, no BEGIN, no ROLLBACK)."""
-    from portal.extensions import db
-
     if db.session().in_transaction():
         return db.session.execute(statement, parameters).first()
     with lone_reads(db.engine).connect() as connection:

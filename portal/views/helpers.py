@@ -122,10 +122,11 @@ def inject_unread_count() -> dict[str, object]:
     began: a page that marks them read says so itself (``me.notifications``)."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": lambda: unread_count(current_user.id)}
+    return {"unread_notifications": lambda: header_unread_count(current_user.id)}
 
 
-def unread_count(user_id: int) -> int:
+def header_unread_count(user_id: int) -> int:
+    """The count read with the user at sign-in this request, when it was, else ``count_unread``."""
     known = g.get("unread_at_sign_in")
     return known[1] if known is not None and known[0] == user_id else count_unread(user_id)
 
