@@ -28,7 +28,7 @@ def register_extensions(app: Flask) -> None:
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
     from portal.security import BrowserSessionInterface, set_security_headers
-    from portal.views.helpers import forget_unread_count, load_signed_in_user
+    from portal.views.helpers import load_signed_in_user
 
     if app.config.get("PROXY_FIX_X_FOR"):
         # Behind a reverse proxy: trust its X-Forwarded-For so rate limits see the member's address.
@@ -47,7 +47,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_signed_in_user)
-    app.teardown_request(forget_unread_count)
 
     app.session_interface = BrowserSessionInterface()
     app.after_request(set_security_headers)

@@ -100,19 +100,13 @@ def config_value(name: str):
 
 
 def load_signed_in_user(session_id: str) -> User | None:
-    """Flask-Login's loader. The user's unread count, read in the same statement, is kept for this
-    request's header (``inject_unread_count``; ``forget_unread_count`` drops it when the request ends)."""
+    """Flask-Login's loader. The user's unread count, read in the same statement, is kept in ``g`` (one
+    per request: Flask pushes an app context for each) for this request's header (``inject_unread_count``)."""
     found = load_session_user(session_id)
     if found is None:
         return None
     g.unread_at_sign_in = (found.user.id, found.unread_notifications)
     return found.user
-
-
-def forget_unread_count(_error: BaseException | None = None) -> None:
-    """``teardown_request``: the count belongs to the request that read it (an app context may outlive
-    a request, as in the tests, where the user is not loaded again)."""
-    g.pop("unread_at_sign_in", None)
 
 
 def inject_unread_count() -> dict[str, object]:

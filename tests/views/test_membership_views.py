@@ -2,7 +2,6 @@
 
 import re
 
-from flask import g
 from sqlalchemy import event, select
 
 from portal.extensions import db
@@ -156,9 +155,6 @@ def test_the_header_badge_is_read_with_the_signed_in_user_in_one_statement(clien
         statements.append(statement)
 
     for expected in ("1", None):
-        g.pop(
-            "_login_user", None
-        )  # the tests' app context outlives a request: load the user as a request does
         event.listen(db.engine, "before_cursor_execute", count)
         try:
             page = client.get("/campaigns/").data.decode()

@@ -7,7 +7,6 @@ import io
 from contextlib import contextmanager
 
 import pytest
-from flask import g
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
@@ -225,9 +224,6 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
         client = app.test_client()
         client.post("/auth/login", data={"phone": people[index].user.phone, "password": DEFAULT_PASSWORD})
         client.get(address)  # what a process keeps (pointers, rows, the panel) is kept now
-        g.pop(
-            "_login_user", None
-        )  # the tests' app context outlives a request: load the user as a request does
         with counted_queries() as statements:
             page = client.get(address)
         reads = [statement for statement in statements if statement != "BEGIN"]  # SQLite's, not a read
