@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 
@@ -25,6 +26,13 @@ from portal.services.rankings import individual_board
 
 def today_local() -> date:
     return local_today(utcnow(), "Asia/Shanghai")
+
+
+def a_walk_start_today() -> datetime:
+    """When a walk of today began: an hour ago, or at local midnight while an hour ago was yesterday
+    (00:00-01:00 in Asia/Shanghai), a day that has closed."""
+    midnight = datetime.combine(today_local(), time(), tzinfo=ZoneInfo("Asia/Shanghai"))
+    return max(utcnow() - timedelta(hours=1), midnight.astimezone(UTC))
 
 
 def running_campaign(

@@ -1,11 +1,9 @@
 """A member agrees to location processing, uploads a GPX walk, and sees a health day."""
 
-from datetime import UTC, datetime, timedelta
-
 from playwright.sync_api import expect
 
 from tests.browser.test_membership_flows import sign_in
-from tests.campaign_helpers import enrolled, gpx_track, member_of, running_campaign
+from tests.campaign_helpers import a_walk_start_today, enrolled, gpx_track, member_of, running_campaign
 
 
 def test_upload_a_walk(live_server, page, tree, make_user, screenshot):
@@ -13,7 +11,7 @@ def test_upload_a_walk(live_server, page, tree, make_user, screenshot):
     campaign = running_campaign(tree["edu"], "eco-walk")
     member = member_of(make_user(), tree["njmu"])
     enrolled(member, campaign, tree["njmu"])
-    track = gpx_track(datetime.now(UTC) - timedelta(hours=1))
+    track = gpx_track(a_walk_start_today())
 
     sign_in(page, base, member.phone)
     page.goto(f"{base}/campaigns/{campaign.id}")

@@ -7,7 +7,14 @@ import pytest
 from portal.extensions import db
 from portal.services.errors import DuplicateRun, InvalidGpx, LocationConsentRequired
 from portal.services.runs import add_run, give_location_consent, run_distance_by_day
-from tests.campaign_helpers import enrolled, gpx_track, member_of, running_campaign, today_local
+from tests.campaign_helpers import (
+    a_walk_start_today,
+    enrolled,
+    gpx_track,
+    member_of,
+    running_campaign,
+    today_local,
+)
 
 
 @pytest.fixture
@@ -16,18 +23,14 @@ def enrollment(app, tree, make_user):
     return enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
 
 
-def an_hour_ago() -> datetime:
-    return datetime.now(UTC) - timedelta(hours=1)
-
-
 def test_nothing_is_read_before_consent(enrollment):
     with pytest.raises(LocationConsentRequired):
-        add_run(enrollment, gpx_track(an_hour_ago()))
+        add_run(enrollment, gpx_track(a_walk_start_today()))
 
 
 def test_a_walk_adds_its_distance_to_the_day(enrollment):
     give_location_consent(enrollment)
-    start = an_hour_ago()
+    start = a_walk_start_today()
     run = add_run(enrollment, gpx_track(start))
     db.session.commit()
     assert 2000 < run.distance_m < 2200 and run.duration_s == 19 * 60 and not run.too_fast
@@ -38,7 +41,7 @@ def test_a_walk_adds_its_distance_to_the_day(enrollment):
 
 def test_too_fast_runs_are_kept_but_not_counted(enrollment):
     give_location_consent(enrollment)
-    run = add_run(enrollment, gpx_track(an_hour_ago(), seconds_apart=10))  # about 40 km/h
+    run = add_run(enrollment, gpx_track(a_walk_start_today(), seconds_apart=10))  # about 40 km/h
     assert run.too_fast and run_distance_by_day(enrollment) == {}
 
 
