@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from portal.i18n import PortalBabel
 from portal.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -22,7 +22,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
-babel = Babel()
+babel = PortalBabel()
 # Limits are declared on the views that need them; nothing is limited by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
