@@ -11,9 +11,11 @@ import contextvars
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -31,6 +33,8 @@ from tests.support import PII_KEY, RecordingSender
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
+# ``TEST_CLOCK=2026-12-05T00:00:20+08:00`` runs the whole suite from that moment on (README).
+TEST_CLOCK = os.environ.get("TEST_CLOCK")
 DEFAULT_PASSWORD = "steady-walker-42"
 
 
@@ -45,6 +49,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock() -> Iterator[None]:
+    """With ``TEST_CLOCK`` set, the run's clock starts at that moment and ticks on (time-machine, in this
+    process and so in the browser tests' server thread): the suite at the hour CI might meet, just
+    before or after midnight in Asia/Shanghai, say. Without it, the real clock."""
+    if not TEST_CLOCK:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(TEST_CLOCK), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")
