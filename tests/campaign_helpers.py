@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete
 
@@ -20,7 +19,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.services.campaigns import create_campaign, enrol
-from portal.services.day_rules import local_today
+from portal.services.day_rules import end_of_local_day, local_today
 from portal.services.rankings import individual_board
 
 
@@ -31,8 +30,8 @@ def today_local() -> date:
 def a_walk_start_today() -> datetime:
     """When a walk of today began: an hour ago, or at local midnight while an hour ago was yesterday
     (00:00-01:00 in Asia/Shanghai), a day that has closed."""
-    midnight = datetime.combine(today_local(), time(), tzinfo=ZoneInfo("Asia/Shanghai"))
-    return max(utcnow() - timedelta(hours=1), midnight.astimezone(UTC))
+    midnight = end_of_local_day(today_local() - timedelta(days=1), "Asia/Shanghai")
+    return max(utcnow() - timedelta(hours=1), midnight).astimezone(UTC)  # gpx_track writes UTC
 
 
 def running_campaign(

@@ -56,10 +56,9 @@ def test_english_on_request(client):
 def test_each_request_translates_in_its_own_language(client):
     """The translations are kept for one request only (i18n.RequestTranslationsDomain): switching the
     language changes the next page's template strings and the form's messages from Python alike."""
-    for language, heading, error in (
-        ("zh_Hans_CN", "登录", "请输入手机号。"),
-        ("en", "Log in", "Enter your mobile number."),
-    )[::-1] * 2:
+    english = ("en", "Log in", "Enter your mobile number.")
+    chinese = ("zh_Hans_CN", "登录", "请输入手机号。")
+    for language, heading, error in (english, chinese, english, chinese):
         client.post("/language", data={"language": language, "next": "/auth/login"})
         assert heading in text_of(client.get("/auth/login").data)
         assert error in text_of(client.post("/auth/login", data={"phone": "", "password": ""}).data)
