@@ -27,9 +27,13 @@ def today_local() -> date:
     return local_today(utcnow(), "Asia/Shanghai")
 
 
+WALK_MINUTES = 19  # gpx_track's walk: 20 points a minute apart
+
+
 def a_walk_start_today() -> datetime:
-    """When a walk of today began: an hour ago, or at local midnight while an hour ago was yesterday
-    (00:00-01:00 in Asia/Shanghai), a day that has closed."""
+    """When a walk of today began that has ended by now: an hour ago, or at local midnight while an hour
+    ago was yesterday (00:00-01:00 in Asia/Shanghai), a day that has closed. In the first minutes of a
+    day no walk of it has ended yet: the ``walk_start`` fixture moves the clock past them first."""
     midnight = end_of_local_day(today_local() - timedelta(days=1), "Asia/Shanghai")
     return max(utcnow() - timedelta(hours=1), midnight).astimezone(UTC)  # gpx_track writes UTC
 

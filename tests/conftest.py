@@ -11,7 +11,7 @@ import contextvars
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,11 +24,14 @@ from sqlalchemy import text
 from portal import create_app
 from portal.extensions import db, limiter
 from portal.models import Organisation, OrgKind, User
+from portal.models.base import utcnow
 from portal.models.board import SNAPSHOT_TABLE_PREFIX
 from portal.services.accounts import complete_profile, create_account
+from portal.services.day_rules import end_of_local_day
 from portal.services.id_numbers import check_character
 from portal.services.orgs import create_org
 from portal.services.roles import grant_union_admin
+from tests.campaign_helpers import a_walk_start_today, today_local
 from tests.support import PII_KEY, RecordingSender
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -61,6 +64,19 @@ def _clock() -> Iterator[None]:
         return
     with time_machine.travel(datetime.fromisoformat(TEST_CLOCK), tick=True):
         yield
+
+
+@pytest.fixture
+def walk_start() -> Iterator[datetime]:
+    """When a walk of today began (``a_walk_start_today``). In the first half hour of a day in
+    Asia/Shanghai no walk of that day has ended yet, and a track that ends after now is refused: the
+    clock is moved on to 00:30 local for the test (time-machine, ticking)."""
+    earliest = end_of_local_day(today_local() - timedelta(days=1), "Asia/Shanghai") + timedelta(minutes=30)
+    if utcnow() >= earliest:
+        yield a_walk_start_today()
+        return
+    with time_machine.travel(earliest, tick=True):
+        yield a_walk_start_today()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ DOCTYPE, entities and external references (billion laughs, XXE), and only then h
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from xml.etree.ElementTree import ParseError
 
 import gpxpy
@@ -28,6 +28,8 @@ from portal.services.steps import CampaignTerms, check_day_open
 
 MAX_GPX_BYTES = 5 * 1024 * 1024
 MAX_SPEED_KMH = 25.0
+# How far ahead of the server's clock a track may end: a watch or phone a little fast, uploaded at once.
+CLOCK_AHEAD = timedelta(minutes=5)
 
 
 def give_location_consent(enrollment: Enrollment) -> None:
@@ -53,7 +55,9 @@ def _parse(data: bytes) -> gpxpy.gpx.GPX:
 
 
 def add_run(enrollment: Enrollment, data: bytes, *, now: datetime | None = None) -> Run:
-    """Read a GPX upload and keep its totals for the local day it started on."""
+    """Read a GPX upload and keep its totals for the local day it started on. A track that ends after
+    now (beyond ``CLOCK_AHEAD``) is refused: its times are wrong, and a run not yet over counts nothing."""
+    now = now or utcnow()
     if enrollment.location_consent_at is None:
         raise LocationConsentRequired()
     gpx = _parse(data)
@@ -66,9 +70,13 @@ def add_run(enrollment: Enrollment, data: bytes, *, now: datetime | None = None)
     distance = round(gpx.length_2d() or 0)
     if duration <= 0:
         raise InvalidGpx()
+    if end > now + CLOCK_AHEAD:
+        raise InvalidGpx(
+            _l("The track ends later than now. Check your device's clock and export the run again.")
+        )
     campaign = enrollment.campaign
     day = local_datetime(start, campaign.timezone).date()
-    check_day_open(CampaignTerms.of(campaign), day, now=now or utcnow())
+    check_day_open(CampaignTerms.of(campaign), day, now=now)
     run = Run(
         enrollment_id=enrollment.id,
         day=day,

@@ -3,15 +3,15 @@
 from playwright.sync_api import expect
 
 from tests.browser.test_membership_flows import sign_in
-from tests.campaign_helpers import a_walk_start_today, enrolled, gpx_track, member_of, running_campaign
+from tests.campaign_helpers import enrolled, gpx_track, member_of, running_campaign
 
 
-def test_upload_a_walk(live_server, page, tree, make_user, screenshot):
+def test_upload_a_walk(live_server, page, tree, make_user, screenshot, walk_start):
     base = live_server
     campaign = running_campaign(tree["edu"], "eco-walk")
     member = member_of(make_user(), tree["njmu"])
     enrolled(member, campaign, tree["njmu"])
-    track = gpx_track(a_walk_start_today())
+    track = gpx_track(walk_start)
 
     sign_in(page, base, member.phone)
     page.goto(f"{base}/campaigns/{campaign.id}")

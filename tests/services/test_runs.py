@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.extensions import db
+from portal.services.day_rules import end_of_local_day
 from portal.services.errors import DuplicateRun, InvalidGpx, LocationConsentRequired
-from portal.services.runs import add_run, give_location_consent, run_distance_by_day
+from portal.services.runs import CLOCK_AHEAD, add_run, give_location_consent, run_distance_by_day
 from tests.campaign_helpers import (
-    a_walk_start_today,
+    WALK_MINUTES,
     enrolled,
     gpx_track,
     member_of,
@@ -23,14 +24,14 @@ def enrollment(app, tree, make_user):
     return enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
 
 
-def test_nothing_is_read_before_consent(enrollment):
+def test_nothing_is_read_before_consent(enrollment, walk_start):
     with pytest.raises(LocationConsentRequired):
-        add_run(enrollment, gpx_track(a_walk_start_today()))
+        add_run(enrollment, gpx_track(walk_start))
 
 
-def test_a_walk_adds_its_distance_to_the_day(enrollment):
+def test_a_walk_adds_its_distance_to_the_day(enrollment, walk_start):
     give_location_consent(enrollment)
-    start = a_walk_start_today()
+    start = walk_start
     run = add_run(enrollment, gpx_track(start))
     db.session.commit()
     assert 2000 < run.distance_m < 2200 and run.duration_s == 19 * 60 and not run.too_fast
@@ -39,10 +40,22 @@ def test_a_walk_adds_its_distance_to_the_day(enrollment):
         add_run(enrollment, gpx_track(start))
 
 
-def test_too_fast_runs_are_kept_but_not_counted(enrollment):
+def test_too_fast_runs_are_kept_but_not_counted(enrollment, walk_start):
     give_location_consent(enrollment)
-    run = add_run(enrollment, gpx_track(a_walk_start_today(), seconds_apart=10))  # about 40 km/h
+    run = add_run(enrollment, gpx_track(walk_start, seconds_apart=10))  # about 40 km/h
     assert run.too_fast and run_distance_by_day(enrollment) == {}
+
+
+def test_a_track_that_ends_after_now_is_refused(app, enrollment):
+    give_location_consent(enrollment)
+    noon = end_of_local_day(today_local() - timedelta(days=1), "Asia/Shanghai") + timedelta(hours=12)
+    now = noon.astimezone(UTC)  # gpx_track writes UTC
+    ahead = now - timedelta(minutes=WALK_MINUTES) + CLOCK_AHEAD  # ends at the edge of a fast clock
+    run = add_run(enrollment, gpx_track(ahead), now=now)
+    assert run.duration_s == WALK_MINUTES * 60
+    with app.test_request_context(), pytest.raises(InvalidGpx) as raised:
+        add_run(enrollment, gpx_track(ahead + timedelta(seconds=1)), now=now)
+    assert "晚于现在" in str(raised.value.message)
 
 
 NO_TIMES = (

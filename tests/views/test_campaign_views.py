@@ -114,16 +114,16 @@ def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_
     )
 
 
-def test_runs_need_consent_then_show_a_health_day(client, tree, make_user, login):
+def test_runs_need_consent_then_show_a_health_day(client, tree, make_user, login, walk_start):
     import io
 
-    from tests.campaign_helpers import a_walk_start_today, gpx_track
+    from tests.campaign_helpers import gpx_track
 
     campaign = running_campaign(tree["edu"], "eco-walk")
     member = member_of(make_user(), tree["njmu"])
     enrolled(member, campaign, tree["njmu"])
     login(member)
-    track = gpx_track(a_walk_start_today())
+    track = gpx_track(walk_start)
     upload = {"gpx": (io.BytesIO(track), "run.gpx")}
     client.post(f"/campaigns/{campaign.id}/runs", data=upload, content_type="multipart/form-data")
     assert "请先同意" in text_of(client.get(f"/campaigns/{campaign.id}").data)
