@@ -7,6 +7,7 @@ Tables are emptied after each test.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import os
@@ -72,10 +73,8 @@ def walk_start() -> Iterator[datetime]:
     Asia/Shanghai no walk of that day has ended yet, and a track that ends after now is refused: the
     clock is moved on to 00:30 local for the test (time-machine, ticking)."""
     earliest = end_of_local_day(today_local() - timedelta(days=1), "Asia/Shanghai") + timedelta(minutes=30)
-    if utcnow() >= earliest:
-        yield a_walk_start_today()
-        return
-    with time_machine.travel(earliest, tick=True):
+    moved = time_machine.travel(earliest, tick=True) if utcnow() < earliest else contextlib.nullcontext()
+    with moved:
         yield a_walk_start_today()
 
 
