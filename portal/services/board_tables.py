@@ -139,11 +139,16 @@ def _participants_up_to(campaign_id: int, cap: int) -> int:
     return int(db.session.scalar(select(func.count()).select_from(first)))
 
 
+def _characters(kept) -> int:
+    """A kept panel's weight (``views/panel_tags.KeptFrame``): its characters."""
+    return len(kept.html)
+
+
 # Each cache's budget (a setting) and how an entry is weighed against it: pages of rows by their rows,
 # panels by their characters, pointers one by one.
 _BUDGETS = {
     "rows": ("BOARD_ROWS_CACHE_ROWS", len),
-    "html": ("BOARD_PANEL_CACHE_CHARACTERS", len),
+    "html": ("BOARD_PANEL_CACHE_CHARACTERS", _characters),
     "pointers": (None, None),
 }
 

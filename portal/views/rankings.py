@@ -44,6 +44,16 @@ from portal.services.campaigns import campaign_rules
 from portal.services.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
 from portal.services.rules import RankingKind, RuleSet
 from portal.views.helpers import redirect_to
+from portal.views.panel_tags import (
+    KeptFrame,
+    answer_conditionally,
+    frame_key,
+    keep_frame,
+    not_modified,
+    panel_tag,
+    unchanged_tag,
+    viewer_mark,
+)
 
 bp = Blueprint("rankings", __name__)
 
@@ -79,9 +89,15 @@ def board(campaign_id: int, kind: str):
     page for its panel is answered from one statement when it can be (``panel_for_session``)."""
     if is_htmx() and htmx_target() == "board_panel":
         keep_session_cookie()  # a poll: the page asks by itself, the member did nothing
-        panel = panel_for_session(campaign_id, kind)
-        if panel is not None:
-            return panel
+        claimed = session_claim(session.get("_user_id"))  # where Flask-Login keeps ``User.get_id()``
+        if claimed is not None:
+            chosen = KIND_BY_NAME.get(kind)
+            unchanged = chosen and unchanged_tag(campaign_id, chosen, claimed, show_all=_shows_all())
+            if unchanged:
+                return not_modified(unchanged)  # a repeat poll, its panel as it was (panel_tags)
+            panel = panel_for_session(campaign_id, kind, claimed)
+            if panel is not None:
+                return panel
     return board_page(campaign_id, kind)
 
 
@@ -148,18 +164,16 @@ def _page(
     )
 
 
-def panel_for_session(campaign_id: int, kind: str) -> Response | None:
-    """The panel of a snapshot board for the member the session names, read in one statement that also
-    checks the session (``read_board_for_session``). None when that cannot answer: the ordinary page
-    then does (and signs in, refuses or says why)."""
-    claimed = session_claim(session.get("_user_id"))  # where Flask-Login keeps ``User.get_id()``
-    if claimed is None:
-        return None
+def panel_for_session(campaign_id: int, kind: str, claimed: tuple[int, str]) -> Response | None:
+    """The panel of a snapshot board for the member the session names (``claimed``: their id and
+    nonce), read in one statement that also checks the session (``read_board_for_session``), with the
+    tag a repeat poll sends back (``panel_tags``). None when that cannot answer: the ordinary page then
+    does (and signs in, refuses or says why)."""
     found = _board_for_member(campaign_id, kind, *claimed)
     if found is None:
         return None
     chosen, board = found
-    html = panel_html(
+    panel = assemble_panel(
         board.view,
         chosen,
         board.rules,
@@ -168,9 +182,11 @@ def panel_for_session(campaign_id: int, kind: str) -> Response | None:
         show_all=_shows_all(),
         limit=board.limit,
     )
-    response = make_response(html)
-    response.vary.add("HX-Request")
-    return response
+    response = make_response(panel.html)
+    if panel.frame is None:
+        return response
+    tag = panel_tag(board.view.rows_key, panel.frame, viewer_mark(*claimed), panel.viewer_parts)
+    return answer_conditionally(response, tag)
 
 
 def _board_for_member(
@@ -220,40 +236,58 @@ def board_link(campaign_id: int, kind: RankingKind, scope: Scope, show: str | No
 MINE_SLOT, OWN_SLOT = "<!--mine-->", "<!--own-->"
 
 
+class Panel(NamedTuple):
+    html: Markup
+    frame: KeptFrame | None  # what was kept of it (None for a live board's, which is not kept)
+    viewer_parts: str  # what was put in for the viewer
+
+
 def panel_html(
     view: BoardView, kind: RankingKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
 ) -> Markup:
+    """The board panel (``assemble_panel``)."""
+    return assemble_panel(
+        view, kind, rules, campaign_id=campaign_id, enrolled=enrolled, show_all=show_all, limit=limit
+    ).html
+
+
+def assemble_panel(
+    view: BoardView, kind: RankingKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
+) -> Panel:
     """The board panel: everything but the viewer's parts is rendered once per snapshot page, scope and
     language and kept as long as the rows (``BOARD_ROWS_CACHE_SECONDS``); the viewer's rank, their own
     row and the mark on their row among the rows are put in per request."""
-    key = (view.rows_key, str(get_locale()), show_all) if view.rows_key else None
+    key = frame_key(view.rows_key, str(get_locale()), show_all) if view.rows_key else None
     cache = board_cache("html")
     frame = cache.get(key) if key else None
     if frame is None:
         kept = "all" if show_all else None
-        frame = render_template(
-            "rankings/_panel.html",
-            view=view,
-            kind=kind,
-            kind_name=KIND_NAMES[kind],
-            rules=rules,
-            mine_html=Markup(MINE_SLOT),
-            own_html=Markup(OWN_SLOT),
-            this_link=board_link(campaign_id, kind, view.scope, kept),
-            show_all_link=board_link(campaign_id, kind, view.scope, "all"),
-            show_top_link=board_link(campaign_id, kind, view.scope, None),
-            show_all=show_all,
-            limit=limit,
-            partial_top=PARTIAL_TOP,
-            poll_seconds=current_app.config["BOARD_POLL_SECONDS"],
+        frame = keep_frame(
+            render_template(
+                "rankings/_panel.html",
+                view=view,
+                kind=kind,
+                kind_name=KIND_NAMES[kind],
+                rules=rules,
+                mine_html=Markup(MINE_SLOT),
+                own_html=Markup(OWN_SLOT),
+                this_link=board_link(campaign_id, kind, view.scope, kept),
+                show_all_link=board_link(campaign_id, kind, view.scope, "all"),
+                show_top_link=board_link(campaign_id, kind, view.scope, None),
+                show_all=show_all,
+                limit=limit,
+                partial_top=PARTIAL_TOP,
+                poll_seconds=current_app.config["BOARD_POLL_SECONDS"],
+            )
         )
         if key:
             cache[key] = frame
-    html = frame
+    html = frame.html
+    mine = ""
     if view.mine is not None:
         mine = view.mine.enrollment_id if kind is RankingKind.INDIVIDUAL else view.mine.team_id
         html = html.replace(f'<li data-entry="{mine}">', f'<li data-entry="{mine}" class="mine">', 1)
-    my_rank = get_template_attribute("rankings/_mine.html", "my_rank")
-    my_row = get_template_attribute("rankings/_mine.html", "my_row")
-    html = html.replace(MINE_SLOT, my_rank(view, kind, enrolled, campaign_id), 1)
-    return Markup(html.replace(OWN_SLOT, my_row(view, kind), 1))
+    my_rank = get_template_attribute("rankings/_mine.html", "my_rank")(view, kind, enrolled, campaign_id)
+    my_row = get_template_attribute("rankings/_mine.html", "my_row")(view, kind)
+    html = html.replace(MINE_SLOT, my_rank, 1).replace(OWN_SLOT, my_row, 1)
+    return Panel(Markup(html), frame if key else None, f"{mine}{my_rank}{my_row}")

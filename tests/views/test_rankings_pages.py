@@ -11,11 +11,13 @@ from openpyxl import load_workbook
 from sqlalchemy import event, select
 
 from portal.extensions import db
+from portal.i18n import LANGUAGE_COOKIE
 from portal.models import AuditEntry
 from portal.models.identity import new_session_nonce
 from portal.services.board_snapshots import refresh_boards
 from portal.services.board_tables import board_cache
 from portal.services.teams import create_team, join_team
+from portal.views.panel_tags import keep_frame
 from tests.campaign_helpers import member_of, running_campaign, walkers_at_one_instant
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -264,10 +266,89 @@ def test_the_kept_pages_and_panels_stay_within_their_budget(app):
     app.extensions.pop("board_rows", None)  # the caches are made afresh, with the budget above
     try:
         panels = board_cache("html")
-        panels["a"] = "x" * 6
-        panels["b"] = "y" * 6  # the oldest goes to make room
-        panels["c"] = "z" * 11  # larger than the whole budget: not kept
+        panels["a"] = keep_frame("x" * 6)
+        panels["b"] = keep_frame("y" * 6)  # the oldest goes to make room
+        panels["c"] = keep_frame("z" * 11)  # larger than the whole budget: not kept
         assert list(panels) == ["b"]
     finally:
         app.config["BOARD_PANEL_CACHE_CHARACTERS"] = 8_000_000
         app.extensions.pop("board_rows", None)
+
+
+def signed_in(app, member):
+    client = app.test_client()
+    client.post("/auth/login", data={"phone": member.user.phone, "password": DEFAULT_PASSWORD})
+    return client
+
+
+def forget_kept_panels(app) -> None:
+    """What a process holds of the boards, as when its rows and panels have expired (30 s)."""
+    app.extensions.pop("board_rows", None)
+
+
+@pytest.mark.parametrize("kind", ["individual", "team"])
+@pytest.mark.parametrize("scope", ["all", "unit", "city"])
+def test_a_repeat_poll_is_answered_304_without_the_database_until_the_next_snapshot(
+    app, tree, make_user, snapshots, kind, scope
+):
+    campaign, people = team_campaign(tree, make_user)
+    address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}"
+    client = signed_in(app, people[3])  # outside the top two
+    first = client.get(address, headers=POLL)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.cache_control.private and first.cache_control.no_cache
+    assert {"HX-Request", "HX-Target"} <= set(first.vary)  # the page at this address is kept apart
+    with counted_queries() as statements:
+        again = client.get(address, headers={**POLL, "If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == tag
+    assert statements == []
+    assert "Set-Cookie" not in again.headers
+
+    refresh_boards(campaign)  # the next snapshot (this process learns of it at once)
+    after = client.get(address, headers={**POLL, "If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert after.get_data(as_text=True) == first.get_data(as_text=True)  # same rows, a new snapshot
+
+
+def test_a_poll_tag_answers_only_the_member_and_language_it_was_made_for(app, tree, make_user, snapshots):
+    campaign, people = team_campaign(tree, make_user)
+    address = f"/campaigns/{campaign.id}/rankings/individual"
+    tag = signed_in(app, people[3]).get(address, headers=POLL).headers["ETag"]
+    other = signed_in(app, people[4])  # another member on this browser: their own panel
+    answer = other.get(address, headers={**POLL, "If-None-Match": tag})
+    assert answer.status_code == 200 and answer.headers["ETag"] != tag
+    same = signed_in(app, people[3])
+    same.set_cookie(LANGUAGE_COOKIE, "en")  # the same member in another language
+    answer = same.get(address, headers={**POLL, "If-None-Match": tag})
+    assert answer.status_code == 200 and "No. " in answer.get_data(as_text=True)
+    for forged in ('"nonsense"', '"a.b.c.d.e.f.g"', '"t.all.-.x.f.v.p"'):
+        assert same.get(address, headers={**POLL, "If-None-Match": forged}).status_code == 200
+
+
+def test_a_hidden_name_reaches_a_repeat_poll_when_the_kept_panel_is_read_again(
+    app, tree, make_user, snapshots
+):
+    campaign, people = team_campaign(tree, make_user)
+    address = f"/campaigns/{campaign.id}/rankings/individual"
+    viewer = signed_in(app, people[3])
+    first = viewer.get(address, headers=POLL)
+    assert "匿名职工" not in first.get_data(as_text=True)
+    people[4].user.hide_from_boards = True  # the board's first hides their name
+    db.session.commit()
+    forget_kept_panels(app)
+    answer = viewer.get(address, headers={**POLL, "If-None-Match": first.headers["ETag"]})
+    assert answer.status_code == 200 and "匿名职工" in answer.get_data(as_text=True)
+
+
+def test_a_session_ended_elsewhere_learns_nothing_new_from_a_repeat_poll(app, tree, make_user, snapshots):
+    """A 304 sends nothing: the ended session is refused once there is something new to send."""
+    campaign, people = team_campaign(tree, make_user)
+    address = f"/campaigns/{campaign.id}/rankings/individual"
+    client = signed_in(app, people[3])
+    tag = client.get(address, headers=POLL).headers["ETag"]
+    people[3].user.session_nonce = new_session_nonce()  # signed out everywhere from another phone
+    db.session.commit()
+    assert client.get(address, headers={**POLL, "If-None-Match": tag}).status_code == 304
+    refresh_boards(campaign)
+    answer = client.get(address, headers={**POLL, "If-None-Match": tag})
+    assert answer.status_code != 200 and "board_panel" not in answer.get_data(as_text=True)
