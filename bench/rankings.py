@@ -13,6 +13,9 @@
    requests per second, p99 latency, and the largest resident memory of one worker during the run. Then,
    as ceilings, the bytes of each of the two pages (one member's) sent by a minimal Flask app that does
    nothing else (``bench/minimal_bytes.py``): what no page of that size can beat on this machine.
+   Last, the partial's polls as a browser sends them again (the tag of the panel it was sent, answered
+   304 while the snapshot stands): all of them, and one in five sent in full, as a member polling each
+   minute sends them over a five-minute snapshot. The target is set against the partial sent in full.
 Needs wrk (Debian package ``wrk``).
 """
 
@@ -59,6 +62,19 @@ LEFT JOIN (SELECT k.enrollment_id, count(*) AS checkin_days FROM checkins k
            GROUP BY k.enrollment_id) c
        ON c.enrollment_id = e.id
 WHERE e.campaign_id = {campaign}
+"""
+# Polls as a browser sends them again: each member's cookie with the tag of the panel they were sent
+# (If-None-Match), except a share ``fresh`` of them sent in full (a new snapshot's first poll).
+LUA_REPEAT = """
+local polls = {%(polls)s}
+local fresh = %(fresh)s
+local headers = {["HX-Request"] = "true", ["HX-Target"] = "board_panel"}
+request = function()
+  local poll = polls[math.random(1, #polls)]
+  headers["Cookie"] = poll[1]
+  if math.random() < fresh then headers["If-None-Match"] = nil else headers["If-None-Match"] = poll[2] end
+  return wrk.format("GET", "%(path)s", headers)
+end
 """
 LUA = """
 local cookies = {%(cookies)s}
@@ -184,6 +200,28 @@ def lua(path: str, cookies: list[str], headers: dict[str, str]) -> Path:
     return script
 
 
+def repeat_polls(path: str, cookies: list[str], tags: list[str], *, fresh: float) -> Path:
+    script = Path(tempfile.mkdtemp()) / "repeat.lua"
+    polls = ", ".join("{" + f'"{cookie}", {tag!r}' + "}" for cookie, tag in zip(cookies, tags, strict=True))
+    script.write_text(LUA_REPEAT % {"polls": polls, "fresh": fresh, "path": path})
+    return script
+
+
+def poll_tags(app, campaign_id: int, cookies: list[str]) -> list[str]:
+    """The tag of each member's panel, as their browser keeps it after a first poll."""
+    tags = []
+    for cookie in cookies:
+        client = app.test_client()
+        client.set_cookie("portal_session", cookie.split("=", 1)[1])
+        answer = client.get(
+            f"/campaigns/{campaign_id}/rankings/individual",
+            headers={"HX-Request": "true", "HX-Target": "board_panel"},
+        )
+        assert answer.status_code == 200 and answer.headers.get("ETag"), answer.status_code
+        tags.append(answer.headers["ETag"])
+    return tags
+
+
 def page_bodies(app, campaign_id: int, cookie: str) -> dict[str, Path]:
     """The partial and the top-600 page as one of the members gets them, each in a file, for the
     ceiling runs (``bench/minimal_bytes.py``)."""
@@ -203,7 +241,9 @@ def page_bodies(app, campaign_id: int, cookie: str) -> dict[str, Path]:
     return bodies
 
 
-def load_pages(url: str, campaign_id: int, cookies: list[str], bodies: dict[str, Path], args) -> None:
+def load_pages(
+    url: str, campaign_id: int, cookies: list[str], tags: list[str], bodies: dict[str, Path], args
+) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -215,16 +255,21 @@ def load_pages(url: str, campaign_id: int, cookies: list[str], bodies: dict[str,
         "hello": lua("/", cookies[:1], {}),
         "partial": lua(board, cookies, {"HX-Request": "true", "HX-Target": "board_panel"}),
         "top600": lua(board + "?show=all", cookies, {}),
+        "repeat": repeat_polls(board, cookies, tags, fresh=0.0),
+        "five": repeat_polls(board, cookies, tags, fresh=0.2),
     }
     settings = {"workers": args.workers, "connections": args.connections, "duration": args.duration}
     sizes = ", ".join(f"{name} {path.stat().st_size:,} bytes" for name, path in bodies.items())
     print(
         f"\n{args.connections} connections, {args.workers} workers, {args.duration} s per run; {sizes}\n\n"
         "| round | hello req/s | partial req/s (p99) | partial / hello | its bytes from bare Flask / hello "
-        "| top-600 req/s (p99) | top-600 / hello | its bytes from bare Flask / hello | largest worker RSS |"
+        "| top-600 req/s (p99) | top-600 / hello | its bytes from bare Flask / hello | largest worker RSS "
+        "| repeat polls req/s (p99) / hello | one in five in full req/s (p99) / hello |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    ratios: dict[str, list[float]] = {"partial": [], "top600": [], "partial bytes": [], "top600 bytes": []}
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    ratios: dict[str, list[float]] = {
+        name: [] for name in ("partial", "top600", "partial bytes", "top600 bytes", "repeat", "five")
+    }
     for round_ in range(1, args.rounds + 1):
         hello = serve_and_load("bench.minimal_hello:app", 8201, env, scripts["hello"], **settings)
         partial = serve_and_load("wsgi:app", 8202, env, scripts["partial"], **settings)
@@ -239,14 +284,19 @@ def load_pages(url: str, campaign_id: int, cookies: list[str], bodies: dict[str,
             )
             for name, path in bodies.items()
         }
-        for name, load in (("partial", partial), ("top600", full)):
+        repeat = serve_and_load("wsgi:app", 8205, env, scripts["repeat"], **settings)
+        five = serve_and_load("wsgi:app", 8206, env, scripts["five"], **settings)
+        for name, load in (("partial", partial), ("top600", full), ("repeat", repeat), ("five", five)):
             ratios[name].append(load.rps / hello.rps)
-            ratios[f"{name} bytes"].append(ceilings[name].rps / hello.rps)
-        rss = max(partial.worker_rss_mb, full.worker_rss_mb)
+        for name, ceiling in ceilings.items():
+            ratios[f"{name} bytes"].append(ceiling.rps / hello.rps)
+        rss = max(partial.worker_rss_mb, full.worker_rss_mb, repeat.worker_rss_mb, five.worker_rss_mb)
         print(
             f"| {round_} | {hello.rps:.0f} | {partial.rps:.0f} ({partial.p99}) | {ratios['partial'][-1]:.0%} "
             f"| {ratios['partial bytes'][-1]:.0%} | {full.rps:.0f} ({full.p99}) | {ratios['top600'][-1]:.0%} "
-            f"| {ratios['top600 bytes'][-1]:.0%} | {rss:.0f} MB |",
+            f"| {ratios['top600 bytes'][-1]:.0%} | {rss:.0f} MB "
+            f"| {repeat.rps:.0f} ({repeat.p99}) {ratios['repeat'][-1]:.0%} "
+            f"| {five.rps:.0f} ({five.p99}) {ratios['five'][-1]:.0%} |",
             flush=True,
         )
     print(
@@ -282,10 +332,11 @@ def main() -> None:
         return
     cookies = member_cookies(app, campaign_id)
     bodies = page_bodies(app, campaign_id, cookies[len(cookies) // 2])
+    tags = poll_tags(app, campaign_id, cookies)
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
-    load_pages(args.database_url, campaign_id, cookies, bodies, args)
+    load_pages(args.database_url, campaign_id, cookies, tags, bodies, args)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -257,7 +256,7 @@ def assemble_panel(
     """The board panel: everything but the viewer's parts is rendered once per snapshot page, scope and
     language and kept as long as the rows (``BOARD_ROWS_CACHE_SECONDS``); the viewer's rank, their own
     row and the mark on their row among the rows are put in per request."""
-    key = frame_key(view.rows_key, str(get_locale()), show_all) if view.rows_key else None
+    key = frame_key(view.rows_key, show_all) if view.rows_key else None
     cache = board_cache("html")
     frame = cache.get(key) if key else None
     if frame is None:
