@@ -4,7 +4,8 @@ An open board page asks for its panel every minute, and the browser keeps the an
 no-cache``) with a validator: its ``ETag``. The next poll sends it back (``If-None-Match``), and while the
 board's snapshot and the panel's kept frame are the same, the answer is ``304 Not Modified`` with no
 body, decided in this process without the database: the snapshot pointer and the kept frames are
-already held here (``current_snapshot``, the ``html`` board cache).
+already held here (``current_snapshot``, the ``html`` board cache). When this process holds no such
+frame (it was kept 30 s), the poll is read in full and still answered 304 if nothing changed.
 
 A tag names, in this order: the snapshot table the panel was read from; the scope it resolved to and the
 scope's unit or city; the number of rows; a digest of the kept frame (the same in every process, since
@@ -118,10 +119,12 @@ KEPT_TO_ASK_AGAIN = (("Cache-Control", "private, no-cache"), ("Vary", "HX-Reques
 
 
 def answer_conditionally(response: Response, tag: str) -> Response:
-    """A poll's answer with its tag; 304 with no body when the poll sent this tag back."""
-    response.set_etag(tag)
-    response.headers.extend(KEPT_TO_ASK_AGAIN)
-    return response.make_conditional(request)
+    """A poll's answer with its tag; 304 with no body when the poll sent this tag back (or ``*``, as HTTP
+    says)."""
+    if request.if_none_match.contains(tag):
+        return not_modified(tag)  # read again (the kept panel had expired), and nothing changed
+    response.headers.extend([("ETag", quote_etag(tag)), *KEPT_TO_ASK_AGAIN])
+    return response
 
 
 def not_modified(tag: str) -> Response:
