@@ -55,8 +55,9 @@ def viewer_mark(user_id: int, nonce: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _mark_key(secret: str) -> bytes:
-    return hashlib.blake2b(secret.encode(), digest_size=32, person=b"panel-tag").digest()
+def _mark_key(secret: str | bytes) -> bytes:
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hashlib.blake2b(secret, digest_size=32, person=b"panel-tag").digest()
 
 
 def panel_tag(rows_key: tuple, frame: KeptFrame, viewer: str, viewer_parts: str) -> str:
@@ -94,7 +95,8 @@ def unchanged_tag(
 ) -> str | None:
     """The tag the poll sent back, when it still names its panel: the campaign's current snapshot table
     for ``kind``, a frame kept in this process with the same digest, the member the session claims. No
-    database: anything not already held here says no (None), and the poll is answered in full."""
+    database but the snapshot pointers' read when this process's copy is older than 5 s: anything not
+    already held here says no (None), and the poll is answered in full."""
     if not request.if_none_match or kind is RankingKind.UNIT:
         return None
     snapshot = current_snapshot(campaign_id)

@@ -182,7 +182,8 @@ def panel_for_session(campaign_id: int, kind: str, claimed: tuple[int, str]) -> 
         limit=board.limit,
     )
     response = make_response(panel.html)
-    if panel.frame is None:
+    if panel.frame is None:  # not kept: nothing a tag could name
+        response.vary.add("HX-Request")
         return response
     tag = panel_tag(board.view.rows_key, panel.frame, viewer_mark(*claimed), panel.viewer_parts)
     return answer_conditionally(response, tag)
