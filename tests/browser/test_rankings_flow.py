@@ -55,6 +55,9 @@ def test_my_rank_moves_after_reporting_and_the_next_refresh(serve_portal, page, 
     page.get_by_role("link", name="本单位").click()
     expect(page.get_by_test_id("my-rank")).to_contain_text("本单位第 1 名")
     screenshot(page, "rankings-2-first")
+    page.go_back()  # the browser keeps the polls' answers at that address: back is still the whole page
+    expect(page.get_by_role("heading", name="排行榜", level=1)).to_be_visible()
+    expect(page.get_by_test_id("my-rank")).to_contain_text("第 1 名")
 
 
 def test_the_board_works_without_javascript(live_server, page_without_js, tree, make_user, screenshot):
