@@ -20,11 +20,11 @@ import time
 
 from sqlalchemy import select
 
-from bench.rankings import bench_app, member_cookies
+from bench.rankings import POLL_HEADERS, bench_app, member_cookies
 from portal.extensions import db
 from portal.models import Campaign
 
-POLL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "board_panel"}
+POLL = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in POLL_HEADERS.items()}
 
 
 def environ(path: str, query: str, cookie: str, headers: dict[str, str]) -> dict:

@@ -63,12 +63,13 @@ LEFT JOIN (SELECT k.enrollment_id, count(*) AS checkin_days FROM checkins k
        ON c.enrollment_id = e.id
 WHERE e.campaign_id = {campaign}
 """
+POLL_HEADERS = {"HX-Request": "true", "HX-Target": "board_panel"}  # what htmx sends with the panel's poll
 # Polls as a browser sends them again: each member's cookie with the tag of the panel they were sent
 # (If-None-Match), except a share ``fresh`` of them sent in full (a new snapshot's first poll).
 LUA_REPEAT = """
 local polls = {%(polls)s}
 local fresh = %(fresh)s
-local headers = {["HX-Request"] = "true", ["HX-Target"] = "board_panel"}
+local headers = %(headers)s
 request = function()
   local poll = polls[math.random(1, #polls)]
   headers["Cookie"] = poll[1]
@@ -191,11 +192,14 @@ def time_refreshes(app, campaign_id: int, rounds: int) -> None:
     print(f"median refresh / bare = {statistics.median(ratios):.2f} (rows: {rows})", flush=True)
 
 
+def lua_table(headers: dict[str, str]) -> str:
+    return "{" + ", ".join(f'["{key}"] = "{value}"' for key, value in headers.items()) + "}"
+
+
 def lua(path: str, cookies: list[str], headers: dict[str, str]) -> Path:
     script = Path(tempfile.mkdtemp()) / "load.lua"
-    header_table = "{" + ", ".join(f'["{key}"] = "{value}"' for key, value in headers.items()) + "}"
     script.write_text(
-        LUA % {"cookies": ", ".join(f'"{c}"' for c in cookies), "headers": header_table, "path": path}
+        LUA % {"cookies": ", ".join(f'"{c}"' for c in cookies), "headers": lua_table(headers), "path": path}
     )
     return script
 
@@ -203,19 +207,25 @@ def lua(path: str, cookies: list[str], headers: dict[str, str]) -> Path:
 def repeat_polls(path: str, cookies: list[str], tags: list[str], *, fresh: float) -> Path:
     script = Path(tempfile.mkdtemp()) / "repeat.lua"
     polls = ", ".join("{" + f'"{cookie}", {tag!r}' + "}" for cookie, tag in zip(cookies, tags, strict=True))
-    script.write_text(LUA_REPEAT % {"polls": polls, "fresh": fresh, "path": path})
+    script.write_text(
+        LUA_REPEAT % {"polls": polls, "fresh": fresh, "path": path, "headers": lua_table(POLL_HEADERS)}
+    )
     return script
+
+
+def member_client(app, cookie: str):
+    """A test client signed in with one of ``member_cookies``."""
+    client = app.test_client()
+    client.set_cookie("portal_session", cookie.split("=", 1)[1])
+    return client
 
 
 def poll_tags(app, campaign_id: int, cookies: list[str]) -> list[str]:
     """The tag of each member's panel, as their browser keeps it after a first poll."""
     tags = []
     for cookie in cookies:
-        client = app.test_client()
-        client.set_cookie("portal_session", cookie.split("=", 1)[1])
-        answer = client.get(
-            f"/campaigns/{campaign_id}/rankings/individual",
-            headers={"HX-Request": "true", "HX-Target": "board_panel"},
+        answer = member_client(app, cookie).get(
+            f"/campaigns/{campaign_id}/rankings/individual", headers=POLL_HEADERS
         )
         assert answer.status_code == 200 and answer.headers.get("ETag"), answer.status_code
         tags.append(answer.headers["ETag"])
@@ -226,12 +236,11 @@ def page_bodies(app, campaign_id: int, cookie: str) -> dict[str, Path]:
     """The partial and the top-600 page as one of the members gets them, each in a file, for the
     ceiling runs (``bench/minimal_bytes.py``)."""
     board = f"/campaigns/{campaign_id}/rankings/individual"
-    client = app.test_client()
-    client.set_cookie("portal_session", cookie.split("=", 1)[1])
+    client = member_client(app, cookie)
     folder = Path(tempfile.mkdtemp())
     bodies = {}
     for name, path, headers in (
-        ("partial", board, {"HX-Request": "true", "HX-Target": "board_panel"}),
+        ("partial", board, POLL_HEADERS),
         ("top600", board + "?show=all", {}),
     ):
         answer = client.get(path, headers=headers)
@@ -253,7 +262,7 @@ def load_pages(
     board = f"/campaigns/{campaign_id}/rankings/individual"
     scripts = {
         "hello": lua("/", cookies[:1], {}),
-        "partial": lua(board, cookies, {"HX-Request": "true", "HX-Target": "board_panel"}),
+        "partial": lua(board, cookies, POLL_HEADERS),
         "top600": lua(board + "?show=all", cookies, {}),
         "repeat": repeat_polls(board, cookies, tags, fresh=0.0),
         "five": repeat_polls(board, cookies, tags, fresh=0.2),
