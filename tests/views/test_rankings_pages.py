@@ -182,6 +182,12 @@ def team_campaign(tree, make_user):
     return campaign, people
 
 
+def signed_in(app, member):
+    client = app.test_client()
+    client.post("/auth/login", data={"phone": member.user.phone, "password": DEFAULT_PASSWORD})
+    return client
+
+
 @pytest.mark.parametrize("kind", ["individual", "team"])
 @pytest.mark.parametrize("scope", ["all", "unit", "city"])
 def test_a_panel_poll_is_one_statement_and_the_panel_the_page_shows(
@@ -191,8 +197,7 @@ def test_a_panel_poll_is_one_statement_and_the_panel_the_page_shows(
     address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}"
     panels = []
     for index in (0, 3, 5):  # top of the board; outside the top two; no team and no report
-        client = app.test_client()
-        client.post("/auth/login", data={"phone": people[index].user.phone, "password": DEFAULT_PASSWORD})
+        client = signed_in(app, people[index])
         client.get(address, headers=POLL)  # what a process keeps (pointers, rows, the panel) is kept now
         with counted_queries() as statements:
             poll = client.get(address, headers=POLL)
@@ -223,8 +228,7 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
     campaign, people = team_campaign(tree, make_user)
     address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}{show}"
     for index in (0, 3, 5):  # top of the board; outside the top two; no team and no report
-        client = app.test_client()
-        client.post("/auth/login", data={"phone": people[index].user.phone, "password": DEFAULT_PASSWORD})
+        client = signed_in(app, people[index])
         client.get(address)  # what a process keeps (pointers, rows, the panel) is kept now
         with counted_queries() as statements:
             page = client.get(address)
@@ -273,12 +277,6 @@ def test_the_kept_pages_and_panels_stay_within_their_budget(app):
     finally:
         app.config["BOARD_PANEL_CACHE_CHARACTERS"] = 8_000_000
         app.extensions.pop("board_rows", None)
-
-
-def signed_in(app, member):
-    client = app.test_client()
-    client.post("/auth/login", data={"phone": member.user.phone, "password": DEFAULT_PASSWORD})
-    return client
 
 
 def forget_kept_panels(app) -> None:
