@@ -164,7 +164,7 @@ class _BudgetCache(TTLCache):
 
 def board_cache(name: str, *, ttl_setting: str = "BOARD_ROWS_CACHE_SECONDS") -> TTLCache:
     """A per-process cache of pages of snapshot rows (``rows``) or the board panel rendered around them
-    (``html``, ``views/rankings.panel_html``), kept ``BOARD_ROWS_CACHE_SECONDS`` and within their budget
+    (``html``, ``views/rankings.assemble_panel``), kept ``BOARD_ROWS_CACHE_SECONDS`` and within their budget
     (``BOARD_ROWS_CACHE_ROWS``, ``BOARD_PANEL_CACHE_CHARACTERS``): every member's partial asks for the
     same top 50. Keyed by the snapshot's table (``BoardView.rows_key``), so a new refresh is read at once.
     Also the snapshot pointers (``pointers``, ``current_snapshot``, 512 campaigns)."""

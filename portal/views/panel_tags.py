@@ -31,7 +31,7 @@ from portal.services.rules import RankingKind
 
 
 class KeptFrame(NamedTuple):
-    """A board panel rendered around its rows without the viewer's parts (``rankings.panel_html``), and
+    """A board panel rendered around its rows without the viewer's parts (``rankings.assemble_panel``), and
     the digest a poll's tag names it by."""
 
     html: str

@@ -181,10 +181,7 @@ def panel_for_session(campaign_id: int, kind: str, claimed: tuple[int, str]) -> 
         show_all=_shows_all(),
         limit=board.limit,
     )
-    response = make_response(panel.html)
-    if panel.frame is None:  # not kept: nothing a tag could name
-        response.vary.add("HX-Request")
-        return response
+    response = make_response(panel.html)  # a snapshot board's: its frame is kept (``rows_key``)
     tag = panel_tag(board.view.rows_key, panel.frame, viewer_mark(*claimed), panel.viewer_parts)
     return answer_conditionally(response, tag)
 
@@ -238,7 +235,7 @@ MINE_SLOT, OWN_SLOT = "<!--mine-->", "<!--own-->"
 
 class Panel(NamedTuple):
     html: Markup
-    frame: KeptFrame | None  # what was kept of it (None for a live board's, which is not kept)
+    frame: KeptFrame  # all but the viewer's parts (kept, unless the board is live)
     viewer_parts: str  # what was put in for the viewer
 
 
@@ -290,4 +287,4 @@ def assemble_panel(
     my_rank = get_template_attribute("rankings/_mine.html", "my_rank")(view, kind, enrolled, campaign_id)
     my_row = get_template_attribute("rankings/_mine.html", "my_row")(view, kind)
     html = html.replace(MINE_SLOT, my_rank, 1).replace(OWN_SLOT, my_row, 1)
-    return Panel(Markup(html), frame if key else None, f"{mine}{my_rank}{my_row}")
+    return Panel(Markup(html), frame, f"{mine}{my_rank}{my_row}")
