@@ -7,8 +7,10 @@ from functools import cache
 from sqlalchemy import Executable, Row, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.models.base import Base
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -48,10 +50,37 @@ def insert_for(dialect_name: str, model):
     return (postgresql if dialect_name == "postgresql" else sqlite).insert(model)
 
 
-def read_first(statement: Executable, parameters: dict) -> Row | None:
-    """The first row of a read: on the request's transaction when it has begun one (a page: signing in
-    did), else on a connection outside any transaction (``lone_reads``: a poll, no BEGIN, no ROLLBACK)."""
-    if db.session().in_transaction():
-        return db.session.execute(statement, parameters).first()
+def read_first(statement: Executable, parameters: dict | None = None) -> Row | None:
+    """The first row of a read: on the request's transaction when it has begun one on the database
+    (``began_on_database``: the request wrote or read in it), else on a connection outside any
+    transaction (``lone_reads``: no BEGIN, no ROLLBACK; a poll, or a page that has only signed in)."""
+    session = db.session()
+    if began_on_database(session):
+        return session.execute(statement, parameters).first()
     with lone_reads(db.engine).connect() as connection:
         return connection.execute(statement, parameters).first()
+
+
+def load_first(statement: Executable) -> tuple | None:
+    """The first row of a read that loads model objects, placed as ``read_first`` places a read. Read
+    outside a transaction, its objects are put into the request's session without a statement
+    (``merge(load=False)``): they change, lazy-load and commit as if the session had loaded them, and
+    its transaction begins on the database only when the request reads or writes through it. Under
+    PostgreSQL's READ COMMITTED each statement sees what was committed when it began, in a transaction
+    or not, so a request sees what it would have seen."""
+    session = db.session()
+    if began_on_database(session):
+        found = session.execute(statement).first()
+        return tuple(found) if found is not None else None
+    with Session(lone_reads(db.engine)) as reader:
+        found = reader.execute(statement).first()
+    if found is None:
+        return None
+    return tuple(session.merge(value, load=False) if isinstance(value, Base) else value for value in found)
+
+
+def began_on_database(session: Session) -> bool:
+    """Whether ``session`` holds a transaction on the database. Putting an object into a session begins
+    its own account of one (``in_transaction``) without a connection."""
+    transaction = session.get_transaction()
+    return transaction is not None and bool(transaction.connections)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.database import load_first
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.identity import SmsPurpose, User, new_session_nonce
@@ -172,7 +173,7 @@ def load_session_user(session_id: str) -> SessionUser | None:
     if claimed is None:
         return None
     user_id, nonce = claimed
-    found = db.session.execute(select(User, unread_of(User.id)).where(User.id == user_id)).first()
+    found = load_first(select(User, unread_of(User.id)).where(User.id == user_id))
     if found is None or found[0].session_nonce != nonce:
         return None
     return SessionUser(found[0], found[1])

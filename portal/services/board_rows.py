@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql import FromClause
 
-from portal.extensions import db
+from portal.database import read_first
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.team import Team
@@ -189,6 +189,5 @@ def scope_ranks(ranks: list[int], offset: int, first: int | None) -> list[int]:
 
 def rank_within(board: FromClause, in_scope, rank: int) -> int:
     """A rank on the whole board as a rank within the scope ``in_scope`` selects (``scope_clause``)."""
-    return 1 + int(
-        db.session.scalar(select(func.count()).select_from(board).where(in_scope, board.c.rank < rank))
-    )
+    better = select(func.count()).select_from(board).where(in_scope, board.c.rank < rank)
+    return 1 + int(read_first(better)[0])  # outside a transaction unless the request has begun one

@@ -7,6 +7,7 @@ import io
 from contextlib import contextmanager
 
 import pytest
+from flask_sqlalchemy.session import Session as RequestSession
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
@@ -31,16 +32,23 @@ def walkers(campaign, make_user, unit, steps_each):
 
 @contextmanager
 def counted_queries():
+    """The statements sent, and as a last entry "(transaction)" for each transaction the request's
+    session began on the database (SQLite's BEGIN is a statement; PostgreSQL's is psycopg's own)."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
+    def began(*_args):
+        statements.append("(transaction)")
+
     event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(RequestSession, "after_begin", began)
     try:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(RequestSession, "after_begin", began)
 
 
 def test_the_board_page_shows_the_top_my_row_and_how_it_is_ranked(client, login, tree, make_user):
@@ -201,10 +209,11 @@ def test_a_panel_poll_is_one_statement_and_the_panel_the_page_shows(
         client.get(address, headers=POLL)  # what a process keeps (pointers, rows, the panel) is kept now
         with counted_queries() as statements:
             poll = client.get(address, headers=POLL)
-        reads = [statement for statement in statements if statement != "BEGIN"]  # SQLite's, not a read
-        # one statement; for a member outside the rows of their unit or city, one more counts their rank there
+        # one statement, outside a transaction; for a member outside the rows of their unit or city, one
+        # more counts their rank there
         assert poll.status_code == 200, poll.status_code
-        assert len(reads) == 1 or (scope != "all" and len(reads) == 2), reads
+        assert len(statements) == 1 or (scope != "all" and len(statements) == 2), statements
+        assert "BEGIN" not in statements and "(transaction)" not in statements, statements
         assert "Set-Cookie" not in poll.headers  # a poll does not push the session's expiry on
         page = client.get(address)
         assert "Set-Cookie" in page.headers  # a page does
@@ -232,11 +241,12 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
         client.get(address)  # what a process keeps (pointers, rows, the panel) is kept now
         with counted_queries() as statements:
             page = client.get(address)
-        reads = [statement for statement in statements if statement != "BEGIN"]  # SQLite's, not a read
         # the signed-in user with the header's unread count, and the board with everything of the member;
-        # for a member outside the rows of their unit or city, one more counts their rank there
+        # for a member outside the rows of their unit or city, one more counts their rank there; each
+        # outside a transaction (no BEGIN, no ROLLBACK: the page only reads)
         assert page.status_code == 200, page.status_code
-        assert len(reads) == 2 or (scope != "all" and len(reads) == 3), reads
+        assert len(statements) == 2 or (scope != "all" and len(statements) == 3), statements
+        assert "BEGIN" not in statements and "(transaction)" not in statements, statements
         with monkeypatch.context() as patched:
             patched.setattr("portal.views.rankings.read_board_for_session", lambda *args, **kwargs: None)
             ordinary = client.get(address)
