@@ -32,8 +32,8 @@ def walkers(campaign, make_user, unit, steps_each):
 
 @contextmanager
 def counted_queries():
-    """The statements sent, and as a last entry "(transaction)" for each transaction the request's
-    session began on the database (SQLite's BEGIN is a statement; PostgreSQL's is psycopg's own)."""
+    """The statements sent, and among them "(transaction)" where the request's session began a
+    transaction on the database (SQLite's BEGIN is a statement; PostgreSQL's is psycopg's own)."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
