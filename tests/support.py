@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_sqlalchemy.session import Session as RequestSession
+from sqlalchemy import event
 
+from portal.extensions import db
 from portal.models.identity import SmsPurpose
 
 
@@ -42,3 +46,24 @@ def text_of(html: bytes | str) -> str:
         html = html.decode()
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+@contextmanager
+def counted_queries():
+    """The statements sent, and among them "(transaction)" where the request's session began a
+    transaction on the database (SQLite's BEGIN is a statement; PostgreSQL's is psycopg's own)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def began(*_args):
+        statements.append("(transaction)")
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(RequestSession, "after_begin", began)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(RequestSession, "after_begin", began)

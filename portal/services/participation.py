@@ -7,17 +7,18 @@ from datetime import date, datetime, timedelta
 
 from flask import abort
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation, OrgKind
-from portal.models.steps import Checkin, DailyRecord
+from portal.models.steps import Checkin, DailyRecord, Run
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import campaign_total
 from portal.services.membership import active_membership
 from portal.services.orgs import subtree_clause
-from portal.services.runs import run_distance_by_day
+from portal.services.runs import distance_by_day, list_runs
 
 UNIT_KINDS = (OrgKind.GRASSROOTS_UNION, OrgKind.UNIT)
 
@@ -45,14 +46,20 @@ def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
     return campaign
 
 
-def campaign_for_viewer_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment | None]:
+def campaign_for_viewer_or_404(
+    user: User, campaign_id: int, *, with_organisation: bool = False
+) -> tuple[Campaign, Enrollment | None]:
     """The campaign and the member's enrolment in it (None when not enrolled); a 404 when the campaign is
-    not open to them. An enrolled member may always see their campaign, which spares the listing."""
-    found = db.session.execute(
+    not open to them. An enrolled member may always see their campaign (``campaigns_open_to`` lists it),
+    which spares the listing: one round trip, with the campaign's union too ``with_organisation``."""
+    statement = (
         select(Campaign, Enrollment)
         .outerjoin(Enrollment, and_(Enrollment.campaign_id == Campaign.id, Enrollment.user_id == user.id))
         .where(Campaign.id == campaign_id)
-    ).first()  # one round trip: the board pages ask for this on every refresh of their panel
+    )
+    if with_organisation:
+        statement = statement.options(joinedload(Campaign.organisation))
+    found = db.session.execute(statement).first()
     if found is None:
         abort(404)
     campaign, enrollment = found
@@ -62,9 +69,9 @@ def campaign_for_viewer_or_404(user: User, campaign_id: int) -> tuple[Campaign, 
 
 
 def get_enrollment_for_member_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment]:
-    """The campaign and the member's enrolment in it; a 404 when either is not theirs."""
-    campaign = get_campaign_for_member_or_404(user, campaign_id)
-    enrollment = find_enrollment(user, campaign)
+    """The campaign and the member's enrolment in it, in one round trip; a 404 when either is not
+    theirs."""
+    campaign, enrollment = campaign_for_viewer_or_404(user, campaign_id)
     if enrollment is None:
         abort(404)
     return campaign, enrollment
@@ -110,8 +117,9 @@ class Totals:
     last_synced_at: datetime | None
 
 
-def day_history(enrollment: Enrollment, *, today: date) -> list[DayView]:
-    """Every campaign day up to today (newest first), with its record and check-in."""
+def day_history(enrollment: Enrollment, *, today: date, runs: list[Run] | None = None) -> list[DayView]:
+    """Every campaign day up to today (newest first), with its record, check-in and metres run (from
+    ``runs``, the member's runs in this campaign when the caller has read them already)."""
     campaign = enrollment.campaign
     last = min(today, campaign.end_day)
     records = {
@@ -121,7 +129,7 @@ def day_history(enrollment: Enrollment, *, today: date) -> list[DayView]:
         )
     }
     checkins = set(db.session.scalars(select(Checkin.day).where(Checkin.enrollment_id == enrollment.id)))
-    distances = run_distance_by_day(enrollment)
+    distances = distance_by_day(list_runs(enrollment) if runs is None else runs)
     days = []
     day = last
     while day >= campaign.start_day:

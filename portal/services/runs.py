@@ -7,6 +7,7 @@ DOCTYPE, entities and external references (billion laughs, XXE), and only then h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from xml.etree.ElementTree import ParseError
 
@@ -15,7 +16,7 @@ import gpxpy.gpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -93,14 +94,13 @@ def add_run(enrollment: Enrollment, data: bytes, *, now: datetime | None = None)
     return run
 
 
-def run_distance_by_day(enrollment: Enrollment) -> dict[date, int]:
-    """Metres run each day, counting only plausible runs."""
-    query = (
-        select(Run.day, func.sum(Run.distance_m))
-        .where(Run.enrollment_id == enrollment.id, Run.too_fast.is_(False))
-        .group_by(Run.day)
-    )
-    return {day: int(metres) for day, metres in db.session.execute(query)}
+def distance_by_day(runs: Iterable[Run]) -> dict[date, int]:
+    """Metres run each day, counting only plausible runs (a member's runs: a few a day at most)."""
+    metres: dict[date, int] = {}
+    for run in runs:
+        if not run.too_fast:
+            metres[run.day] = metres.get(run.day, 0) + run.distance_m
+    return metres
 
 
 def list_runs(enrollment: Enrollment) -> list[Run]:

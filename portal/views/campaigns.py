@@ -21,12 +21,11 @@ from portal.services.chances import open_chance
 from portal.services.day_rules import local_today
 from portal.services.errors import DomainError, InvalidGpx, UnitOutsideUnion
 from portal.services.flags import appeal_day
-from portal.services.membership import active_membership
 from portal.services.participation import (
+    campaign_for_viewer_or_404,
     campaigns_open_to,
     day_history,
-    find_enrollment,
-    get_campaign_for_member_or_404,
+    get_enrollment_for_member_or_404,
     sponsor_donation,
     totals_of,
     unit_choices,
@@ -50,16 +49,15 @@ def _today():
     return local_today(utcnow(), "Asia/Shanghai")
 
 
-def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=200):
-    """The campaign page; an htmx request aimed at today's panel gets only that panel."""
+def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=None, status=200):
+    """The campaign page for the member (``enrollment``: theirs in it, or None); an htmx request aimed at
+    today's panel gets only that panel."""
     today = local_today(utcnow(), campaign.timezone)
-    enrollment = find_enrollment(current_user, campaign)
     context = {
         "campaign": campaign,
         "rules": campaign_rules(campaign),
         "today": today,
         "enrollment": enrollment,
-        "is_member": active_membership(current_user) is not None,
         "checkin_form": CheckinForm(),
         "steps_form": steps_form or StepsForm(formdata=None),
         "panel_message": message,
@@ -72,14 +70,17 @@ def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=20
         ]
         context.update(enrol_form=form, can_enrol=enrolment_open(campaign, today=today))
     else:
-        days = day_history(enrollment, today=today)
+        runs = list_runs(enrollment)
+        days = day_history(enrollment, today=today, runs=runs)
         today_view = days[0] if days and days[0].day == today else None
+        checked_in = today_view is not None and today_view.checked_in
         context.update(
-            checkin_draw=open_chance(enrollment, ChanceSource.CHECKIN),
+            # the shortcut to today's check-in draw shows once checked in
+            checkin_draw=open_chance(enrollment, ChanceSource.CHECKIN) if checked_in else None,
             days=days,
             today_view=today_view,
             totals=totals_of(enrollment, days),
-            runs=list_runs(enrollment),
+            runs=runs,
             trend=json.dumps(
                 [
                     {"day": view.day.isoformat(), "steps": view.record.counted_steps if view.record else 0}
@@ -94,14 +95,14 @@ def _page(campaign, *, enrol_form=None, steps_form=None, message=None, status=20
 @login_required
 def detail(campaign_id: int):
     """One campaign: its rules, and for an enrolled member today's panel and every day so far."""
-    return _page(get_campaign_for_member_or_404(current_user, campaign_id))
+    return _page(*campaign_for_viewer_or_404(current_user, campaign_id, with_organisation=True))
 
 
 @bp.post("/<id:campaign_id>/enrol")
 @login_required
 def enrol_member(campaign_id: int):
     """Enrol, walking for the chosen unit."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = campaign_for_viewer_or_404(current_user, campaign_id)
     form = EnrolForm()
     form.unit.choices = [SelectChoice(unit.id, unit.name) for unit in unit_choices(current_user, campaign)]
     if form.validate_on_submit():
@@ -116,37 +117,28 @@ def enrol_member(campaign_id: int):
             db.session.commit()
             flash(_("You are enrolled. Check in and report your steps every day."), "success")
             return redirect_to("campaigns.detail", campaign_id=campaign.id)
-    return _page(campaign, enrol_form=form)
-
-
-def _enrollment_or_404(campaign):
-    enrollment = find_enrollment(current_user, campaign)
-    if enrollment is None:
-        abort(404)
-    return enrollment
+    return _page(campaign, enrollment, enrol_form=form)
 
 
 @bp.post("/<id:campaign_id>/checkin")
 @login_required
 def checkin(campaign_id: int):
     """Check in for today."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = _enrollment_or_404(campaign)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     try:
         check_in_and_reward(enrollment)
     except DomainError as error:
         db.session.rollback()
-        return _answer(campaign, str(error.message), "error")
+        return _answer(campaign, enrollment, str(error.message), "error")
     db.session.commit()
-    return _answer(campaign, _("Checked in for today."), "success")
+    return _answer(campaign, enrollment, _("Checked in for today."), "success")
 
 
 @bp.post("/<id:campaign_id>/steps")
 @login_required
 def steps(campaign_id: int):
     """Report today's steps; answered in place with what counted and how far to qualifying."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = _enrollment_or_404(campaign)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     form = StepsForm()
     if form.validate_on_submit():
         try:
@@ -160,13 +152,14 @@ def steps(campaign_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
-            return _answer(campaign, _("Saved: %(steps)s steps.", steps=f"{form.steps.data:,}"), "success")
-    return _page(campaign, steps_form=form, status=422 if is_htmx() else 200)
+            saved = _("Saved: %(steps)s steps.", steps=f"{form.steps.data:,}")
+            return _answer(campaign, enrollment, saved, "success")
+    return _page(campaign, enrollment, steps_form=form, status=422 if is_htmx() else 200)
 
 
-def _answer(campaign, message: str, category: str):
+def _answer(campaign, enrollment, message: str, category: str):
     if is_htmx():
-        return _page(campaign, message={"text": message, "category": category})
+        return _page(campaign, enrollment, message={"text": message, "category": category})
     flash(message, category)
     return redirect_to("campaigns.detail", campaign_id=campaign.id)
 
@@ -175,8 +168,7 @@ def _answer(campaign, message: str, category: str):
 @login_required
 def appeal(campaign_id: int, record_id: int):
     """Appeal a day held for review, once, with a note."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = _enrollment_or_404(campaign)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     record = db.session.get(DailyRecord, record_id)
     if record is None or record.enrollment_id != enrollment.id:
         abort(404)
@@ -195,8 +187,7 @@ def appeal(campaign_id: int, record_id: int):
 @login_required
 def location_consent(campaign_id: int):
     """Agree, separately, to the processing of location data in uploaded runs."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = _enrollment_or_404(campaign)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     if request.form.get("agree") != "y":
         flash(_("Tick the box to agree, or simply do not upload runs."), "error")
     else:
@@ -209,8 +200,7 @@ def location_consent(campaign_id: int):
 @login_required
 def upload_run(campaign_id: int):
     """Upload a GPX file of a run or walk."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    enrollment = _enrollment_or_404(campaign)
+    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
     upload = request.files.get("gpx")
     try:
         if upload is None or not upload.filename:

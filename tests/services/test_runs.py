@@ -7,7 +7,7 @@ import pytest
 from portal.extensions import db
 from portal.services.day_rules import end_of_local_day
 from portal.services.errors import DuplicateRun, InvalidGpx, LocationConsentRequired
-from portal.services.runs import CLOCK_AHEAD, add_run, give_location_consent, run_distance_by_day
+from portal.services.runs import CLOCK_AHEAD, add_run, distance_by_day, give_location_consent, list_runs
 from tests.campaign_helpers import (
     WALK_MINUTES,
     enrolled,
@@ -35,7 +35,7 @@ def test_a_walk_adds_its_distance_to_the_day(enrollment, walk_start):
     run = add_run(enrollment, gpx_track(start))
     db.session.commit()
     assert 2000 < run.distance_m < 2200 and run.duration_s == 19 * 60 and not run.too_fast
-    assert run_distance_by_day(enrollment) == {run.day: run.distance_m}
+    assert distance_by_day(list_runs(enrollment)) == {run.day: run.distance_m}
     with pytest.raises(DuplicateRun):
         add_run(enrollment, gpx_track(start))
 
@@ -43,7 +43,7 @@ def test_a_walk_adds_its_distance_to_the_day(enrollment, walk_start):
 def test_too_fast_runs_are_kept_but_not_counted(enrollment, walk_start):
     give_location_consent(enrollment)
     run = add_run(enrollment, gpx_track(walk_start, seconds_apart=10))  # about 40 km/h
-    assert run.too_fast and run_distance_by_day(enrollment) == {}
+    assert run.too_fast and distance_by_day(list_runs(enrollment)) == {}
 
 
 def test_a_track_that_ends_after_now_is_refused(app, enrollment):

@@ -1,9 +1,13 @@
 """A member's campaign pages over HTTP: list, enrol, check in, report, history."""
 
+from datetime import timedelta
+
 from portal.extensions import db
 from portal.models import DailyRecord
-from tests.campaign_helpers import enrolled, member_of, running_campaign
-from tests.support import text_of
+from portal.models.base import utcnow
+from portal.models.steps import Checkin, ReportSource, Run
+from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+from tests.support import counted_queries, text_of
 
 PANEL = {"HX-Request": "true", "HX-Target": "today_panel"}
 
@@ -147,3 +151,56 @@ def test_a_50_mb_upload_is_refused_in_chinese(client, tree, make_user, login):
         f"/campaigns/{campaign.id}/runs", data=huge, content_type="multipart/form-data; boundary=x"
     )
     assert response.status_code == 413 and "文件过大" in text_of(response.data)
+
+
+def test_the_campaign_page_reads_the_same_few_statements_however_long_the_history(
+    client, tree, make_user, login
+):
+    """The signed-in user; the campaign with the member's enrolment and its union; the sponsor's pledge
+    (this preset has one); the member's runs, records and check-ins; and, once they have checked in
+    today, their draw chance: never one per day."""
+    campaign = running_campaign(tree["edu"], "eco-walk", started_days_ago=5)
+    member = member_of(make_user(), tree["njmu"])
+    enrollment = enrolled(member, campaign, tree["njmu"])
+    login(member)
+    page_url = f"/campaigns/{campaign.id}"
+
+    def statements_of_the_page() -> int:
+        with counted_queries() as statements:
+            assert client.get(page_url).status_code == 200
+        return len([statement for statement in statements if statement.lstrip().upper().startswith("SELECT")])
+
+    assert statements_of_the_page() == 6
+    now = utcnow()
+    for back in range(1, 6):
+        day = today_local() - timedelta(days=back)
+        db.session.add_all(
+            [
+                DailyRecord(
+                    enrollment_id=enrollment.id,
+                    campaign_id=campaign.id,
+                    day=day,
+                    reported_steps=9000,
+                    reported_at=now,
+                    source=ReportSource.FORM,
+                    counted_steps=9000,
+                    qualified=True,
+                    reason="qualified",
+                ),
+                Checkin(enrollment_id=enrollment.id, day=day),
+                Run(
+                    enrollment_id=enrollment.id,
+                    day=day,
+                    started_at=now - timedelta(days=back),
+                    distance_m=3000 + back,
+                    duration_s=1800,
+                    too_fast=back == 1,
+                ),
+            ]
+        )
+    db.session.commit()
+    assert statements_of_the_page() == 6
+    page = text_of(client.get(page_url).data)
+    assert page.count("已签到") == 5 and page.count("运动 3.00 公里") == 4  # the too-fast run is not counted
+    client.post(f"/campaigns/{campaign.id}/checkin")
+    assert statements_of_the_page() == 7

@@ -4,12 +4,10 @@ fixed number of queries a page costs, and the admins' Excel export."""
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 
 import pytest
-from flask_sqlalchemy.session import Session as RequestSession
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.i18n import LANGUAGE_COOKIE
@@ -21,6 +19,7 @@ from portal.services.teams import create_team, join_team
 from portal.views.panel_tags import keep_frame
 from tests.campaign_helpers import member_of, running_campaign, walkers_at_one_instant
 from tests.conftest import DEFAULT_PASSWORD
+from tests.support import counted_queries
 
 
 def walkers(campaign, make_user, unit, steps_each):
@@ -28,27 +27,6 @@ def walkers(campaign, make_user, unit, steps_each):
     return walkers_at_one_instant(
         campaign, make_user, [(unit, [steps] if steps else []) for steps in steps_each]
     )
-
-
-@contextmanager
-def counted_queries():
-    """The statements sent, and among them "(transaction)" where the request's session began a
-    transaction on the database (SQLite's BEGIN is a statement; PostgreSQL's is psycopg's own)."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    def began(*_args):
-        statements.append("(transaction)")
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    event.listen(RequestSession, "after_begin", began)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-        event.remove(RequestSession, "after_begin", began)
 
 
 def test_the_board_page_shows_the_top_my_row_and_how_it_is_ranked(client, login, tree, make_user):
