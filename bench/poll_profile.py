@@ -1,12 +1,13 @@
-"""What one board request costs in process, without a server: the app's WSGI callable called directly, one
-thread, 100 members' cookies in turn, best of seven batches of 1,000 (``--profile``: then cProfile).
+"""What one member's request costs in process, without a server: the app's WSGI callable called directly,
+one thread, 100 members' cookies in turn, best of seven batches of 1,000 (``--profile``: then cProfile).
 
     PYTHONPATH=. .venv/bin/python -m bench.poll_profile \\
         --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --request repeat
 
 On the data ``bench/rankings.py`` generated. ``partial``: the board panel's poll sent in full; ``repeat``:
 sent again with the tag of the panel it was sent (answered 304); ``top600``: the board page with its
-top N. The figures in docs/benchmarks.md ("What a poll costs in process") come from here.
+top N; ``campaign``: the campaign page (today's panel, totals, runs and the calendar of every day). The
+figures in docs/benchmarks.md ("What a poll costs in process", the campaign page) come from here.
 """
 
 from __future__ import annotations
@@ -46,15 +47,18 @@ def environ(path: str, query: str, cookie: str, headers: dict[str, str]) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--request", choices=("partial", "repeat", "top600"), default="partial")
+    parser.add_argument("--request", choices=("partial", "repeat", "top600", "campaign"), default="partial")
     parser.add_argument("--profile", action="store_true", help="then 3,000 requests under cProfile")
     args = parser.parse_args()
     app = bench_app(args.database_url)
     with app.app_context():
         campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
     cookies = member_cookies(app, campaign_id)
-    path = f"/campaigns/{campaign_id}/rankings/individual"
-    query, headers = ("show=all", {}) if args.request == "top600" else ("", POLL)
+    if args.request == "campaign":
+        path, query, headers = f"/campaigns/{campaign_id}", "", {}
+    else:
+        path = f"/campaigns/{campaign_id}/rankings/individual"
+        query, headers = ("show=all", {}) if args.request == "top600" else ("", POLL)
     environs = [environ(path, query, cookie, headers) for cookie in cookies]
     answers: list[tuple[str, dict]] = []
 
