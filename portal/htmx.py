@@ -30,6 +30,12 @@ def htmx_target() -> str | None:
     return target if target and _SAFE_ID.fullmatch(target) else None
 
 
+def asks_for_block(block: str) -> bool:
+    """Whether this is an htmx request for ``block`` alone (``render`` then renders only that block)."""
+    target = htmx_target() if is_htmx() else None
+    return target is not None and (target == block or target.startswith(f"{block}-"))
+
+
 def render(
     template: str,
     *,
@@ -38,8 +44,7 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> ResponseReturnValue:
-    target = htmx_target() if is_htmx() else None
-    if block is not None and target is not None and (target == block or target.startswith(f"{block}-")):
+    if block is not None and asks_for_block(block):
         body = render_blocks(template, [block, *oob], htmx_oob=bool(oob), **context)
     else:
         body = render_template(template, **context)

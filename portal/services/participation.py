@@ -117,27 +117,30 @@ class Totals:
     last_synced_at: datetime | None
 
 
-def day_history(enrollment: Enrollment, *, today: date, runs: list[Run] | None = None) -> list[DayView]:
-    """Every campaign day up to today (newest first), with its record, check-in and metres run (from
-    ``runs``, the member's runs in this campaign when the caller has read them already)."""
+def day_history(
+    enrollment: Enrollment, *, today: date, runs: list[Run] | None = None, since: date | None = None
+) -> list[DayView]:
+    """Every campaign day up to today (newest first; from ``since`` only, when given), with its record,
+    check-in and metres run (from ``runs``, the member's runs in this campaign when the caller has read
+    them already)."""
     campaign = enrollment.campaign
     last = min(today, campaign.end_day)
-    records = {
-        record.day: record
-        for record in db.session.scalars(
-            select(DailyRecord).where(DailyRecord.enrollment_id == enrollment.id)
-        )
-    }
-    checkins = set(db.session.scalars(select(Checkin.day).where(Checkin.enrollment_id == enrollment.id)))
+    first = max(campaign.start_day, since) if since else campaign.start_day
+    records = select(DailyRecord).where(DailyRecord.enrollment_id == enrollment.id)
+    checkins = select(Checkin.day).where(Checkin.enrollment_id == enrollment.id)
+    if since:
+        records, checkins = records.where(DailyRecord.day >= since), checkins.where(Checkin.day >= since)
+    record_of = {record.day: record for record in db.session.scalars(records)}
+    checked_in = set(db.session.scalars(checkins))
     distances = distance_by_day(list_runs(enrollment) if runs is None else runs)
     days = []
     day = last
-    while day >= campaign.start_day:
+    while day >= first:
         days.append(
             DayView(
                 day=day,
-                record=records.get(day),
-                checked_in=day in checkins,
+                record=record_of.get(day),
+                checked_in=day in checked_in,
                 run_distance_m=distances.get(day, 0),
             )
         )

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
 from portal.forms.campaigns import CheckinForm, EnrolForm, StepsForm
-from portal.htmx import is_htmx, render
+from portal.htmx import asks_for_block, is_htmx, render
 from portal.models.base import utcnow
 from portal.models.org import Organisation
 from portal.models.prizes import ChanceSource
@@ -51,7 +51,7 @@ def _today():
 
 def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=None, status=200):
     """The campaign page for the member (``enrollment``: theirs in it, or None); an htmx request aimed at
-    today's panel gets only that panel."""
+    today's panel gets only that panel, and only today is read for it."""
     today = local_today(utcnow(), campaign.timezone)
     context = {
         "campaign": campaign,
@@ -61,8 +61,11 @@ def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=Non
         "checkin_form": CheckinForm(),
         "steps_form": steps_form or StepsForm(formdata=None),
         "panel_message": message,
-        "donation": sponsor_donation(campaign),
     }
+    if enrollment is not None and asks_for_block(TODAY_PANEL):
+        context.update(_today_context(enrollment, day_history(enrollment, today=today, since=today), today))
+        return render("campaigns/detail.html", block=TODAY_PANEL, status=status, **context)
+    context["donation"] = sponsor_donation(campaign)
     if enrollment is None:
         form = enrol_form or EnrolForm(formdata=None)
         form.unit.choices = [
@@ -72,13 +75,9 @@ def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=Non
     else:
         runs = list_runs(enrollment)
         days = day_history(enrollment, today=today, runs=runs)
-        today_view = days[0] if days and days[0].day == today else None
-        checked_in = today_view is not None and today_view.checked_in
         context.update(
-            # the shortcut to today's check-in draw shows once checked in
-            checkin_draw=open_chance(enrollment, ChanceSource.CHECKIN) if checked_in else None,
+            _today_context(enrollment, days, today),
             days=days,
-            today_view=today_view,
             totals=totals_of(enrollment, days),
             runs=runs,
             trend=json.dumps(
@@ -88,7 +87,21 @@ def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=Non
                 ]
             ),
         )
-    return render("campaigns/detail.html", block="today_panel", status=status, **context)
+    return render("campaigns/detail.html", block=TODAY_PANEL, status=status, **context)
+
+
+TODAY_PANEL = "today_panel"  # the block of campaigns/detail.html that a report or check-in answers with
+
+
+def _today_context(enrollment, days, today) -> dict:
+    """What today's panel shows: today's day (``days`` newest first) and, once checked in, the shortcut
+    to today's check-in draw."""
+    today_view = days[0] if days and days[0].day == today else None
+    checked_in = today_view is not None and today_view.checked_in
+    return {
+        "today_view": today_view,
+        "checkin_draw": open_chance(enrollment, ChanceSource.CHECKIN) if checked_in else None,
+    }
 
 
 @bp.get("/<id:campaign_id>")

@@ -204,3 +204,12 @@ def test_the_campaign_page_reads_the_same_few_statements_however_long_the_histor
     assert page.count("已签到") == 5 and page.count("运动 3.00 公里") == 4  # the too-fast run is not counted
     client.post(f"/campaigns/{campaign.id}/checkin")
     assert statements_of_the_page() == 7
+    report_url = f"/campaigns/{campaign.id}/steps"
+    with counted_queries() as statements:
+        answer = client.post(report_url, data={"steps": "7000"}, headers=PANEL)
+    assert answer.get_data(as_text=True).strip().startswith('<article id="today_panel"')
+    assert "已达标：7,000 步" in text_of(answer.data)
+    # today's panel reads today alone: not the sponsor's pledge, not the days before
+    assert not any("campaign_days" in statement for statement in statements)
+    records_read = [s for s in statements if s.lstrip().startswith("SELECT daily_records.id")]
+    assert len(records_read) == 1 and "daily_records.day >=" in records_read[0]
