@@ -49,6 +49,9 @@ def _today():
     return local_today(utcnow(), "Asia/Shanghai")
 
 
+TODAY_PANEL = "today_panel"  # the block of campaigns/detail.html that a report or check-in answers with
+
+
 def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=None, status=200):
     """The campaign page for the member (``enrollment``: theirs in it, or None); an htmx request aimed at
     today's panel gets only that panel, and only today is read for it."""
@@ -88,9 +91,6 @@ def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=Non
             ),
         )
     return render("campaigns/detail.html", block=TODAY_PANEL, status=status, **context)
-
-
-TODAY_PANEL = "today_panel"  # the block of campaigns/detail.html that a report or check-in answers with
 
 
 def _today_context(enrollment, days, today) -> dict:
