@@ -12,6 +12,7 @@ rows (names joined), and for the member their own row (and their rank within a s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache, partial
@@ -149,11 +150,7 @@ def read_board(
     now = now or utcnow()
     source = board_source(campaign, now)
     if kind is RankingKind.UNIT:
-        return BoardView(
-            **_stamp(source, kind, now),
-            scope=Scope.ALL,
-            rows=tuple(_unit_rows(campaign, source)[offset : offset + limit]),
-        )
+        return _unit_board_view(campaign, source, limit=limit, offset=offset, now=now)
     own = _own_row(source, kind, viewer) if viewer is not None else None
     return _board_view(source, kind, viewer, own, scope=scope, limit=limit, offset=offset, now=now)
 
@@ -307,9 +304,8 @@ def _board_view(
     city = own.city_id if own is not None else None
     scope, scope_value = _resolve_scope(viewer, scope, city)
     in_scope = scope_clause(board, scope, scope_value)
-    cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
-    rows = board_cache("rows").get(cache_key) if cache_key else None
-    if rows is None:
+
+    def read_page() -> tuple:
         query = page_query(board)  # built only when read: building costs more than a cached page
         paged = query.where(in_scope) if in_scope is not None else query
         found = db.session.execute(paged.order_by(board.c.rank, key).limit(limit).offset(offset)).all()
@@ -319,9 +315,10 @@ def _board_view(
         else:
             first = rank_within(board, in_scope, ranks[0]) if found and offset else None
             scoped = scope_ranks(ranks, offset, first)
-        rows = tuple(make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True))
-        if cache_key:
-            board_cache("rows")[cache_key] = rows
+        return tuple(make_row(values, scope_rank) for values, scope_rank in zip(found, scoped, strict=True))
+
+    cache_key = (board.name, scope, scope_value, limit, offset) if not source.live else None
+    rows = _kept_rows(cache_key, read_page)
     mine = None
     if own is not None and own.values is not None:
         mine_key = own.values[1]  # the enrolment's or the team's id
@@ -330,6 +327,17 @@ def _board_view(
             rank = int(own.values[0])
             mine = make_row(own.values, rank_within(board, in_scope, rank) if in_scope is not None else rank)
     return BoardView(**view, scope=scope, rows=rows, mine=mine, viewer_city_id=city, rows_key=cache_key)
+
+
+def _kept_rows(key: tuple | None, read: Callable[[], tuple]) -> tuple:
+    """A page of a snapshot's rows as this process keeps it (``board_cache``), read when it keeps none
+    (``key`` None: a live board, read every time)."""
+    rows = board_cache("rows").get(key) if key else None
+    if rows is None:
+        rows = read()
+        if key:
+            board_cache("rows")[key] = rows
+    return rows
 
 
 def viewer_city(viewer: Enrollment) -> int | None:
@@ -344,6 +352,19 @@ def _resolve_scope(viewer: Enrollment | None, scope: Scope, city: int | None) ->
     if scope is Scope.UNIT:
         return Scope.UNIT, viewer.unit_id
     return (Scope.CITY, city) if city is not None else (Scope.ALL, None)
+
+
+def _unit_board_view(
+    campaign: Campaign, source: BoardSource, *, limit: int, offset: int, now: datetime
+) -> BoardView:
+    """The unit board (whole, in its groups: it has no scopes and no viewer's row). A snapshot's page of
+    it is kept per process like the other boards' (``board_cache``), which also lets its panel be kept
+    and its poll be answered 304 (``views/panel_tags``)."""
+    cache_key = None
+    if not source.live and source.unit is not None:
+        cache_key = (source.unit.name, Scope.ALL, None, limit, offset)
+    rows = _kept_rows(cache_key, lambda: tuple(_unit_rows(campaign, source)[offset : offset + limit]))
+    return BoardView(**_stamp(source, RankingKind.UNIT, now), scope=Scope.ALL, rows=rows, rows_key=cache_key)
 
 
 def _unit_rows(campaign: Campaign, source: BoardSource) -> list[UnitRow]:

@@ -97,7 +97,7 @@ def unchanged_tag(
     for ``kind``, a frame kept in this process with the same digest, the member the session claims. No
     database but the snapshot pointers' read when this process's copy is older than 5 s: anything not
     already held here says no (None), and the poll is answered in full."""
-    if not request.if_none_match or kind is RankingKind.UNIT:
+    if not request.if_none_match:
         return None
     snapshot = current_snapshot(campaign_id)
     if snapshot is None or is_live(campaign_id, snapshot) or kind not in snapshot.tables:

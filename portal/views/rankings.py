@@ -86,7 +86,7 @@ def index(campaign_id: int):
 def board(campaign_id: int, kind: str):
     """One board: its top, the member's own row, filters and what it is ranked by. The poll of an open
     page for its panel is answered from one statement when it can be (``panel_for_session``)."""
-    if is_htmx() and htmx_target() == "board_panel":
+    if _is_panel_poll():
         keep_session_cookie()  # a poll: the page asks by itself, the member did nothing
         claimed = session_claim(session.get("_user_id"))  # where Flask-Login keeps ``User.get_id()``
         if claimed is not None:
@@ -98,6 +98,10 @@ def board(campaign_id: int, kind: str):
             if panel is not None:
                 return panel
     return board_page(campaign_id, kind)
+
+
+def _is_panel_poll() -> bool:
+    return is_htmx() and htmx_target() == "board_panel"
 
 
 @login_required
@@ -117,6 +121,11 @@ def board_page(campaign_id: int, kind: str):
     scope = asked_scope() if viewer is not None and chosen is not RankingKind.UNIT else Scope.ALL
     limit = rows_shown(rules, top=None if _shows_all() else PARTIAL_TOP)
     view = read_board(campaign, chosen, viewer=viewer, scope=scope, limit=limit)
+    if _is_panel_poll() and view.rows_key is not None:  # the unit board's poll, or an onlooker's
+        claimed = (current_user.id, current_user.session_nonce)
+        return _tagged_panel(
+            campaign.id, chosen, rules, view, claimed, enrolled=viewer is not None, limit=limit
+        )
     return _page(campaign, chosen, rules, view, enrolled=viewer is not None, limit=limit)
 
 
@@ -172,18 +181,28 @@ def panel_for_session(campaign_id: int, kind: str, claimed: tuple[int, str]) -> 
     if found is None:
         return None
     chosen, board = found
-    panel = assemble_panel(
-        board.view,
-        chosen,
-        board.rules,
-        campaign_id=campaign_id,
-        enrolled=True,
-        show_all=_shows_all(),
-        limit=board.limit,
+    return _tagged_panel(
+        campaign_id, chosen, board.rules, board.view, claimed, enrolled=True, limit=board.limit
     )
-    response = make_response(panel.html)  # a snapshot board's: its frame is kept (``rows_key``)
-    tag = panel_tag(board.view.rows_key, panel.frame, viewer_mark(*claimed), panel.viewer_parts)
-    return answer_conditionally(response, tag)
+
+
+def _tagged_panel(
+    campaign_id: int,
+    kind: RankingKind,
+    rules: RuleSet,
+    view: BoardView,
+    claimed: tuple[int, str],
+    *,
+    enrolled: bool,
+    limit: int,
+) -> Response:
+    """A snapshot board's panel (its frame is kept: ``view.rows_key``) as a poll's answer, with the tag a
+    repeat poll sends back, or 304 when the poll sent that tag (``panel_tags``)."""
+    panel = assemble_panel(
+        view, kind, rules, campaign_id=campaign_id, enrolled=enrolled, show_all=_shows_all(), limit=limit
+    )
+    tag = panel_tag(view.rows_key, panel.frame, viewer_mark(*claimed), panel.viewer_parts)
+    return answer_conditionally(make_response(panel.html), tag)
 
 
 def _board_for_member(
