@@ -47,7 +47,7 @@ from portal.services.board_rows import (
     unit_row,
 )
 from portal.services.board_tables import Snapshot, board_cache, current_snapshot, is_live, snapshot_table
-from portal.services.campaigns import rules_of
+from portal.services.campaigns import rules_as_text, rules_from_text
 from portal.services.day_rules import local_today
 from portal.services.rankings import (
     UnitFigures,
@@ -198,7 +198,7 @@ def read_board_for_session(
     found = read_first(statement, {"user_id": user_id, "campaign_id": campaign_id})
     if found is None or found.session_nonce != nonce:
         return None
-    rules = rules_of(found.rules)
+    rules = rules_from_text(found.rules)
     limit = rows_shown(rules, top=top)
     viewer = BoardViewer(found.enrollment_id, found.unit_id)
     own = OwnRow(found[_SESSION_HEAD:] if found[_SESSION_HEAD] is not None else None, found.viewer_city)
@@ -223,7 +223,7 @@ def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Sel
         Enrollment.id.label("enrollment_id"),
         Enrollment.unit_id,
         Campaign.title,
-        Campaign.rules,
+        rules_as_text().label("rules"),
         city.label("viewer_city"),
     )
     statement = (

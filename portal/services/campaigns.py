@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, cast, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -41,11 +41,18 @@ def campaign_rules(campaign: Campaign) -> RuleSet:
 
 def rules_of(stored: dict) -> RuleSet:
     """Stored rules as a checked object, parsed once per rule text and process: every report needs them."""
-    return _parsed_rules(json.dumps(stored, sort_keys=True))
+    return rules_from_text(json.dumps(stored, sort_keys=True))
+
+
+def rules_as_text() -> ColumnElement[str]:
+    """The campaign's rules column as its JSON text, for ``rules_from_text``: a statement read on every
+    poll then neither decodes the JSON nor has it encoded again to find it parsed."""
+    return cast(Campaign.rules, Text)
 
 
 @lru_cache(maxsize=256)
-def _parsed_rules(text: str) -> RuleSet:
+def rules_from_text(text: str) -> RuleSet:
+    """Rules read as text (``rules_as_text``), parsed once per text and process."""
     return RuleSet.model_validate_json(text)
 
 
