@@ -95,3 +95,26 @@ def test_team_and_union_boards_on_a_phone(live_server, page, another_page, tree,
     expect(another_page.get_by_role("heading", name="产业工会")).to_be_visible()
     expect(another_page.get_by_text("得分 = 参与率 × 50% + 达标率 × 50%。")).to_be_visible()
     screenshot(another_page, "rankings-4-unions")
+
+
+def test_the_union_board_asks_whether_it_changed_and_updates_in_place(serve_portal, page, tree, make_user):
+    # A large campaign's union board, from its snapshot: the page asks every second, the browser sends back
+    # the tag of the panel it shows, and the panel changes in place after the next refresh.
+    base = serve_portal(BOARD_LIVE_MAX_PARTICIPANTS=0, BOARD_POLL_SECONDS=1, BOARD_POINTER_CACHE_SECONDS=1)
+    eco = running_campaign(tree["js"], "eco-walk", started_days_ago=3)
+    walker = enrolled(member_of(make_user(real_name="周明远"), tree["njmu"]), eco, tree["njmu"])
+    db.session.commit()
+    refresh_boards(eco, now=utcnow())
+
+    sign_in(page, base, walker.user.phone)
+    page.goto(f"{base}/campaigns/{eco.id}/rankings/unit")
+    expect(page.get_by_text("1 人报名，0 人参与")).to_be_visible()
+    page.wait_for_load_state("load")  # htmx (a deferred script) polls from here on
+    with page.expect_response(lambda answer: bool(answer.request.header_value("if-none-match"))):
+        pass
+    db.session.rollback()  # a fresh transaction: the server wrote (signing in) since this one began
+    report_steps(walker, day=today_local(), steps=9000, source=ReportSource.API)
+    db.session.commit()
+    refresh_boards(eco, now=utcnow())  # the refresh job's next round
+    expect(page.get_by_text("1 人报名，1 人参与")).to_be_visible()  # moved in place, no reload
+    expect(page.get_by_role("heading", name="排行榜", level=1)).to_be_visible()
