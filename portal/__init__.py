@@ -9,16 +9,26 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Nothing happens at import; everything is wired here."""
+    from portal.application import Portal
     from portal.config import load_config
+    from portal.page_hooks import keep_page_hooks_to_pages
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Portal(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
+    keep_page_hooks_to_pages(app, page_only_extensions())
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def page_only_extensions() -> tuple[object, ...]:
+    """The extensions whose request hooks serve the pages alone (``portal/page_hooks.py``)."""
+    from portal.extensions import csrf, limiter, login_manager
+
+    return (csrf, login_manager, limiter)
 
 
 def register_extensions(app: Flask) -> None:

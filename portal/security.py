@@ -3,7 +3,7 @@ under because its indicator styles and eval are switched off in the htmx-config 
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, g
+from flask import Flask, Request, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -30,12 +30,23 @@ SECURITY_HEADERS = (
 )
 
 
+# A JSON answer of the API is never a document: it loads nothing, is never framed and is not sniffed.
+# Those two headers say all of that (OWASP's REST Security Cheat Sheet); the pages' long policy and
+# their referrer and permissions policies would only be checked and copied on every API call (each
+# header costs its check in werkzeug, again when the answer is sent, and in gunicorn: about a fifteenth
+# of a step report for the five, docs/benchmarks.md).
+API_SECURITY_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+)
+
+
 def set_security_headers(response: Response) -> Response:
-    """Add the headers, leaving any a view set itself (one pass over the response's headers)."""
+    """Add the headers, leaving any a view set itself (one pass over the response's headers): the pages'
+    set, or the API's own for an answer under ``/api/``."""
+    headers = API_SECURITY_HEADERS if request.path.startswith("/api/") else SECURITY_HEADERS
     present = {name.lower() for name, _value in response.headers}
-    response.headers.extend(
-        [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
-    )
+    response.headers.extend([(name, value) for name, value in headers if name.lower() not in present])
     return response
 
 

@@ -18,6 +18,17 @@ def test_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_api_answers_carry_the_api_security_headers(client):
+    """A JSON answer is never a document: it gets a policy that loads nothing and may not be framed, and
+    nosniff; the pages' referrer and permissions policies are for documents only."""
+    response = client.get("/api/v1/openapi.json")
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Permissions-Policy" not in response.headers and "Referrer-Policy" not in response.headers
+    error = client.get("/api/v1/me/campaigns")  # an error answer too
+    assert error.status_code == 401 and error.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_home_page_says_what_the_portal_is(client):
     page = text_of(client.get("/").data)
     assert "职工健步走" in page and "入会" in page and "手机号注册" in page
@@ -45,6 +56,17 @@ def test_csrf_failure_is_explained(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/auth/login", data={"phone": "13912345678", "password": "x"})
     assert response.status_code == 400 and "页面已过期" in text_of(response.data)
+
+
+def test_csrf_is_checked_on_every_page_blueprint_and_never_on_the_api(make_app):
+    """CSRF protection runs on the page blueprints it was moved to (``page_hooks``), the admin's included,
+    and a bearer-token call to the API is not asked for a CSRF token."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    refused = client.post("/admin/orgs/1/edit")  # before the admin check would send them to sign in
+    assert refused.status_code == 400 and "页面已过期" in text_of(refused.data)
+    response = client.post("/api/v1/steps", json={}, headers={"Authorization": "Bearer jbz_unknown"})
+    assert response.status_code == 401 and response.json["error"]["code"] == "invalid_token"
 
 
 def test_english_on_request(client):
