@@ -6,14 +6,22 @@ one thread, 100 members' cookies in turn, best of seven batches of 1,000 (``--pr
 
 On the data ``bench/rankings.py`` generated. ``partial``: the board panel's poll sent in full; ``repeat``:
 sent again with the tag of the panel it was sent (answered 304); ``top600``: the board page with its
-top N; ``campaign``: the campaign page (today's panel, totals, runs and the calendar of every day). The
-figures in docs/benchmarks.md ("What a poll costs in process", the campaign page) come from here.
+top N; ``campaign``: the campaign page (today's panel, totals, runs and the calendar of every day);
+``hello``: the minimal "hello" endpoint the board benchmark compares with. The figures in
+docs/benchmarks.md ("What a poll costs in process", the campaign page) come from here.
+
+``--instructions N``: only N requests, inside ``functools.reduce``, for a repeatable count of the
+instructions they take (see ``bench/step_profile.py``):
+
+    valgrind --tool=callgrind --toggle-collect=functools_reduce --callgrind-out-file=/tmp/cg.out \\
+        .venv/bin/python -m bench.poll_profile --database-url … --request partial --instructions 400
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import pstats
 import sys
@@ -47,15 +55,22 @@ def environ(path: str, query: str, cookie: str, headers: dict[str, str]) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--request", choices=("partial", "repeat", "top600", "campaign"), default="partial")
+    parser.add_argument(
+        "--request", choices=("partial", "repeat", "top600", "campaign", "hello"), default="partial"
+    )
     parser.add_argument("--profile", action="store_true", help="then 3,000 requests under cProfile")
+    parser.add_argument("--instructions", type=int, metavar="N", help="only N requests, for callgrind")
     args = parser.parse_args()
     app = bench_app(args.database_url)
+    if args.request == "hello":
+        from bench.minimal_hello import app as hello_app
     with app.app_context():
         campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
     cookies = member_cookies(app, campaign_id)
     if args.request == "campaign":
         path, query, headers = f"/campaigns/{campaign_id}", "", {}
+    elif args.request == "hello":
+        app, path, query, headers = hello_app, "/", "", {}
     else:
         path = f"/campaigns/{campaign_id}/rankings/individual"
         query, headers = ("show=all", {}) if args.request == "top600" else ("", POLL)
@@ -65,10 +80,14 @@ def main() -> None:
     def start_response(status, response_headers, exc_info=None):
         answers.append((status, dict(response_headers)))
 
+    def one(index: int) -> int:
+        request = {**environs[index % len(environs)], "wsgi.input": io.BytesIO(b"")}
+        b"".join(app.wsgi_app(request, start_response))
+        return index + 1
+
     def call(count: int) -> None:
         for index in range(count):
-            request = {**environs[index % len(environs)], "wsgi.input": io.BytesIO(b"")}
-            b"".join(app.wsgi_app(request, start_response))
+            one(index)
 
     if args.request == "repeat":  # each member's browser keeps the tag of the panel it was sent
         for request in environs:
@@ -79,6 +98,9 @@ def main() -> None:
     statuses = {status for status, _headers in answers}
     expected = "304 NOT MODIFIED" if args.request == "repeat" else "200 OK"
     assert statuses == {expected}, statuses
+    if args.instructions:
+        functools.reduce(lambda index, _: one(index), range(args.instructions), 0)
+        return
     best = float("inf")
     for _ in range(7):
         begun = time.perf_counter()
