@@ -14,7 +14,7 @@ class Portal(Flask):
 
     Flask passes every hook, view and error handler through ``ensure_sync`` on every request, and its
     check (``inspect.iscoroutinefunction``: unwrapping, three attribute lookups, one of them failing with
-    a formatted ``AttributeError``) was about a twentieth of a step report (docs/benchmarks.md). A plain
+    a formatted ``AttributeError``) was about a fiftieth of a step report (docs/benchmarks.md). A plain
     function or bound method says what it is in its code object's flags: that is read directly, and
     anything else (a partial, a callable object) still goes through Flask's own check, so an
     ``async def`` view keeps working as Flask documents."""

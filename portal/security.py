@@ -33,8 +33,8 @@ SECURITY_HEADERS = (
 # A JSON answer of the API is never a document: it loads nothing, is never framed and is not sniffed.
 # Those two headers say all of that (OWASP's REST Security Cheat Sheet); the pages' long policy and
 # their referrer and permissions policies would only be checked and copied on every API call (each
-# header costs its check in werkzeug, again when the answer is sent, and in gunicorn: about a fifteenth
-# of a step report for the five, docs/benchmarks.md).
+# header is checked by werkzeug when added and again when the answer is sent, then by gunicorn; the five
+# cost about a seventeenth of a step report's instructions, docs/benchmarks.md).
 API_SECURITY_HEADERS = (
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"),
