@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.api import API_PATH_PREFIX
 from portal.api.errors import error_response
 from portal.extensions import db
 from portal.htmx import htmx_target, is_htmx
@@ -37,7 +38,7 @@ CSRF_TEXT = (
 
 
 def render_error(code: int, title: str, message: str):
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PATH_PREFIX):
         # The API answers every error, whatever raised it, in its JSON shape.
         fallback = "error" if code < 500 else "server_error"
         return error_response(code, API_ERROR_CODES.get(code, fallback), message)

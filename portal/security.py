@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Flask, Request, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
 
+from portal.api import API_PATH_PREFIX
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -44,7 +46,7 @@ API_SECURITY_HEADERS = (
 def set_security_headers(response: Response) -> Response:
     """Add the headers, leaving any a view set itself (one pass over the response's headers): the pages'
     set, or the API's own for an answer under ``/api/``."""
-    headers = API_SECURITY_HEADERS if request.path.startswith("/api/") else SECURITY_HEADERS
+    headers = API_SECURITY_HEADERS if request.path.startswith(API_PATH_PREFIX) else SECURITY_HEADERS
     present = {name.lower() for name, _value in response.headers}
     response.headers.extend([(name, value) for name, value in headers if name.lower() not in present])
     return response
@@ -56,7 +58,7 @@ class BrowserSessionInterface(SecureCookieSessionInterface):
     exposure) and nothing is signed or sent back."""
 
     def open_session(self, app: Flask, request: Request):
-        if request.path.startswith("/api/"):
+        if request.path.startswith(API_PATH_PREFIX):
             return None  # Flask makes a null session
         return super().open_session(app, request)
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from portal.api import API_PATH_PREFIX
 from portal.api.errors import ApiError, domain_error, error_response
 from portal.api.openapi import openapi_document
 from portal.api.schemas import (
@@ -39,7 +40,7 @@ from portal.api.support import (
     require_token,
     wrong_token_kind,
 )
-from portal.api.throttle import API_PATH_PREFIX, BULK_PER_TOKEN, check_rate
+from portal.api.throttle import BULK_PER_TOKEN, check_rate
 from portal.extensions import csrf, db
 from portal.models.api import TokenKind
 from portal.models.base import utcnow

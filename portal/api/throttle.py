@@ -35,8 +35,6 @@ from portal.api.errors import ApiError
 from portal.extensions import app_state, limiter
 from portal.page_hooks import owned_by
 
-API_PATH_PREFIX = "/api/"
-
 # A member's phone syncs a few times an hour; a partner pushes batches to the bulk route.
 PER_TOKEN = parse("120/minute")
 BULK_PER_TOKEN = parse("30/minute")
