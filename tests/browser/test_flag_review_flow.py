@@ -32,6 +32,8 @@ def test_appeal_and_review(live_server, page, another_page, tree, make_user, scr
     sign_in(another_page, base, admin.phone)
     another_page.goto(f"{base}/admin/campaigns/flags")
     expect(another_page.get_by_text("今天走了全程马拉松")).to_be_visible()
+    expect(another_page.locator(".facts")).to_contain_text("步数为重复数字，疑似刷步工具所致。")
+    expect(another_page.locator(".facts")).not_to_contain_text("原因：")  # the label says it already
     screenshot(another_page, "flag-2-review")
     another_page.get_by_role("button", name="属实，计入").click()
     expect(another_page.get_by_text("没有待审核的数据")).to_be_visible()

@@ -118,6 +118,29 @@ def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_
     )
 
 
+
+def test_the_review_queue_says_why_to_the_admin(app, client, tree, make_user, login):
+    """The member reads "why" about their own days; the admin reads it about a member's."""
+    from portal.models.steps import DayFlag
+    from portal.services.steps import report_steps
+
+    campaign = running_campaign(tree["edu"])
+    admin = make_user(admin_of=tree["edu"])
+    said = {
+        DayFlag.IMPLAUSIBLE: "单日步数超出合理范围。",
+        DayFlag.REPEATED_DIGITS: "步数为重复数字，疑似刷步工具所致。",
+        DayFlag.JUMP: "远高于该成员平时的步数。",
+    }
+    for flag in said:
+        enrolment = enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
+        record = report_steps(enrolment, day=today_local(), steps=88888, source=ReportSource.API).record
+        record.flag = flag
+    db.session.commit()
+    login(admin)
+    queue = text_of(client.get("/admin/campaigns/flags").data)
+    assert all(words in queue for words in said.values())
+    assert "原因：" not in queue and "你平时" not in queue
+
 def test_runs_need_consent_then_show_a_health_day(client, tree, make_user, login, walk_start):
     import io
 
