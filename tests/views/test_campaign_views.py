@@ -118,7 +118,6 @@ def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_
     )
 
 
-
 def test_the_review_queue_says_why_to_the_admin(app, client, tree, make_user, login):
     """The member reads "why" about their own days; the admin reads it about a member's."""
     from portal.models.steps import DayFlag
@@ -140,6 +139,7 @@ def test_the_review_queue_says_why_to_the_admin(app, client, tree, make_user, lo
     queue = text_of(client.get("/admin/campaigns/flags").data)
     assert all(words in queue for words in said.values())
     assert "原因：" not in queue and "你平时" not in queue
+
 
 def test_runs_need_consent_then_show_a_health_day(client, tree, make_user, login, walk_start):
     import io
