@@ -39,6 +39,13 @@ def campaigns_open_to(user: User) -> list[Campaign]:
     return list(db.session.scalars(query.order_by(Campaign.start_day.desc(), Campaign.id.desc())))
 
 
+def enrolled_campaigns(user: User) -> list[Campaign]:
+    """The campaigns the member is enrolled in, the newest first (what their step reports can name)."""
+    query = select(Campaign).join(Enrollment, Enrollment.campaign_id == Campaign.id)
+    query = query.where(Enrollment.user_id == user.id)
+    return list(db.session.scalars(query.order_by(Campaign.start_day.desc(), Campaign.id.desc())))
+
+
 def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign not in campaigns_open_to(user):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, session
+from flask import Blueprint, abort, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,6 +20,7 @@ from portal.services.membership import (
     pending_application,
 )
 from portal.services.notifications import list_notifications, mark_all_read
+from portal.services.participation import enrolled_campaigns
 from portal.services.permissions import is_admin
 from portal.services.rewards import rewards_of_user
 from portal.services.tokens import issue_personal_token, list_personal_tokens, revoke_token
@@ -103,6 +104,18 @@ def tokens():
         return redirect_to("me.tokens")
     secret = session.pop("new_token", None) if request.method == "GET" else None
     return render("me/tokens.html", form=form, tokens=list_personal_tokens(current_user), secret=secret)
+
+
+@bp.get("/tokens/shortcut")
+@login_required
+def shortcut_guide():
+    """How to report steps every evening from an iPhone's Shortcuts app, with the member's own campaign
+    numbers and this portal's address filled in (docs/api.md has the same for developers)."""
+    return render(
+        "me/shortcut_guide.html",
+        campaigns=enrolled_campaigns(current_user),
+        steps_url=url_for("api.post_steps", _external=True),
+    )
 
 
 @bp.post("/tokens/<id:token_id>/revoke")

@@ -41,6 +41,12 @@ def test_make_use_and_revoke_a_token(live_server, page, tree, make_user, screens
     )
     assert status == 200 and body["qualified"] is True
 
+    page.get_by_role("link", name="如何用 iPhone 快捷指令自动上报步数").click()
+    expect(page.get_by_test_id("campaign-numbers")).to_contain_text(f"{campaign.title}{campaign.id}")
+    expect(page.get_by_test_id("steps-url")).to_have_text(f"{base}/api/v1/steps")
+    screenshot(page, "token-2-shortcut-guide")
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="个人 API 令牌").click()
+    expect(page.get_by_test_id("new-token")).to_have_count(0)  # shown once only
     page.reload()
     expect(page.get_by_test_id("new-token")).to_have_count(0)  # shown once only
     page.get_by_role("button", name="撤销").click()

@@ -81,6 +81,7 @@ MATRIX = {
     "me.profile": ("GET", "/me/profile", None, signed_in(200)),
     "me.notifications": ("GET", "/me/notifications", None, signed_in(200)),
     "me.tokens": ("GET", "/me/tokens", None, signed_in(200)),
+    "me.shortcut_guide": ("GET", "/me/tokens/shortcut", None, signed_in(200)),
     "me.boards": ("POST", "/me/boards", {}, signed_in(303)),
     # Another person's token id (member A's): 404 for everyone else.
     "me.revoke": ("POST", "/me/tokens/{token}/revoke", {}, only({"anonymous": LOGIN, "member_a": 303}, 404)),

@@ -54,3 +54,20 @@ def test_verified_profile_cannot_be_overwritten(client, make_user, login):
 
     db.session.refresh(user)
     assert user.real_name == name
+
+
+def test_the_shortcut_guide_names_the_members_own_campaigns_and_the_address(client, tree, make_user, login):
+    from tests.campaign_helpers import enrolled, member_of, running_campaign
+
+    mine = running_campaign(tree["edu"])
+    other = running_campaign(tree["edu"], preset="eco-walk")
+    member = member_of(make_user(), tree["njmu"])
+    login(member)
+    page = text_of(client.get("/me/tokens/shortcut").data)
+    assert "你还没有报名任何活动" in page
+    assert "http://localhost/api/v1/steps" in page
+
+    enrolled(member, mine, tree["njmu"])
+    page = text_of(client.get("/me/tokens/shortcut").data)
+    assert f"{mine.title} {mine.id}" in page and other.title not in page
+    assert "如何用 iPhone 快捷指令自动上报步数" in text_of(client.get("/me/tokens").data)
