@@ -71,3 +71,4 @@ def test_the_shortcut_guide_names_the_members_own_campaigns_and_the_address(clie
     page = text_of(client.get("/me/tokens/shortcut").data)
     assert f"{mine.title} {mine.id}" in page and other.title not in page
     assert "如何用 iPhone 快捷指令自动上报步数" in text_of(client.get("/me/tokens").data)
+    assert "/me/tokens/shortcut" in client.get(f"/campaigns/{mine.id}").data.decode()  # under today's form
