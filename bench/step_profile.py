@@ -5,9 +5,10 @@ upsert endpoint's, called directly in one thread with random tokens and steps, b
     PYTHONPATH=. .venv/bin/python -m bench.step_profile \\
         --database-url postgresql://postgres@127.0.0.1:5432/portal_bench --app portal
 
-``--profile``: then 3,000 reports under cProfile. ``--instructions N``: only N reports, inside
-``functools.reduce``, for a repeatable count of the instructions they take (this machine's speed drifts
-by a third within minutes; instruction counts do not move):
+``--profile``: then 3,000 reports under cProfile (by cumulative, then by own time).
+``--instructions N``: only N reports, inside ``functools.reduce``, for a repeatable count of the
+instructions they take (this machine's speed drifts by a third within minutes; instruction counts
+do not move):
 
     valgrind --tool=callgrind --toggle-collect=functools_reduce --callgrind-out-file=/tmp/cg.out \\
         .venv/bin/python -m bench.step_profile --database-url … --app portal --instructions 400
@@ -104,6 +105,7 @@ def main() -> None:
         reports(3000)
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(45)
 
 
 if __name__ == "__main__":
