@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -31,3 +32,13 @@ def test_upgrade_downgrade_upgrade_on_an_empty_sqlite_database(make_app, tmp_pat
         downgrade(directory=MIGRATIONS, revision="base")
         upgrade(directory=MIGRATIONS)
     assert _differences(app) == []
+
+
+@pytest.mark.postgres  # a storage setting SQLite does not have
+def test_api_tokens_leave_room_for_their_last_use_on_postgresql(app):
+    """The batched "last used" writes stay on their page (HOT updates): migration 3c5e1a7d9b20."""
+    with app.app_context(), db.engine.connect() as connection:
+        options = connection.exec_driver_sql(
+            "SELECT reloptions FROM pg_class WHERE relname = 'api_tokens'"
+        ).scalar()
+    assert options == ["fillfactor=50"]
