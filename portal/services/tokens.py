@@ -175,7 +175,9 @@ class TokenUses:
         if not pending:
             return
         connection = connection or db.session.connection()
-        hashes = sorted(pending)  # one order for every writer: concurrent batches cannot deadlock
+        # Concurrent batches lock rows in one order, so cannot deadlock: row by row in this sorted order; on
+        # PostgreSQL as its join visits the table, the same for every writer.
+        hashes = sorted(pending)
         if connection.dialect.name == "postgresql":
             times = [pending[key] for key in hashes]
             connection.execute(_uses_from_arrays(), {"hashes": hashes, "times": times})
