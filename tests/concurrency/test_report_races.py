@@ -67,3 +67,28 @@ def test_racing_reports_through_the_one_statement_path_leave_the_latest(app, tre
         db.session.expire_all()
         record = db.session.scalar(select(DailyRecord).where(DailyRecord.enrollment_id == enrollment_id))
         assert record.reported_steps == 2007
+
+
+def test_racing_batches_of_token_uses_keep_the_latest_and_never_deadlock(app, make_user):
+    """Workers write their batches of "last used" at the same moment, over the same tokens noted in
+    different orders (``TokenUses.write``: one statement over two arrays on PostgreSQL)."""
+    import random
+
+    from portal.models import ApiToken
+    from portal.services.tokens import TokenUses
+
+    hashes = [issue_personal_token(make_user(), f"t{i}").token.token_hash for i in range(300)]
+    db.session.commit()
+    start = utcnow() - timedelta(hours=1)
+
+    def write(index: int) -> None:
+        uses = TokenUses(interval=3600)
+        for token_hash in random.sample(hashes, len(hashes)):
+            uses.note(token_hash, start + timedelta(minutes=index))
+        uses.write()
+
+    for _ in range(3):
+        assert race(app, write, threads=8) == {"ok": 8}
+    db.session.expire_all()
+    last_used = set(db.session.scalars(select(ApiToken.last_used_at).where(ApiToken.token_hash.in_(hashes))))
+    assert last_used == {start + timedelta(minutes=7)}
