@@ -1,5 +1,6 @@
 """A member on a phone sees their rank on the board, reports steps, and sees the rank move when the
-board is next refreshed: the panel updates in place (htmx), no reload."""
+board is next refreshed: the panel updates in place (htmx), no reload; at the campaign's end the final
+board replaces it in place and the page stops asking."""
 
 from datetime import timedelta
 
@@ -9,6 +10,9 @@ from portal.extensions import db
 from portal.models import ReportSource
 from portal.models.base import utcnow
 from portal.services.board_snapshots import refresh_boards
+from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import day_closes_at
+from portal.services.settlement import settle_day
 from portal.services.steps import report_steps
 from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
@@ -118,3 +122,41 @@ def test_the_union_board_asks_whether_it_changed_and_updates_in_place(serve_port
     refresh_boards(eco, now=utcnow())  # the refresh job's next round
     expect(page.get_by_text("1 人报名，1 人参与")).to_be_visible()  # moved in place, no reload
     expect(page.get_by_role("heading", name="排行榜", level=1)).to_be_visible()
+
+
+def test_an_open_board_turns_final_in_place_and_stops_asking(serve_portal, page, tree, make_user, screenshot):
+    # The campaign's last day: the page polls the running board every second; once the day is settled, the
+    # next refresh freezes the boards, the final panel replaces the running one, and the page asks no more.
+    base = serve_portal(BOARD_LIVE_MAX_PARTICIPANTS=0, BOARD_POLL_SECONDS=1, BOARD_POINTER_CACHE_SECONDS=1)
+    campaign = running_campaign(tree["edu"], started_days_ago=6)  # a seven-day campaign: today is its last
+    member = member_of(make_user(real_name="孙丽华"), tree["njmu"])
+    walker = enrolled(member, campaign, tree["njmu"])
+    report_steps(
+        walker,
+        day=today_local() - timedelta(days=1),
+        steps=9000,
+        source=ReportSource.IMPORT,
+        allow_closed=True,
+    )
+    db.session.commit()
+    refresh_boards(campaign, now=utcnow())
+
+    sign_in(page, base, member.phone)
+    board = f"/campaigns/{campaign.id}/rankings/individual"
+    page.goto(base + board)
+    expect(page.get_by_test_id("board-stamp")).to_contain_text("更新于")
+    page.wait_for_load_state("load")  # htmx (a deferred script) polls from here on
+    with page.expect_response(lambda answer: board in answer.url):
+        pass
+    db.session.rollback()  # a fresh transaction: the server wrote (signing in) since this one began
+    after = day_closes_at(campaign.end_day, campaign_rules(campaign), campaign.timezone) + timedelta(hours=1)
+    settle_day(campaign, campaign.end_day, now=after)
+    db.session.commit()
+    assert refresh_boards(campaign, now=after).frozen  # the refresh after the last day is settled
+    expect(page.get_by_test_id("board-stamp")).to_contain_text("最终排名")  # in place, no reload
+    expect(page.get_by_test_id("my-rank")).to_contain_text("第 1 名")
+    polls = []
+    page.on("request", lambda request: polls.append(request.url) if board in request.url else None)
+    page.wait_for_timeout(3000)  # three of the running board's poll intervals
+    assert polls == []
+    screenshot(page, "rankings-5-final")

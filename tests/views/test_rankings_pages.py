@@ -4,6 +4,7 @@ fixed number of queries a page costs, and the admins' Excel export."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +16,9 @@ from portal.models import AuditEntry
 from portal.models.identity import new_session_nonce
 from portal.services.board_snapshots import refresh_boards
 from portal.services.board_tables import board_cache
+from portal.services.campaigns import campaign_rules
+from portal.services.day_rules import day_closes_at
+from portal.services.settlement import settle_day
 from portal.services.teams import create_team, join_team
 from portal.views.panel_tags import keep_frame
 from tests.campaign_helpers import member_of, running_campaign, walkers_at_one_instant
@@ -395,3 +399,23 @@ def test_a_live_unit_board_poll_is_read_every_time(app, tree, make_user):
     poll = client.get(f"/campaigns/{campaign.id}/rankings/unit", headers=POLL)
     assert poll.status_code == 200 and "ETag" not in poll.headers
     assert poll.get_data(as_text=True).startswith('<section id="board_panel"')
+
+
+def test_a_final_board_says_so_and_its_panel_asks_for_itself_no_more(client, login, tree, make_user):
+    campaign = running_campaign(tree["edu"], started_days_ago=6)  # a seven-day campaign: today is its last
+    people = walkers(campaign, make_user, tree["njmu"], [12000, 9000])
+    after = day_closes_at(campaign.end_day, campaign_rules(campaign), campaign.timezone) + timedelta(hours=1)
+    settle_day(campaign, campaign.end_day, now=after)
+    db.session.commit()
+    assert refresh_boards(campaign, now=after).frozen
+    login(people[1].user)
+    board = f"/campaigns/{campaign.id}/rankings/individual"
+    page = client.get(board).get_data(as_text=True)
+    assert "最终排名" in page and "第 2 名" in page
+    assert "hx-trigger" not in page and "hx-get" not in page
+    # A page left open on the running board gets the final panel at its next poll, and then stops.
+    panel = client.get(board, headers={"HX-Request": "true", "HX-Target": "board_panel"}).get_data(
+        as_text=True
+    )
+    assert panel.lstrip().startswith('<section id="board_panel"') and "最终排名" in panel
+    assert "hx-trigger" not in panel
