@@ -48,7 +48,7 @@ class _SessionRow(tuple):
 def floor_app():
     """The portal's app with the two patches (``gunicorn 'bench.poll_floor:floor_app()'``)."""
     import psycopg
-    from markupsafe import Markup
+    from markupsafe import Markup, escape
 
     import portal.services.boards as boards
     import portal.views.rankings as rankings
@@ -79,7 +79,8 @@ def floor_app():
         my_row = (
             f'<ol class="board board-own" aria-label="我的排名"><li data-entry="{mine.enrollment_id}" '
             f'class="mine"><span class="board-rank">{mine.rank}</span><span class="board-who"><strong>'
-            f'{mine.name}</strong><small>{mine.unit}</small></span><span class="board-figures"><strong>'
+            f"{escape(mine.name)}</strong><small>{escape(mine.unit)}</small></span>"
+            '<span class="board-figures"><strong>'
             f"{mine.qualified_days} 天</strong><small>{mine.checkin_days} 次打卡 · {mine.steps:,} 步</small>"
             "</span></li></ol>"
         )
