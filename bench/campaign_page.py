@@ -14,15 +14,10 @@ peak meets (docs/benchmarks.md, issue 4).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 
-from sqlalchemy import select
-
-from bench.rankings import PII_KEY, bench_app, lua, member_cookies
-from bench.serving import serve_and_load
-from portal.extensions import db
-from portal.models import Campaign
+from bench.rankings import PII_KEY, bench_app, lua, member_cookies, newest_campaign
+from bench.serving import serve_and_load, server_env
 
 
 def main() -> None:
@@ -34,15 +29,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     app = bench_app(args.database_url)
-    with app.app_context():
-        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+    campaign_id = newest_campaign(app)
     cookies = member_cookies(app, campaign_id)
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "PORTAL_SECRET_KEY": "bench",
-        "PORTAL_PII_KEY": PII_KEY,
-    }
+    env = server_env(args.database_url, PII_KEY)
     hello_script = lua("/", cookies[:1], {})
     page_script = lua(f"/campaigns/{campaign_id}", cookies, {})
     settings = {"workers": args.workers, "connections": args.connections, "duration": args.duration}

@@ -25,13 +25,10 @@ import io
 import os
 import time
 
-from sqlalchemy import select
-
 from bench.poll_profile import POLL, environ
-from bench.rankings import PII_KEY, POLL_HEADERS, bench_app, lua, member_cookies
-from bench.serving import serve_and_load
+from bench.rankings import PII_KEY, POLL_HEADERS, bench_app, lua, member_cookies, newest_campaign
+from bench.serving import serve_and_load, server_env
 from portal.extensions import db
-from portal.models import Campaign
 
 
 class _SessionRow(tuple):
@@ -124,15 +121,9 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help="time both apps in process instead")
     args = parser.parse_args()
     app = bench_app(args.database_url)
-    with app.app_context():
-        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+    campaign_id = newest_campaign(app)
     cookies = member_cookies(app, campaign_id)
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "PORTAL_SECRET_KEY": "bench",
-        "PORTAL_PII_KEY": PII_KEY,
-    }
+    env = server_env(args.database_url, PII_KEY)
     if args.in_process:
         os.environ.update(env)
         print(f"partial: {time_in_process(app, campaign_id, cookies) * 1000:.3f} ms a request")

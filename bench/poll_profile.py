@@ -27,11 +27,7 @@ import pstats
 import sys
 import time
 
-from sqlalchemy import select
-
-from bench.rankings import POLL_HEADERS, bench_app, member_cookies
-from portal.extensions import db
-from portal.models import Campaign
+from bench.rankings import POLL_HEADERS, bench_app, member_cookies, newest_campaign
 
 POLL = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in POLL_HEADERS.items()}
 
@@ -64,8 +60,7 @@ def main() -> None:
     app = bench_app(args.database_url)
     if args.request == "hello":
         from bench.minimal_hello import app as hello_app
-    with app.app_context():
-        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+    campaign_id = newest_campaign(app)
     cookies = member_cookies(app, campaign_id)
     if args.request == "campaign":
         path, query, headers = f"/campaigns/{campaign_id}", "", {}

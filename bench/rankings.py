@@ -22,7 +22,6 @@ Needs wrk (Debian package ``wrk``).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -33,7 +32,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, select, text, update
 
 from bench.board_data import DAYS, generate_board_campaign
-from bench.serving import ROOT, serve_and_load
+from bench.serving import ROOT, serve_and_load, server_env
 from portal import create_app
 from portal.extensions import db
 from portal.models import Campaign, Enrollment, User
@@ -102,11 +101,21 @@ def bench_app(url: str):
     )
 
 
+def newest_campaign(app) -> int | None:
+    """The campaign an earlier run generated here (the newest)."""
+    with app.app_context():
+        return _newest_campaign_id()
+
+
+def _newest_campaign_id() -> int | None:
+    return db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+
+
 def reused_or_generated(reuse: bool, generate) -> tuple[int, bool]:
     """The newest campaign of an earlier run (``reuse``), or ``generate()``'s in a freshly migrated
     database; and whether it was generated now. Inside an app context."""
     if reuse and inspect(db.engine).has_table("campaigns"):
-        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()).limit(1))
+        campaign_id = _newest_campaign_id()
         if campaign_id is not None:
             return campaign_id, False
     upgrade(directory=str(ROOT / "migrations"))
@@ -253,12 +262,7 @@ def page_bodies(app, campaign_id: int, cookie: str) -> dict[str, Path]:
 def load_pages(
     url: str, campaign_id: int, cookies: list[str], tags: list[str], bodies: dict[str, Path], args
 ) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORTAL_SECRET_KEY": "bench",
-        "PORTAL_PII_KEY": PII_KEY,
-    }
+    env = server_env(url, PII_KEY)
     board = f"/campaigns/{campaign_id}/rankings/individual"
     scripts = {
         "hello": lua("/", cookies[:1], {}),

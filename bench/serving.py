@@ -4,6 +4,7 @@ bench/rankings.py): the same settings for the app measured and its baseline, sid
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import subprocess
 import sys
@@ -41,6 +42,11 @@ def _worker_rss_mb(master_pid: int) -> float:
 def _milliseconds(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def server_env(url: str, pii_key: str) -> dict[str, str]:
+    """The environment gunicorn serves the portal in: the benchmark's database, secret and PII key."""
+    return {**os.environ, "DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench", "PORTAL_PII_KEY": pii_key}
 
 
 def serve_and_load(

@@ -13,7 +13,6 @@ is the result. A run with any non-2xx answer is void. Needs wrk (Debian package 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from bench.serving import ROOT, serve_and_load
+from bench.serving import ROOT, serve_and_load, server_env
 from portal import create_app
 from portal.extensions import db
 from portal.models import OrgKind
@@ -134,12 +133,7 @@ def main() -> None:
     campaign_id, day = existing or generate(args.database_url, args.participants, args.tokens)
     script = Path(tempfile.mkdtemp()) / "steps.lua"
     script.write_text(LUA % {"tokens": args.tokens, "campaign": campaign_id, "day": day})
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "PORTAL_SECRET_KEY": "bench",
-        "PORTAL_PII_KEY": PII_KEY,
-    }
+    env = server_env(args.database_url, PII_KEY)
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
         _flush_redis(args.redis_url)
