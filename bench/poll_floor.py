@@ -23,9 +23,8 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import time
 
-from bench.poll_profile import POLL, environ
+from bench.poll_profile import POLL, best_of_seven, environ
 from bench.rankings import PII_KEY, POLL_HEADERS, bench_app, lua, member_cookies, newest_campaign
 from bench.serving import serve_and_load, server_env
 from portal.extensions import db
@@ -101,12 +100,7 @@ def time_in_process(app, campaign_id: int, cookies: list[str]) -> float:
             )
 
     call(500)
-    best = float("inf")
-    for _ in range(7):
-        begun = time.perf_counter()
-        call(1000)
-        best = min(best, (time.perf_counter() - begun) / 1000)
-    return best
+    return best_of_seven(call)
 
 
 def _ignore(*_args) -> None:
