@@ -15,7 +15,9 @@ remove:
   the benchmark asks for).
 
 Everything else (Flask, the session cookie, the snapshot pointers, the kept frame, the tag) is the
-portal's. docs/benchmarks.md (issue 7) gives what it measured and why neither patch was kept.
+portal's. ``--stores redis memory`` adds, to each round, the floor with the statement's row not read
+from PostgreSQL at all but from Redis or the worker's memory (``_stored_rows``): what a poll with no SQL
+would reach. docs/benchmarks.md (issue 7) gives what it measured and why none of it was kept.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ class _SessionRow(tuple):
     viewer_city = property(lambda row: row[5])
 
 
-def floor_app():
-    """The portal's app with the two patches (``gunicorn 'bench.poll_floor:floor_app()'``)."""
+def floor_app(store: str = "sql"):
+    """The portal's app with the two patches (``gunicorn 'bench.poll_floor:floor_app()'``). With
+    ``store`` "redis" or "memory", the statement's row is not read from PostgreSQL at all but from a
+    store the refresh would have filled (``_stored_rows``): what a poll with no SQL would cost."""
     import psycopg
     from markupsafe import Markup, escape
 
@@ -83,9 +87,42 @@ def floor_app():
         html = frame.html.replace(rankings.MINE_SLOT, my_rank, 1).replace(rankings.OWN_SLOT, my_row, 1)
         return rankings.Panel(Markup(html), frame, my_rank + my_row)
 
-    boards.read_first = read_first
+    boards.read_first = read_first if store == "sql" else _stored_rows(store, read_first)
     rankings.assemble_panel = assemble_panel
     return app
+
+
+def _stored_rows(store: str, read_from_database):
+    """``read_first`` answered from Redis (one GET of the row, pickled) or from this process's memory
+    (a dict), keyed by the statement's parameters. Filled from PostgreSQL at a key's first read, which
+    stands in for a refresh that writes every member's row: the poll pays the lookup, not the fill."""
+    import pickle
+
+    import redis
+
+    if store == "memory":
+        rows: dict = {}
+
+        def read_first(statement, parameters):
+            key = (parameters["user_id"], parameters["campaign_id"], id(statement))
+            found = rows.get(key)
+            if found is None:
+                found = rows[key] = read_from_database(statement, parameters)
+            return found
+
+        return read_first
+    client = redis.Redis.from_url(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
+
+    def read_first(statement, parameters):
+        key = f"floor:{parameters['user_id']}:{parameters['campaign_id']}:{id(statement)}"
+        packed = client.get(key)
+        if packed is None:
+            found = read_from_database(statement, parameters)
+            client.set(key, pickle.dumps(tuple(found)), ex=600)
+            return found
+        return _SessionRow(pickle.loads(packed))
+
+    return read_first
 
 
 def time_in_process(app, campaign_id: int, cookies: list[str]) -> float:
@@ -113,6 +150,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--in-process", action="store_true", help="time both apps in process instead")
+    parser.add_argument(
+        "--stores",
+        nargs="*",
+        default=[],
+        choices=["redis", "memory"],
+        help="also the floor with its row from these stores instead of PostgreSQL",
+    )
     args = parser.parse_args()
     app = bench_app(args.database_url)
     campaign_id = newest_campaign(app)
@@ -129,18 +173,24 @@ def main() -> None:
         lua(f"/campaigns/{campaign_id}/rankings/individual", cookies, POLL_HEADERS),
     )
     settings = {"workers": 4, "connections": 10, "duration": args.duration}
+    extra = "".join(f" floor from {store} req/s (p99) | / hello |" for store in args.stores)
     print(
         "| round | hello req/s | partial req/s (p99) | / hello | floor req/s (p99) | / hello "
-        "| largest worker RSS |"
+        f"| largest worker RSS |{extra}"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|" + "---|---|" * len(args.stores))
     for round_ in range(1, args.rounds + 1):
         base = serve_and_load("bench.minimal_hello:app", 8211, env, hello, **settings)
         portal = serve_and_load("wsgi:app", 8212, env, poll, **settings)
         floor = serve_and_load("bench.poll_floor:floor_app()", 8213, env, poll, **settings)
+        stored = [
+            serve_and_load(f"bench.poll_floor:floor_app('{store}')", 8214, env, poll, **settings)
+            for store in args.stores
+        ]
         print(
             f"| {round_} | {base.rps:,.0f} | {portal.rps:,.0f} ({portal.p99}) | {portal.rps / base.rps:.0%} "
-            f"| {floor.rps:,.0f} ({floor.p99}) | {floor.rps / base.rps:.0%} | {floor.worker_rss_mb:.0f} MB |",
+            f"| {floor.rps:,.0f} ({floor.p99}) | {floor.rps / base.rps:.0%} | {floor.worker_rss_mb:.0f} MB |"
+            + "".join(f" {load.rps:,.0f} ({load.p99}) | {load.rps / base.rps:.0%} |" for load in stored),
             flush=True,
         )
 
