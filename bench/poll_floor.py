@@ -31,6 +31,8 @@ from bench.rankings import PII_KEY, POLL_HEADERS, bench_app, lua, member_cookies
 from bench.serving import serve_and_load, server_env
 from portal.extensions import db
 
+FLOOR_REDIS_URL = "BENCH_FLOOR_REDIS_URL"  # where the servers find --redis-url
+
 
 class _SessionRow(tuple):
     """The statement's row with the names ``read_board_for_session`` reads from its head."""
@@ -93,9 +95,10 @@ def floor_app(store: str = "sql"):
 
 
 def _stored_rows(store: str, read_from_database):
-    """``read_first`` answered from Redis (one GET of the row, pickled) or from this process's memory
-    (a dict), keyed by the statement's parameters. Filled from PostgreSQL at a key's first read, which
-    stands in for a refresh that writes every member's row: the poll pays the lookup, not the fill."""
+    """``read_first`` answered from Redis (one GET of the row, pickled; the database ``--redis-url``
+    names) or from this process's memory (a dict), keyed by the statement's parameters and the statement
+    object (each worker keeps its own keys). Filled from PostgreSQL at a key's first read, which stands in
+    for a refresh that writes every member's row: the poll pays the lookup, not the fill."""
     import pickle
 
     import redis
@@ -111,14 +114,15 @@ def _stored_rows(store: str, read_from_database):
             return found
 
         return read_first
-    client = redis.Redis.from_url(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    client = redis.Redis.from_url(os.environ[FLOOR_REDIS_URL])
 
     def read_first(statement, parameters):
         key = f"floor:{parameters['user_id']}:{parameters['campaign_id']}:{id(statement)}"
         packed = client.get(key)
         if packed is None:
             found = read_from_database(statement, parameters)
-            client.set(key, pickle.dumps(tuple(found)), ex=600)
+            if found is not None:
+                client.set(key, pickle.dumps(tuple(found)), ex=600)
             return found
         return _SessionRow(pickle.loads(packed))
 
@@ -157,11 +161,14 @@ def main() -> None:
         choices=["redis", "memory"],
         help="also the floor with its row from these stores instead of PostgreSQL",
     )
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/14", help="the Redis database of --stores redis"
+    )
     args = parser.parse_args()
     app = bench_app(args.database_url)
     campaign_id = newest_campaign(app)
     cookies = member_cookies(app, campaign_id)
-    env = server_env(args.database_url, PII_KEY)
+    env = {**server_env(args.database_url, PII_KEY), FLOOR_REDIS_URL: args.redis_url}
     if args.in_process:
         os.environ.update(env)
         print(f"partial: {time_in_process(app, campaign_id, cookies) * 1000:.3f} ms a request")
