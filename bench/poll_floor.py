@@ -17,7 +17,9 @@ remove:
 Everything else (Flask, the session cookie, the snapshot pointers, the kept frame, the tag) is the
 portal's. ``--stores redis memory`` adds, to each round, the floor with the statement's row not read
 from PostgreSQL at all but from Redis or the worker's memory (``_stored_rows``): what a poll with no SQL
-would reach. docs/benchmarks.md (issue 7) gives what it measured and why none of it was kept.
+would reach. ``--bare`` adds the floor answered outside Flask's request altogether (``bare_app``): the
+last layer a poll could shed. docs/benchmarks.md (issue 7) gives what it measured and why none of it was
+kept.
 """
 
 from __future__ import annotations
@@ -129,16 +131,100 @@ def _stored_rows(store: str, read_from_database):
     return read_first
 
 
-def time_in_process(app, campaign_id: int, cookies: list[str]) -> float:
-    """Seconds a poll takes, the app's WSGI callable called directly (best of seven batches of 1,000)."""
+def bare_app(store: str = "sql"):
+    """The floor's poll answered by a WSGI callable of its own in front of the portal (``gunicorn
+    'bench.poll_floor:bare_app()'``): no Flask request, so none of the portal's hooks (Flask-Login,
+    Flask-WTF, the limiter, the locale, the security headers' pass) and none of Flask's request and
+    response objects. It does only what the poll needs: the session cookie checked with the portal's own
+    serializer, the floor's statement and parts inside an app context, the tag, the headers written as
+    they are. Anything else (another path, no session, a filter, a tag sent back, a frame not yet kept)
+    goes to the portal. What a poll bypassing the portal's Flask request entirely would reach, with its
+    row read as ``store`` says."""
+    from itsdangerous import BadSignature
+    from werkzeug.http import parse_cookie
+
+    from portal.security import SECURITY_HEADERS
+    from portal.services.accounts import session_claim
+    from portal.services.board_rows import Scope
+    from portal.services.boards import read_board_for_session
+    from portal.services.rules import RankingKind
+    from portal.views import rankings
+    from portal.views.panel_tags import KEPT_TO_ASK_AGAIN, panel_tag, viewer_mark
+
+    app = floor_app(store)
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    max_age = int(app.permanent_session_lifetime.total_seconds())
+    poll_path = "/campaigns/{}/rankings/individual"
+
+    def portal_poll(environ: dict) -> tuple[bytes, str] | None:
+        parts = environ["PATH_INFO"].split("/")  # "", "campaigns", id, "rankings", kind
+        if len(parts) != 5 or not parts[2].isdigit() or environ["PATH_INFO"] != poll_path.format(parts[2]):
+            return None
+        if environ.get("QUERY_STRING") or environ.get("HTTP_IF_NONE_MATCH"):
+            return None
+        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookie_name)
+        try:
+            signed_in = serializer.loads(cookie, max_age=max_age) if cookie else {}
+        except BadSignature:
+            return None
+        claimed = session_claim(signed_in.get("_user_id"))
+        if claimed is None:
+            return None
+        campaign_id = int(parts[2])
+        with app.app_context():
+            found = read_board_for_session(
+                campaign_id,
+                RankingKind.INDIVIDUAL,
+                user_id=claimed[0],
+                nonce=claimed[1],
+                scope=Scope.ALL,
+                top=rankings.PARTIAL_TOP,
+            )
+            kept = found and rankings.board_cache("html").get(rankings.frame_key(found.view.rows_key, False))
+            if kept is None:  # the portal renders the frame (links need a request) and keeps it
+                return None
+            panel = rankings.assemble_panel(
+                found.view,
+                RankingKind.INDIVIDUAL,
+                found.rules,
+                campaign_id=campaign_id,
+                enrolled=True,
+                show_all=False,
+                limit=found.limit,
+            )
+            tag = panel_tag(found.view.rows_key, panel.frame, viewer_mark(*claimed), panel.viewer_parts)
+        return panel.html.encode(), tag
+
+    def bare(environ: dict, start_response):
+        answered = portal_poll(environ) if environ.get("HTTP_HX_TARGET") == "board_panel" else None
+        if answered is None:
+            return app(environ, start_response)
+        body, tag = answered
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("ETag", f'"{tag}"'),
+                *KEPT_TO_ASK_AGAIN,
+                *SECURITY_HEADERS,
+            ],
+        )
+        return [body]
+
+    return bare
+
+
+def time_in_process(wsgi, campaign_id: int, cookies: list[str]) -> float:
+    """Seconds a poll takes, a WSGI callable (an app's ``wsgi_app``) called directly (best of seven
+    batches of 1,000)."""
     path = f"/campaigns/{campaign_id}/rankings/individual"
     environs = [environ(path, "", cookie, POLL) for cookie in cookies]
 
     def call(count: int) -> None:
         for index in range(count):
-            b"".join(
-                app.wsgi_app({**environs[index % len(environs)], "wsgi.input": io.BytesIO(b"")}, _ignore)
-            )
+            b"".join(wsgi({**environs[index % len(environs)], "wsgi.input": io.BytesIO(b"")}, _ignore))
 
     call(500)
     return best_of_seven(call)
@@ -153,7 +239,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=15)
-    parser.add_argument("--in-process", action="store_true", help="time both apps in process instead")
+    parser.add_argument("--in-process", action="store_true", help="time the apps in process instead")
+    parser.add_argument(
+        "--bare", action="store_true", help="also the floor outside Flask's request (its row as each store)"
+    )
     parser.add_argument(
         "--stores",
         nargs="*",
@@ -171,29 +260,32 @@ def main() -> None:
     env = {**server_env(args.database_url, PII_KEY), FLOOR_REDIS_URL: args.redis_url}
     if args.in_process:
         os.environ.update(env)
-        print(f"partial: {time_in_process(app, campaign_id, cookies) * 1000:.3f} ms a request")
+        print(f"partial: {time_in_process(app.wsgi_app, campaign_id, cookies) * 1000:.3f} ms a request")
         floor = floor_app()  # patches the modules both apps use: timed second
-        print(f"floor: {time_in_process(floor, campaign_id, cookies) * 1000:.3f} ms a request")
+        print(f"floor: {time_in_process(floor.wsgi_app, campaign_id, cookies) * 1000:.3f} ms a request")
+        if args.bare:
+            print(f"bare: {time_in_process(bare_app(), campaign_id, cookies) * 1000:.3f} ms a request")
         return
     hello, poll = (
         lua("/", cookies[:1], {}),
         lua(f"/campaigns/{campaign_id}/rankings/individual", cookies, POLL_HEADERS),
     )
     settings = {"workers": 4, "connections": 10, "duration": args.duration}
-    extra = "".join(f" floor from {store} req/s (p99) | / hello |" for store in args.stores)
+    variants = [(f"floor from {store}", f"bench.poll_floor:floor_app('{store}')") for store in args.stores]
+    if args.bare:  # outside Flask's request: from PostgreSQL, then from each store
+        for store in ["sql", *args.stores]:
+            variants.append((f"outside Flask, {store}", f"bench.poll_floor:bare_app('{store}')"))
+    extra = "".join(f" {name} req/s (p99) | / hello |" for name, _target in variants)
     print(
         "| round | hello req/s | partial req/s (p99) | / hello | floor req/s (p99) | / hello "
         f"| largest worker RSS |{extra}"
     )
-    print("|---|---|---|---|---|---|---|" + "---|---|" * len(args.stores))
+    print("|---|---|---|---|---|---|---|" + "---|---|" * len(variants))
     for round_ in range(1, args.rounds + 1):
         base = serve_and_load("bench.minimal_hello:app", 8211, env, hello, **settings)
         portal = serve_and_load("wsgi:app", 8212, env, poll, **settings)
         floor = serve_and_load("bench.poll_floor:floor_app()", 8213, env, poll, **settings)
-        stored = [
-            serve_and_load(f"bench.poll_floor:floor_app('{store}')", 8214, env, poll, **settings)
-            for store in args.stores
-        ]
+        stored = [serve_and_load(target, 8214, env, poll, **settings) for _name, target in variants]
         print(
             f"| {round_} | {base.rps:,.0f} | {portal.rps:,.0f} ({portal.p99}) | {portal.rps / base.rps:.0%} "
             f"| {floor.rps:,.0f} ({floor.p99}) | {floor.rps / base.rps:.0%} | {floor.worker_rss_mb:.0f} MB |"
