@@ -157,7 +157,7 @@ def bare_app(store: str = "sql"):
     max_age = int(app.permanent_session_lifetime.total_seconds())
     poll_path = "/campaigns/{}/rankings/individual"
 
-    def portal_poll(environ: dict) -> tuple[bytes, str] | None:
+    def answer_poll(environ: dict) -> tuple[bytes, str] | None:
         parts = environ["PATH_INFO"].split("/")  # "", "campaigns", id, "rankings", kind
         if len(parts) != 5 or not parts[2].isdigit() or environ["PATH_INFO"] != poll_path.format(parts[2]):
             return None
@@ -181,8 +181,8 @@ def bare_app(store: str = "sql"):
                 scope=Scope.ALL,
                 top=rankings.PARTIAL_TOP,
             )
-            kept = found and rankings.board_cache("html").get(rankings.frame_key(found.view.rows_key, False))
-            if kept is None:  # the portal renders the frame (links need a request) and keeps it
+            frame = found and rankings.board_cache("html").get(rankings.frame_key(found.view.rows_key, False))
+            if frame is None:  # the portal renders the frame (links need a request) and keeps it
                 return None
             panel = rankings.assemble_panel(
                 found.view,
@@ -197,7 +197,7 @@ def bare_app(store: str = "sql"):
         return panel.html.encode(), tag
 
     def bare(environ: dict, start_response):
-        answered = portal_poll(environ) if environ.get("HTTP_HX_TARGET") == "board_panel" else None
+        answered = answer_poll(environ) if environ.get("HTTP_HX_TARGET") == "board_panel" else None
         if answered is None:
             return app(environ, start_response)
         body, tag = answered
@@ -285,11 +285,11 @@ def main() -> None:
         base = serve_and_load("bench.minimal_hello:app", 8211, env, hello, **settings)
         portal = serve_and_load("wsgi:app", 8212, env, poll, **settings)
         floor = serve_and_load("bench.poll_floor:floor_app()", 8213, env, poll, **settings)
-        stored = [serve_and_load(target, 8214, env, poll, **settings) for _name, target in variants]
+        others = [serve_and_load(target, 8214, env, poll, **settings) for _name, target in variants]
         print(
             f"| {round_} | {base.rps:,.0f} | {portal.rps:,.0f} ({portal.p99}) | {portal.rps / base.rps:.0%} "
             f"| {floor.rps:,.0f} ({floor.p99}) | {floor.rps / base.rps:.0%} | {floor.worker_rss_mb:.0f} MB |"
-            + "".join(f" {load.rps:,.0f} ({load.p99}) | {load.rps / base.rps:.0%} |" for load in stored),
+            + "".join(f" {load.rps:,.0f} ({load.p99}) | {load.rps / base.rps:.0%} |" for load in others),
             flush=True,
         )
 
