@@ -231,9 +231,10 @@ def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
     chosen = RankingKind(kind)
     if chosen not in campaign_rules(campaign).ranking.kinds:
         raise click.ClickException(f"campaign {campaign_id} has no {kind} board")
-    handle, view = export_board(None, campaign, chosen)
+    written = export_board(None, campaign, chosen)
     db.session.commit()
-    with handle, out.open("wb") as target:
+    view = written.view
+    with written.handle as handle, out.open("wb") as target:
         while data := handle.read(1024 * 1024):
             target.write(data)
     click.echo(
@@ -288,12 +289,13 @@ def jobs_worker(burst: bool) -> None:
 
 @jobs_cli.command("tick")
 def jobs_tick() -> None:
-    """Refresh (or, with Redis, enqueue) every campaign whose boards are due, once; for cron."""
+    """Refresh (or, with Redis, enqueue) every campaign whose boards are due, once, and forget the board
+    exports older than BOARD_EXPORT_KEEP_DAYS; for cron."""
     from flask import current_app
 
-    from portal.jobs import run_due_refreshes
+    from portal.jobs import run_tick
 
-    due = run_due_refreshes(current_app._get_current_object())
+    due = run_tick(current_app._get_current_object())
     click.echo(f"{len(due)} campaign(s) due: {', '.join(map(str, due)) or '-'}")
 
 

@@ -85,9 +85,18 @@ class DefaultConfig:
     BOARD_PANEL_CACHE_CHARACTERS = 8_000_000
     # How long a process keeps a campaign's snapshot pointers (portal/services/board_tables.py).
     BOARD_POINTER_CACHE_SECONDS = 5
-    # Exports from the admin page are written within the request (gunicorn gives it 30 s): larger boards
-    # are exported with `flask campaign export` (about two minutes per million rows).
+    # Exports from the admin pages are written within the request (gunicorn gives it 30 s); larger boards
+    # are written by a background job into EXPORT_DIR (about two minutes per million rows) for their
+    # requester to download (portal/services/board_export_files.py), or with `flask campaign export`.
     BOARD_EXPORT_MAX_ROWS = 150_000
+    # Without Redis, that job is a thread of the web process that asked for it.
+    BOARD_EXPORT_IN_PROCESS = True
+    # Those files and their requests are forgotten this long after they were asked for; one still pending
+    # after BOARD_EXPORT_STALE_MINUTES (its process died) is shown as failed.
+    BOARD_EXPORT_KEEP_DAYS = 7
+    BOARD_EXPORT_STALE_MINUTES = 60
+    # instance/exports if unset; every host of a deployment (web and job workers) must see the same folder.
+    EXPORT_DIR: str | None = None
     # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
     MEDIA_DIR: str | None = None
 

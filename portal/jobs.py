@@ -1,12 +1,16 @@
 """Background work: refreshing the ranking boards at the interval in each campaign's rules (SPEC §8), and
-with them the admin dashboard's figures of the open days (``services/node_figures.py``).
+with them the admin dashboard's figures of the open days (``services/node_figures.py``); writing the
+exports of boards too large for a page request (``services/board_export_files.py``).
 
 Every web process runs a small ticker thread, started by its first request, that looks every
 ``BOARD_TICK_SECONDS`` for campaigns whose boards are due (``due_campaigns``). Then:
 - **one machine, no Redis** (the default): the ticker refreshes them itself, in its thread;
 - **with ``REDIS_URL``**: it enqueues one RQ job per campaign, and ``flask jobs worker`` runs them.
-Several processes may tick at once; the refresh's claim (``board_snapshots._claim``) lets only one of them
-compute a campaign, the others return at once. ``flask campaign rank`` refreshes by hand.
+Each round also forgets the board exports older than ``BOARD_EXPORT_KEEP_DAYS`` (``run_tick``). An
+export asked for on a page is an RQ job with Redis, and a thread of the web process without
+(``enqueue_board_export``). Several processes may tick at once; the refresh's claim
+(``board_snapshots._claim``) lets only one of them compute a campaign, the others return at once.
+``flask campaign rank`` refreshes by hand.
 
 RQ (python-rq) because it is the small, well-kept Redis queue for Python with nothing else to run: no
 broker besides Redis, jobs are plain functions. The worker is RQ's ``SimpleWorker`` (no fork per job): a
@@ -28,6 +32,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign
+from portal.services.board_export_files import forget_old_exports, run_board_export
 from portal.services.board_snapshots import refresh_boards
 from portal.services.board_tables import snapshot_emptied
 from portal.services.campaigns import campaign_rules
@@ -123,6 +128,49 @@ def run_due_refreshes(app: Flask, now: datetime | None = None) -> list[int]:
     return due
 
 
+def run_tick(app: Flask) -> list[int]:
+    """One round of the ticker (and of ``flask jobs tick``): the due refreshes, then the old exports
+    forgotten. The ids of the campaigns due."""
+    due = run_due_refreshes(app)
+    forget_old_exports()
+    return due
+
+
+def board_export_job(export_id: int) -> str | None:
+    """One board export, as an RQ job or in a thread: the status it ended in (None: not this job's)."""
+    try:
+        status = run_board_export(export_id)
+    finally:
+        db.session.remove()
+    return str(status) if status is not None else None
+
+
+def enqueue_board_export(app: Flask, export_id: int) -> threading.Thread | None:
+    """Have the export written: an RQ job for ``flask jobs worker`` with ``REDIS_URL``, else a thread of
+    this process (returned, for whoever wants to wait for it), unless ``BOARD_EXPORT_IN_PROCESS`` is off
+    (the tests run the job themselves). Call it after the request is committed."""
+    if app.config.get("REDIS_URL"):
+        job_queue(app).enqueue(
+            board_export_job, export_id, job_id=f"board-export-{export_id}", job_timeout=3600
+        )
+        return None
+    if not app.config["BOARD_EXPORT_IN_PROCESS"]:
+        return None
+    thread = threading.Thread(
+        target=_export_in_thread, args=(app, export_id), name=f"board-export-{export_id}", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _export_in_thread(app: Flask, export_id: int) -> None:
+    with app.app_context():
+        try:
+            board_export_job(export_id)
+        except Exception:
+            log.exception("the board export %s could not be written", export_id)
+
+
 class _Ticker:
     """One ticker thread per process (a forked gunicorn worker starts its own)."""
 
@@ -145,7 +193,7 @@ class _Ticker:
         while not stop.wait(app.config["BOARD_TICK_SECONDS"]):
             with app.app_context():
                 try:
-                    run_due_refreshes(app)
+                    run_tick(app)
                 except Exception:
                     log.exception("the board ticker's round failed; it tries again next time")
                 finally:

@@ -100,6 +100,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "ARGON2_PARALLELISM": 1,
         "SERVER_NAME": None,
         "BOARD_REFRESH_IN_PROCESS": False,  # tests refresh boards themselves (refresh_boards)
+        "BOARD_EXPORT_IN_PROCESS": False,  # and write board exports themselves (run_board_export)
     }
     config.update(overrides)
     return create_app(config)
@@ -149,6 +150,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
     def build(**overrides) -> Flask:
         overrides.setdefault("MEDIA_DIR", str(tmp_path / "media"))  # the same folder as the ``app`` fixture's
+        overrides.setdefault("EXPORT_DIR", str(tmp_path / "exports"))
         app = make_test_app(overrides.pop("database_url", database_url), **overrides)
         made.append(app)
         return app
@@ -190,6 +192,7 @@ def empty_all_tables() -> None:
 @pytest.fixture
 def app(_session_app: Flask, tmp_path: Path) -> Iterator[Flask]:
     _session_app.config["MEDIA_DIR"] = str(tmp_path / "media")  # each test's uploads on their own
+    _session_app.config["EXPORT_DIR"] = str(tmp_path / "exports")  # and its board exports
     with _session_app.app_context():
         yield _session_app
         db.session.rollback()

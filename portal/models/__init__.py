@@ -4,7 +4,7 @@ from portal.models.announcements import Announcement, AnnouncementRead
 from portal.models.api import ApiToken, TokenKind
 from portal.models.audit import AuditEntry
 from portal.models.base import Base, utcnow
-from portal.models.board import Board, EnrollmentTotals, TotalsCutoff
+from portal.models.board import Board, BoardExport, EnrollmentTotals, ExportStatus, TotalsCutoff
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.contest import (
     Contest,
@@ -56,6 +56,7 @@ __all__ = [
     "BadgeKind",
     "Base",
     "Board",
+    "BoardExport",
     "Campaign",
     "CampaignDay",
     "Certificate",
@@ -76,6 +77,7 @@ __all__ = [
     "DrawOutcome",
     "Enrollment",
     "EnrollmentTotals",
+    "ExportStatus",
     "FiguresRefresh",
     "Gender",
     "JoinRequestStatus",

@@ -8,12 +8,13 @@ refresh later, so they are not models: ``portal/services/board_snapshots.py`` de
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base
+from portal.models.base import Base, str_enum, utcnow
 
 SNAPSHOT_TABLE_PREFIX = "board_snap_"
 
@@ -77,3 +78,34 @@ class EnrollmentTotals(Base):
     steps: Mapped[int] = mapped_column(BigInteger)  # counted steps, before the rules' total cap
     last_synced_at: Mapped[datetime | None]  # the latest record's arrival
     checkin_days: Mapped[int]
+
+
+class ExportStatus(enum.StrEnum):
+    QUEUED = "queued"  # asked for; waiting for the job
+    RUNNING = "running"  # claimed by one job, being written
+    DONE = "done"  # the file is written and may be downloaded by whoever asked for it
+    FAILED = "failed"  # the job raised; nothing to download
+
+
+class BoardExport(Base):
+    """A board's export written by a background job (``services/board_export_files.py``): boards too large
+    to write within a page request. The file lies under ``EXPORT_DIR`` and only its requester downloads
+    it; rows and files are forgotten ``BOARD_EXPORT_KEEP_DAYS`` after the request."""
+
+    __tablename__ = "board_exports"
+    __table_args__ = (Index("ix_board_exports_requested_by_id", "requested_by_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # individual, team, unit
+    # The dashboard's exports: only the rows of units under this node (None: the whole board).
+    within_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[ExportStatus] = mapped_column(str_enum(ExportStatus), default=ExportStatus.QUEUED)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    row_count: Mapped[int | None]
+    byte_size: Mapped[int | None]
+    # The file's name under EXPORT_DIR (``board-<id>-<random>.xlsx``), once written.
+    file_name: Mapped[str | None] = mapped_column(String(80))

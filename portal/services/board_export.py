@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 
 from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
@@ -33,27 +34,35 @@ BATCH = 5000
 
 
 class BoardTooLargeToExport(DomainError):
-    """A page request has about 30 s (gunicorn's timeout); openpyxl writes about 8,500 rows a second here."""
+    """A page request has about 30 s (gunicorn's timeout); openpyxl writes about 8,500 rows a second here.
+    Larger boards are written in the background (``board_export_files``)."""
 
     status = 409
 
     def __init__(self, rows: int, limit: int) -> None:
         super().__init__(
             _(
-                "This board has %(rows)s rows; exports from the page stop at %(limit)s. Ask your system "
-                "administrator to export it with the command flask campaign export.",
+                "This board has %(rows)s rows; exports straight from the page stop at %(limit)s. Use the "
+                "button to write it in the background, then download it from your exports.",
                 rows=format_decimal(rows),
                 limit=format_decimal(limit),
             )
         )
 
 
+def boards_too_large(campaign: Campaign, limit: int) -> dict[str, int]:
+    """The campaign's boards with more than ``limit`` rows at their last refresh (by kind: their rows):
+    the pages offer to export those in the background instead of at once."""
+    rows = db.session.execute(
+        select(Board.kind, Board.row_count).where(Board.campaign_id == campaign.id, Board.row_count > limit)
+    )
+    return {kind: count for kind, count in rows}
+
+
 def check_exportable(campaign: Campaign, kind: RankingKind, limit: int) -> None:
     """Refuse a board too large to write within one page request (``BOARD_EXPORT_MAX_ROWS``)."""
-    rows = db.session.scalar(
-        select(Board.row_count).where(Board.campaign_id == campaign.id, Board.kind == kind)
-    )
-    if rows is not None and rows > limit:
+    rows = boards_too_large(campaign, limit).get(str(kind))
+    if rows is not None:
         raise BoardTooLargeToExport(rows, limit)
 
 
@@ -131,6 +140,16 @@ def _cells(kind: RankingKind, row) -> list:
     ]
 
 
+@dataclass(frozen=True)
+class BoardWorkbook:
+    """An export written: the .xlsx in a temporary file (rewound; whoever reads it closes it), the board's
+    view (for "as of" in the file name) and the number of rows."""
+
+    handle: IO[bytes]
+    view: BoardView
+    rows: int
+
+
 def export_board(
     actor: User | None,
     campaign: Campaign,
@@ -138,10 +157,9 @@ def export_board(
     *,
     within: Organisation | None = None,
     now: datetime | None = None,
-):
-    """The board as an .xlsx in a temporary file (rewound), and its view (for "as of" in the file name).
-    ``within``: only the rows of units in that node's subtree (an admin below the campaign's union), each
-    with its rank on the whole board. The caller commits (the audit entry)."""
+) -> BoardWorkbook:
+    """The board as an .xlsx. ``within``: only the rows of units in that node's subtree (an admin below
+    the campaign's union), each with its rank on the whole board. The caller commits (the audit entry)."""
     head: BoardView = read_board(campaign, kind, limit=1, now=now)
     as_of = format_datetime(head.updated_at, "yyyy-MM-dd HH:mm") if head.updated_at else "-"
     workbook, sheet = new_workbook(
@@ -161,7 +179,7 @@ def export_board(
         organisation_id=campaign.organisation_id,
         after={"board": str(kind), "rows": count, **({"within": within.id} if within else {})},
     )
-    return saved_workbook(workbook), head
+    return BoardWorkbook(saved_workbook(workbook), head, count)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from portal.htmx import render
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
-from portal.services.board_export import check_exportable, export_board
+from portal.services.board_export import boards_too_large, check_exportable, export_board
 from portal.services.campaign_overview import campaign_work, check_publishable, publish_checklist
 from portal.services.campaigns import (
     campaign_rules,
@@ -34,6 +34,7 @@ from portal.services.permissions import get_org_in_scope_by_code
 from portal.services.step_import import check_step_rows, import_step_rows, read_step_file
 from portal.services.tokens import issue_partner_token
 from portal.services.uploads import save_pending_upload, take_pending_upload
+from portal.views.exports import start_board_export
 from portal.views.helpers import (
     campaign_in_scope_or_404,
     redirect_to,
@@ -130,6 +131,7 @@ def _page(campaign: Campaign, form: CampaignEditForm, token_form: PartnerTokenFo
         started=campaign_started(campaign),
         route_mode=campaign_rules(campaign).route.mode.value,
         board_kinds=campaign_rules(campaign).ranking.kinds,
+        boards_too_large=boards_too_large(campaign, current_app.config["BOARD_EXPORT_MAX_ROWS"]),
         checklist=publish_checklist(campaign, today=local_today(utcnow(), campaign.timezone)),
         work=campaign_work(campaign),
     )
@@ -268,7 +270,15 @@ def board_export(campaign_id: int, kind: str):
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="rankings")
-    handle, view = export_board(current_user, campaign, chosen)
+    written = export_board(current_user, campaign, chosen)
     db.session.commit()
-    stamp = format_datetime(view.updated_at, "yyyyMMdd-HHmm") if view.updated_at else "pending"
-    return xlsx_response(handle, f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx")
+    updated_at = written.view.updated_at
+    stamp = format_datetime(updated_at, "yyyyMMdd-HHmm") if updated_at else "pending"
+    return xlsx_response(written.handle, f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx")
+
+
+@bp.post("/<id:campaign_id>/rankings/<kind>/export")
+def board_export_in_background(campaign_id: int, kind: str):
+    """Have a board too large for a page request written in the background (the admin's exports list)."""
+    campaign = campaign_in_scope_or_404(campaign_id)
+    return start_board_export(campaign, board_kind_or_404(campaign, kind))

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.models.base import utcnow
 from portal.services.admin_exports import export_participation
-from portal.services.board_export import check_exportable, export_board
+from portal.services.board_export import boards_too_large, check_exportable, export_board
 from portal.services.campaigns import campaign_rules
 from portal.services.dashboard import (
     ChildOrder,
@@ -28,6 +28,7 @@ from portal.services.dashboard import (
     starting_nodes,
 )
 from portal.services.errors import DomainError
+from portal.views.exports import start_board_export
 from portal.views.helpers import require_admin_scope, xlsx_response
 from portal.views.rankings import board_kind_or_404
 
@@ -70,6 +71,7 @@ def show(campaign_id: int):
         ancestors=breadcrumb(g.scope, node),
         chart_data=dashboard.chart_data(),
         board_kinds=campaign_rules(campaign).ranking.kinds,
+        boards_too_large=boards_too_large(campaign, current_app.config["BOARD_EXPORT_MAX_ROWS"]),
         starts=starting_nodes(g.scope, campaign),
     )
 
@@ -96,7 +98,14 @@ def ranking_export(campaign_id: int, kind: str):
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id, org=node.id))
-    handle, _view = export_board(current_user, campaign, chosen, within=node)
+    written = export_board(current_user, campaign, chosen, within=node)
     db.session.commit()
     stamp = format_datetime(utcnow(), "yyyyMMdd-HHmm")
-    return xlsx_response(handle, f"ranking-{campaign.id}-{chosen}-{node.code}-{stamp}.xlsx")
+    return xlsx_response(written.handle, f"ranking-{campaign.id}-{chosen}-{node.code}-{stamp}.xlsx")
+
+
+@bp.post("/<id:campaign_id>/rankings/<kind>/export")
+def ranking_export_in_background(campaign_id: int, kind: str):
+    """Have the node's rows of a board too large for a page request written in the background."""
+    campaign, node = _campaign_and_node(campaign_id)
+    return start_board_export(campaign, board_kind_or_404(campaign, kind), within=node)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
@@ -159,9 +163,20 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def xlsx_response(handle, filename: str) -> Response:
     """Stream a rewound workbook file as a download, closing it at the end."""
+    return _xlsx_download(lambda: handle, filename)
 
+
+def xlsx_file_response(path: Path, filename: str) -> Response:
+    """Stream a workbook on disk as a download: the file is opened when its first bytes are sent and
+    closed after its last (a response never sent leaves nothing open)."""
+    response = _xlsx_download(partial(path.open, "rb"), filename)
+    response.content_length = path.stat().st_size
+    return response
+
+
+def _xlsx_download(opened: Callable[[], IO[bytes]], filename: str) -> Response:
     def chunks():
-        with handle:
+        with opened() as handle:
             while data := handle.read(256 * 1024):
                 yield data
 

@@ -1,4 +1,5 @@
-"""Refreshes racing each other and readers reading through refreshes (PostgreSQL, real threads)."""
+"""Refreshes racing each other, readers reading through refreshes, and export jobs racing for one request
+(PostgreSQL, real threads)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,22 @@ def test_readers_never_wait_for_or_miss_a_board_during_refreshes(app, campaign):
     for thread in readers:
         thread.join(timeout=30)
     assert failures == [] and seen and all(ranks == [1, 2, 2, 4] for ranks in seen)
+
+
+def test_racing_jobs_write_an_export_once(app, campaign, make_user, tree):
+    """A request enqueued twice (an RQ retry, two threads) is claimed by one job; the others write nothing."""
+    from portal.models import BoardExport, ExportStatus
+    from portal.services.board_export_files import export_dir, request_board_export, run_board_export
+
+    refresh_boards(campaign)
+    export_id = request_board_export(make_user(admin_of=tree["edu"]), campaign, RankingKind.INDIVIDUAL).id
+    db.session.commit()
+    ended = []
+
+    def write(_index):
+        ended.append(run_board_export(export_id))
+
+    assert race(app, write, threads=6) == {"ok": 6}
+    assert ended.count(ExportStatus.DONE) == 1 and ended.count(None) == 5
+    assert db.session.get(BoardExport, export_id).row_count == 4
+    assert len(list(export_dir().iterdir())) == 1

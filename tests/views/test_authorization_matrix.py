@@ -12,11 +12,13 @@ import pytest
 from portal.extensions import db, limiter
 from portal.models import ChanceSource, PrizeKind, Reflection, ReportSource
 from portal.services.announcements import publish_announcement
+from portal.services.board_export_files import request_board_export, run_board_export
 from portal.services.contest_results import add_award
 from portal.services.draws import draw
 from portal.services.prize_pools import pools_of
 from portal.services.quiz import check_question_rows, daily_set, import_questions
 from portal.services.route import list_landmarks
+from portal.services.rules import RankingKind
 from portal.services.steps import report_steps
 from portal.services.teams import create_team
 from portal.services.tokens import issue_personal_token
@@ -274,6 +276,13 @@ MATRIX = {
         None,
         in_scope(200),
     ),
+    # Asking for a board's export in the background (any size: the page offers it for large boards only).
+    "campaign_admin.board_export_in_background": (
+        "POST",
+        "/admin/campaigns/{campaign}/rankings/individual/export",
+        {},
+        in_scope(303),
+    ),
     "campaign_admin.publish": ("POST", "/admin/campaigns/{campaign}/publish", {}, in_scope(303)),
     "campaign_admin.partner_token": (
         "POST",
@@ -301,6 +310,21 @@ MATRIX = {
         "/admin/dashboard/{campaign}/rankings/individual.xlsx",
         None,
         in_scope(200),
+    ),
+    "dashboard.ranking_export_in_background": (
+        "POST",
+        "/admin/dashboard/{campaign}/rankings/individual/export",
+        {},
+        in_scope(303),
+    ),
+    # Each admin lists their own exports; the export written for the admin of 江苏省教育科技工会 is theirs
+    # alone to download.
+    "exports.index": ("GET", "/admin/exports/", None, any_admin(200)),
+    "exports.download": (
+        "GET",
+        "/admin/exports/{export}.xlsx",
+        None,
+        only({"anonymous": LOGIN, "admin_target": 200}, 404),
     ),
     # An announcement of 江苏省教育科技工会: member A (a member below it) reads it; admins publish.
     "announcements.index": ("GET", "/announcements/", None, signed_in(200)),
@@ -382,12 +406,15 @@ def people(tree, make_user):
     contest = open_collection(tree["edu"])
     work = approved(photo_work(contest, member_a), make_user(admin_of=tree["edu"]))
     award = add_award(None, contest, work, award="一等奖")
+    admin_target = make_user(admin_of=tree["edu"])
+    export = request_board_export(admin_target, campaign, RankingKind.INDIVIDUAL)
     db.session.commit()
+    run_board_export(export.id)
     return {
         "anonymous": None,
         "member_a": member_a,
         "member_b": make_user(),
-        "admin_target": make_user(admin_of=tree["edu"]),
+        "admin_target": admin_target,
         "admin_sibling": make_user(admin_of=tree["nj"]),
         "admin_parent": make_user(admin_of=tree["js"]),
         "admin_other_province": make_user(admin_of=tree["xa"]),
@@ -409,6 +436,7 @@ def people(tree, make_user):
         "contest": contest,
         "work": work,
         "award": award,
+        "export": export,
     }
 
 
@@ -435,6 +463,7 @@ def _path(tree, people, template: str) -> str:
         photo=people["work"].images[0].id,
         category=people["work"].category_id,
         award=people["award"].id,
+        export=people["export"].id,
     )
 
 

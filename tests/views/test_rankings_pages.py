@@ -123,21 +123,6 @@ def test_a_member_who_enrolled_after_the_snapshot_is_told_when_they_appear(
         app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
 
 
-def test_a_board_too_large_for_a_page_is_refused_with_the_command_to_use(app, client, login, tree, make_user):
-    campaign = running_campaign(tree["edu"])
-    walkers(campaign, make_user, tree["njmu"], [12000, 9000, 5000])
-    refresh_boards(campaign)
-    login(make_user(admin_of=tree["edu"]))
-    app.config["BOARD_EXPORT_MAX_ROWS"] = 2
-    try:
-        response = client.get(f"/admin/campaigns/{campaign.id}/rankings/individual.xlsx")
-    finally:
-        app.config["BOARD_EXPORT_MAX_ROWS"] = 150_000
-    assert response.status_code == 303 and response.headers["Location"].endswith("#rankings")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "这份排行榜有 3 行" in page and "flask campaign export" in page
-
-
 POLL = {"HX-Request": "true", "HX-Target": "board_panel"}
 
 
