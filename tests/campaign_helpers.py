@@ -115,3 +115,20 @@ def rows_from_records_alone(campaign) -> list[tuple]:
     rows = board_rows(campaign)
     savepoint.rollback()
     return rows
+
+
+def board_of_three(tree, make_user) -> Campaign:
+    """A campaign of 江苏省总工会 whose individual board has three rows, its snapshot computed: two
+    members of 南京医科大学 (12,000 and 9,000 steps yesterday) and one of the city's company (11,000),
+    ranked 1, 3 and 2."""
+    from portal.services.board_snapshots import refresh_boards
+
+    campaign = running_campaign(tree["js"])
+    walkers_at_one_instant(
+        campaign,
+        make_user,
+        [(tree["njmu"], [12000]), (tree["njmu"], [9000]), (tree["nj_company"], [11000])],
+    )
+    refresh_boards(campaign)
+    db.session.commit()
+    return campaign

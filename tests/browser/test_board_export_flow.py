@@ -12,21 +12,8 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.services import board_export_files
-from portal.services.board_snapshots import refresh_boards
 from tests.browser.test_membership_flows import sign_in
-from tests.campaign_helpers import running_campaign, walkers_at_one_instant
-
-
-def board_of_three(tree, make_user):
-    campaign = running_campaign(tree["js"])
-    walkers_at_one_instant(
-        campaign,
-        make_user,
-        [(tree["njmu"], [12000]), (tree["njmu"], [9000]), (tree["nj_company"], [11000])],
-    )
-    refresh_boards(campaign)
-    db.session.commit()
-    return campaign
+from tests.campaign_helpers import board_of_three
 
 
 def held_until(gate: threading.Event, monkeypatch) -> None:

@@ -26,25 +26,10 @@ from portal.services.board_export_files import (
     request_board_export,
     run_board_export,
 )
-from portal.services.board_snapshots import refresh_boards
 from portal.services.permissions import admin_scope
 from portal.services.rules import RankingKind
-from tests.campaign_helpers import running_campaign, walkers_at_one_instant
+from tests.campaign_helpers import board_of_three
 from tests.conftest import REDIS_URL
-
-
-def board_of_three(tree, make_user):
-    """A campaign whose individual board has three rows: two members of a university, one of a city's
-    company; its snapshot computed."""
-    campaign = running_campaign(tree["js"])
-    walkers_at_one_instant(
-        campaign,
-        make_user,
-        [(tree["njmu"], [12000]), (tree["njmu"], [9000]), (tree["nj_company"], [11000])],
-    )
-    refresh_boards(campaign)
-    db.session.commit()
-    return campaign
 
 
 def sheet_rows(path) -> list[tuple]:

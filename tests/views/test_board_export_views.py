@@ -12,8 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import BoardExport
 from portal.services.board_export_files import run_board_export
-from portal.services.board_snapshots import refresh_boards
-from tests.campaign_helpers import running_campaign, walkers_at_one_instant
+from tests.campaign_helpers import board_of_three
 
 LIST = {"HX-Request": "true", "HX-Target": "export_list"}
 
@@ -23,18 +22,6 @@ def page_limit_of_two(app):
     app.config["BOARD_EXPORT_MAX_ROWS"] = 2
     yield
     app.config["BOARD_EXPORT_MAX_ROWS"] = 150_000
-
-
-def board_of_three(tree, make_user):
-    campaign = running_campaign(tree["js"])
-    walkers_at_one_instant(
-        campaign,
-        make_user,
-        [(tree["njmu"], [12000]), (tree["njmu"], [9000]), (tree["nj_company"], [11000])],
-    )
-    refresh_boards(campaign)
-    db.session.commit()
-    return campaign
 
 
 def downloaded(client, export_id: int):
