@@ -59,6 +59,11 @@ def test_admin_exports_a_large_board_in_the_background(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:2] == ("名次", "姓名") and [row[0] for row in rows[2:]] == [1, 2, 3]
 
+    page.goto(f"{base}/admin/")  # later, back to the file from the admin's home
+    screenshot(page, "board-export-5-admin-home")
+    page.get_by_role("button", name="我的导出文件").click()
+    expect(page.locator("#export_list li").first).to_contain_text("已完成")
+
 
 def test_without_javascript_the_list_is_reloaded_by_its_link(
     serve_portal, page_without_js, tree, make_user, screenshot, monkeypatch
