@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.htmx import render
+from portal.jobs import enqueue_board_export
 from portal.models.campaign import Campaign
 from portal.models.org import Organisation
 from portal.services.board_export_files import (
@@ -32,8 +33,6 @@ LIST_POLL_SECONDS = 3
 
 def start_board_export(campaign: Campaign, kind: RankingKind, within: Organisation | None = None):
     """Ask for the board's export, have it written, and show the admin their list (303)."""
-    from portal.jobs import enqueue_board_export
-
     export = request_board_export(current_user, campaign, kind, within=within)
     db.session.commit()
     enqueue_board_export(current_app._get_current_object(), export.id)

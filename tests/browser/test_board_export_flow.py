@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -16,8 +17,11 @@ from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import board_of_three
 
 
-def held_until(gate: threading.Event, monkeypatch) -> None:
-    """The export job waits for ``gate`` before it writes (so the page can be seen while it is written)."""
+@pytest.fixture
+def exporting_portal(serve_portal, monkeypatch):
+    """Builder: the portal served with a page limit of two rows and export jobs in its own threads,
+    each job waiting for the returned gate before it writes (so the page can be seen meanwhile)."""
+    gate = threading.Event()
     write = board_export_files.export_board
 
     def held(*args, **kwargs):
@@ -26,16 +30,17 @@ def held_until(gate: threading.Event, monkeypatch) -> None:
 
     monkeypatch.setattr(board_export_files, "export_board", held)
 
+    def start() -> tuple[str, threading.Event]:
+        return serve_portal(BOARD_EXPORT_MAX_ROWS=2, BOARD_EXPORT_IN_PROCESS=True), gate
 
-def test_admin_exports_a_large_board_in_the_background(
-    serve_portal, page, tree, make_user, screenshot, monkeypatch
-):
+    return start
+
+
+def test_admin_exports_a_large_board_in_the_background(exporting_portal, page, tree, make_user, screenshot):
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
     db.session.commit()
-    base = serve_portal(BOARD_EXPORT_MAX_ROWS=2, BOARD_EXPORT_IN_PROCESS=True)
-    gate = threading.Event()
-    held_until(gate, monkeypatch)
+    base, gate = exporting_portal()
 
     sign_in(page, base, admin.phone)
     page.goto(f"{base}/admin/campaigns/{campaign.id}#rankings")
@@ -66,15 +71,13 @@ def test_admin_exports_a_large_board_in_the_background(
 
 
 def test_without_javascript_the_list_is_reloaded_by_its_link(
-    serve_portal, page_without_js, tree, make_user, screenshot, monkeypatch
+    exporting_portal, page_without_js, tree, make_user, screenshot
 ):
     page = page_without_js
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["nj"])
     db.session.commit()
-    base = serve_portal(BOARD_EXPORT_MAX_ROWS=2, BOARD_EXPORT_IN_PROCESS=True)
-    gate = threading.Event()
-    held_until(gate, monkeypatch)
+    base, gate = exporting_portal()
 
     sign_in(page, base, admin.phone)
     page.goto(f"{base}/admin/dashboard/{campaign.id}?org={tree['nj'].id}#rankings")
