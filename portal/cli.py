@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.models.base import utcnow
-from portal.models.campaign import Campaign
+from portal.models.campaign import DEFAULT_TIMEZONE, Campaign
 from portal.services.accounts import create_account, find_user_by_phone
 from portal.services.board_snapshots import refresh_boards
 from portal.services.boards import read_board
@@ -23,7 +23,7 @@ from portal.services.node_figures import days_to_date, open_days, refresh_figure
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
 from portal.services.roles import grant_union_admin, make_platform_admin
-from portal.services.rules import RankingKind
+from portal.services.rules import RankingKind, load_preset
 from portal.services.seeding import load_demo, load_org_tree, read_yaml
 from portal.services.settlement import settle_day
 from portal.services.tokens import issue_partner_token
@@ -117,11 +117,6 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
     except DomainError as error:
         _fail(error)
     db.session.commit()
-    if enrolment is not None:
-        click.echo(
-            f"{enrolment.enrolled} enrolled, {enrolment.already} already enrolled, "
-            f"{enrolment.refused} refused"
-        )
     for row in rows:
         if not row.ok:
             click.echo(f"line {row.line}: {' '.join(row.errors)}", err=True)
@@ -130,6 +125,15 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
         f"{outcome.accounts_created} accounts created, {outcome.memberships_started} memberships started, "
         f"{outcome.unchanged} unchanged, {refused} rows refused"
     )
+    if enrolment is not None:
+        for line, phone, reason in enrolment.refusals:
+            click.echo(f"line {line}: {phone} not enrolled: {reason}", err=True)
+        click.echo(
+            f"{enrolment.enrolled} enrolled, {enrolment.already} already enrolled, "
+            f"{enrolment.refused} refused"
+        )
+    if refused or (enrolment is not None and enrolment.refused):
+        raise SystemExit(1)  # a script running the import must see that something was left out
 
 
 @campaign_cli.command("create")
@@ -138,8 +142,31 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
 @click.option("--start", "start_day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day.")
 @click.option("--title", help="Title (the preset's by default).")
 @click.option("--draft", is_flag=True, help="Create it unpublished (members cannot enrol yet).")
-def campaign_create(preset: str, org_code: str, start_day, title: str | None, draft: bool) -> None:
+@click.option(
+    "--allow-past-start",
+    is_flag=True,
+    help="Accept a first day before today: the campaign is running at once, its rules can no longer be "
+    "changed, and the days before today can only be filled by imports and partners.",
+)
+def campaign_create(
+    preset: str, org_code: str, start_day, title: str | None, draft: bool, allow_past_start: bool
+) -> None:
     """Create a campaign from a preset and print its id."""
+    try:
+        _defaults, rules = load_preset(preset)
+    except DomainError as error:
+        _fail(error)
+    today = local_today(utcnow(), DEFAULT_TIMEZONE)
+    if start_day.date() < today and not allow_past_start:
+        ended = start_day.date() + timedelta(days=rules.length_days - 1) < today
+        raise click.ClickException(
+            f"the first day {start_day.date()} is before today ({today}): the campaign "
+            + ("would have ended already. " if ended else "would be running at once and its rules fixed. ")
+            + "Members enrolling now only report from today on; the days before count only where an "
+            "import or a partner fills them"
+            + ("" if rules.enrolment_after_start else ", and this preset refuses enrolment after the start")
+            + ". Choose a first day from today on, or pass --allow-past-start to mean it."
+        )
     try:
         campaign = create_campaign(
             None,

@@ -68,7 +68,7 @@ def test_member_import_twice(runner, tree, tmp_path):
         encoding="utf-8",
     )
     result = runner.invoke(args=["member", "import", str(path), "--org", "JS-EDU"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a row was left out: a script must see it
     assert "1 accounts created, 1 memberships started, 0 unchanged, 1 rows refused" in result.output
     assert "line 3:" in result.output and "手机号" in result.output
     again = runner.invoke(args=["member", "import", str(path), "--org", "JS-EDU"])
@@ -78,18 +78,28 @@ def test_member_import_twice(runner, tree, tmp_path):
 
 
 def test_campaign_create_prints_the_id(runner, tree):
-    result = runner.invoke(
-        args=["campaign", "create", "--preset", "teachers-7day", "--org", "JS-EDU", "--start", "2026-12-01"]
-    )
-    assert result.exit_code == 0, result.output
-    from portal.models import Campaign
+    from datetime import timedelta
 
+    from portal.models import Campaign
+    from tests.campaign_helpers import today_local
+
+    start = today_local() + timedelta(days=1)
+    create = ["campaign", "create", "--preset", "teachers-7day", "--org", "JS-EDU", "--start"]
+    result = runner.invoke(args=[*create, start.isoformat()])
+    assert result.exit_code == 0, result.output
     campaign = db.session.get(Campaign, int(result.output.strip()))
-    assert str(campaign.end_day) == "2026-12-07" and campaign.published_at is not None
+    assert campaign.end_day == start + timedelta(days=6) and campaign.published_at is not None
     bad = runner.invoke(
-        args=["campaign", "create", "--preset", "nope", "--org", "JS-EDU", "--start", "2026-12-01"]
+        args=["campaign", "create", "--preset", "nope", "--org", "JS-EDU", "--start", start.isoformat()]
     )
     assert bad.exit_code != 0 and "没有该名称的规则模板" in bad.output
+    # A first day in the past is refused, saying what it would mean, unless the admin means it.
+    past = (today_local() - timedelta(days=3)).isoformat()
+    refused = runner.invoke(args=[*create, past])
+    assert refused.exit_code != 0 and "--allow-past-start" in refused.output
+    assert "only report from today on" in refused.output
+    meant = runner.invoke(args=[*create, past, "--allow-past-start"])
+    assert meant.exit_code == 0, meant.output
 
 
 def test_campaign_settle_and_rank(runner, tree, make_user):
@@ -158,6 +168,26 @@ def test_member_import_can_enrol(runner, tree, tmp_path):
     )
     assert "0 enrolled, 1 already enrolled" in again.output
     assert db.session.scalar(select(Enrollment.unit_id)) == tree["njmu_unit"].id
+
+
+def test_member_import_says_why_each_enrolment_was_refused(runner, tree, tmp_path):
+    from tests.campaign_helpers import running_campaign
+    from tests.conftest import fresh_id_number
+
+    campaign = running_campaign(tree["edu"])
+    campaign.enrolment_closed = True  # the admin closed enrolment
+    db.session.commit()
+    path = tmp_path / "members.csv"
+    path.write_text(
+        f"姓名,手机号,身份证号,单位代码\n王芳,13912340001,{fresh_id_number()},JS-EDU-NJMU-1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        args=["member", "import", str(path), "--org", "JS-EDU", "--enrol", str(campaign.id)]
+    )
+    assert result.exit_code == 1
+    assert "line 2: 13912340001 not enrolled: 该活动目前不接受报名。" in result.output
+    assert "0 enrolled, 0 already enrolled, 1 refused" in result.output
 
 
 def test_campaign_export_writes_the_board(runner, tree, make_user, tmp_path):

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from portal.api import API_PATH_PREFIX
-from portal.api.errors import ApiError, domain_error, error_response
+from portal.api.errors import ApiError, domain_error, error_response, validation_error
 from portal.api.openapi import openapi_document
 from portal.api.schemas import (
     BulkResponse,
@@ -19,11 +20,13 @@ from portal.api.schemas import (
     CampaignSummary,
     DayResult,
     MyCampaigns,
-    PartnerBatch,
+    PartnerEnvelope,
+    PartnerRecord,
     Progress,
     ProgressDay,
     Ranking,
     RankingRow,
+    RecordError,
     StepReport,
     TeamRanking,
     TeamRankingRow,
@@ -38,6 +41,7 @@ from portal.api.support import (
     not_enrolled,
     read_body,
     require_token,
+    retried,
     wrong_token_kind,
 )
 from portal.api.throttle import BULK_PER_TOKEN, check_rate
@@ -50,15 +54,14 @@ from portal.models.steps import ReportSource
 from portal.services.boards import read_board
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import local_today
-from portal.services.errors import DomainError, InvalidPhone
+from portal.services.errors import CheckinNotOffered, DomainError
 from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
-from portal.services.phones import parse_phone
+from portal.services.partner_sync import PartnerDay, sync_partner_batch
 from portal.services.rules import RankingKind
 from portal.services.steps import (
-    CampaignTerms,
     ReportResult,
     StepTarget,
-    check_in,
+    check_in_on,
     needs_history,
     report_steps,
     report_steps_by_token,
@@ -87,42 +90,45 @@ def openapi():
     return jsonify(openapi_document())
 
 
-def _day_result(terms: CampaignTerms, record, applied: bool, checked_in: bool) -> DayResult:
+def _record_error(error: DomainError) -> RecordError:
+    api_error = domain_error(error)
+    return RecordError(code=api_error.code, message=api_error.message, fields=api_error.fields)
+
+
+def _day_result(
+    campaign_id: int, result: ReportResult, checked_in: bool, checkin_refused: DomainError | None = None
+) -> DayResult:
+    record = result.record
     return DayResult(
-        campaign_id=terms.campaign_id,
+        campaign_id=campaign_id,
         day=record.day,
         reported_steps=record.reported_steps,
         counted_steps=record.counted_steps,
         qualified=record.qualified,
         reason=record.reason,
-        applied=applied,
+        applied=result.applied,
+        not_applied=result.not_applied,
         checked_in=checked_in,
-        last_synced_at=record.received_at,
+        checkin_error=_record_error(checkin_refused) if checkin_refused else None,
+        last_synced_at=record.reported_at,
     )
 
 
-def _report(target: StepTarget, body, *, source: ReportSource, now: datetime) -> DayResult:
-    """One report (and optional check-in) through the same services as the page."""
-    terms = target.terms
+def _report(target: StepTarget, body: StepReport, *, now: datetime) -> DayResult:
+    """One report (and the check-in it asks for) through the same services as the page."""
+    reported_at = as_utc(body.reported_at, target.terms.timezone)
     result = report_steps(
-        target,
-        day=body.day,
-        steps=body.steps,
-        source=source,
-        reported_at=as_utc(body.reported_at, terms.timezone),
-        now=now,
-        allow_closed=source is ReportSource.PARTNER,
+        target, day=body.day, steps=body.steps, source=ReportSource.API, reported_at=reported_at, now=now
     )
-    return _after_report(target, body, result, now=now)
-
-
-def _after_report(target: StepTarget, body, result: ReportResult, *, now: datetime) -> DayResult:
-    """The check-in the report asked for, if it is for today, and the answer."""
-    checked_in = False
-    if body.checkin and body.day == local_today(now, target.terms.timezone):
-        check_in(target, now=now)
-        checked_in = True
-    return _day_result(target.terms, result.record, result.applied, checked_in)
+    checked_in, refused = False, None
+    if body.checkin:
+        try:
+            check_in_on(target, body.day, at=reported_at or now)
+        except CheckinNotOffered as error:
+            refused = error
+        else:
+            checked_in = True
+    return _day_result(target.terms.campaign_id, result, checked_in, refused)
 
 
 @bp.get("/me/campaigns")
@@ -183,7 +189,7 @@ def post_steps():
                 raise wrong_token_kind()
             if found.target is None:
                 raise not_enrolled()
-            answered = _report(found.target, body, source=ReportSource.API, now=now)
+            answered = _report(found.target, body, now=now)
             db.session.commit()
     except DomainError as error:
         raise domain_error(error) from None
@@ -216,8 +222,7 @@ def _report_by_token(secret: str, body: StepReport, *, now: datetime) -> DayResu
         return None  # the slower way answers a bad token before a refused report
     if stored is None:
         return None
-    result = stored.result
-    return _day_result(terms, result.record, result.applied, stored.checked_in)
+    return _day_result(terms.campaign_id, stored.result, stored.checked_in, stored.checkin_refused)
 
 
 @bp.get("/campaigns/<id:campaign_id>/progress")
@@ -256,55 +261,40 @@ def bulk_steps(campaign_id: int):
     token = require_token(TokenKind.PARTNER)
     if token.campaign_id != campaign_id:
         raise ApiError(404, "not_found", _("No such campaign for this token."))
-    batch = read_body(PartnerBatch)
-    phones = {}
-    for record in batch.records:
+    items = read_body(PartnerEnvelope).records
+    results: list[BulkResult | None] = [None] * len(items)
+    days, positions = [], []
+    for index, item in enumerate(items):
         try:
-            phones[record.phone] = parse_phone(record.phone)
-        except InvalidPhone:
+            record = PartnerRecord.model_validate(item)
+        except ValidationError as error:
+            invalid = validation_error(error)
+            results[index] = BulkResult(
+                index=index,
+                status="error",
+                error=RecordError(code=invalid.code, message=invalid.message, fields=invalid.fields),
+            )
             continue
-    enrollments = {
-        user_phone: enrollment
-        for enrollment, user_phone in db.session.execute(
-            select(Enrollment, User.phone)
-            .join(User, User.id == Enrollment.user_id)
-            .where(Enrollment.campaign_id == campaign_id, User.phone.in_(set(phones.values())))
+        days.append(record)
+        positions.append(index)
+    timezone = token.campaign.timezone
+    partner_days = [
+        PartnerDay(
+            phone=record.phone,
+            day=record.day,
+            steps=record.steps,
+            reported_at=as_utc(record.reported_at, timezone),
+            checkin=record.checkin,
         )
-    }
-    results = []
-    for index, record in enumerate(batch.records):
-        enrollment = enrollments.get(phones.get(record.phone, ""))
-        if enrollment is None:
-            results.append(
-                BulkResult(
-                    index=index,
-                    status="error",
-                    error={
-                        "code": "not_enrolled",
-                        "message": _("No member with this number is enrolled in the campaign."),
-                    },
-                )
-            )
-            continue
-        try:
-            with db.session.begin_nested():
-                results.append(
-                    BulkResult(
-                        index=index,
-                        status="ok",
-                        result=_report(
-                            StepTarget.of(enrollment), record, source=ReportSource.PARTNER, now=utcnow()
-                        ),
-                    )
-                )
-        except DomainError as error:
-            api_error = domain_error(error)
-            results.append(
-                BulkResult(
-                    index=index, status="error", error={"code": api_error.code, "message": api_error.message}
-                )
-            )
-    db.session.commit()
+        for record in days
+    ]
+    outcomes = retried(lambda: sync_partner_batch(campaign_id, partner_days, now=utcnow()))
+    for index, outcome in zip(positions, outcomes, strict=True):
+        if outcome.error is not None:
+            results[index] = BulkResult(index=index, status="error", error=_record_error(outcome.error))
+        else:
+            result = _day_result(campaign_id, outcome.result, outcome.checked_in, outcome.checkin_refused)
+            results[index] = BulkResult(index=index, status="ok", result=result)
     accepted = sum(1 for result in results if result.status == "ok")
     return answer(BulkResponse(accepted=accepted, refused=len(results) - accepted, results=results))
 

@@ -51,20 +51,51 @@ class PartnerRecord(_Body):
     checkin: bool = False
 
 
+MAX_BATCH = 10_000
+
+
 class PartnerBatch(_Body):
-    records: list[PartnerRecord] = Field(min_length=1, max_length=10_000)
+    records: list[PartnerRecord] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Each record is checked on its own: a bad one gets an error result, the others go "
+        "through.",
+    )
+
+
+class PartnerEnvelope(_Body):
+    """What is refused whole: a body that is not a list of records, or more of them than a batch holds.
+    The records themselves are checked one by one (``PartnerRecord``)."""
+
+    records: list[object] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class RecordError(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
 
 
 class DayResult(BaseModel):
     campaign_id: int
     day: date
-    reported_steps: int
+    reported_steps: int = Field(description="The day as stored now (this report's, or the one that stands).")
     counted_steps: int
     qualified: bool
     reason: Literal["qualified", "qualified_capped", "below_threshold", "outside_settle_window", "flagged"]
-    applied: bool = Field(description="False when a newer report for this day was already stored.")
-    checked_in: bool
-    last_synced_at: datetime
+    applied: bool = Field(description="Whether this report changed the stored day; not_applied says why not.")
+    not_applied: Literal["older_than_stored", "same_as_stored"] | None = Field(
+        default=None,
+        description="older_than_stored: a newer report of the day is stored (or in the same batch); "
+        "same_as_stored: it says what is stored already (a replay).",
+    )
+    checked_in: bool = Field(description="The day's check-in that this report asked for is recorded.")
+    checkin_error: RecordError | None = Field(
+        default=None, description="Why the check-in this report asked for was not recorded."
+    )
+    last_synced_at: datetime = Field(
+        description="The day's sync time: reported_at of the report that won the day, or its arrival."
+    )
 
 
 class CampaignSummary(BaseModel):
@@ -103,7 +134,7 @@ class BulkResult(BaseModel):
     index: int
     status: Literal["ok", "error"]
     result: DayResult | None = None
-    error: dict | None = None
+    error: RecordError | None = None
 
 
 class BulkResponse(BaseModel):

@@ -12,6 +12,9 @@ from portal.models.base import Base, utcnow
 from portal.models.identity import User
 from portal.models.org import Organisation
 
+# Where the unions are: every campaign counts its days in this zone unless it says otherwise.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 class Campaign(Base):
     """A walking campaign of one union node, open to its subtree. Its rules are data (``rules``)."""
@@ -31,7 +34,7 @@ class Campaign(Base):
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
     start_day: Mapped[date]
     end_day: Mapped[date]
-    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(40), default=DEFAULT_TIMEZONE)
     open_to_non_members: Mapped[bool] = mapped_column(default=False)
     enrolment_closed: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None]

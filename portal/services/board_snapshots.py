@@ -47,7 +47,7 @@ from portal.database import insert_for
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import SNAPSHOT_TABLE_PREFIX, Board
-from portal.models.campaign import Campaign, CampaignDay
+from portal.models.campaign import Campaign
 from portal.services.board_tables import COLUMNS, KIND_CODES, forget_pointers, snapshot_table, table_name
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import day_closes_at, local_today
@@ -58,7 +58,7 @@ from portal.services.rankings import (
     unit_standings,
 )
 from portal.services.rules import RankingKind
-from portal.services.settled_totals import totals_cutoff
+from portal.services.settled_totals import final_day_settled, totals_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -183,14 +183,7 @@ def campaign_closed(campaign: Campaign, now: datetime) -> bool:
     """The last day has closed (local midnight plus the grace period) and was settled after that: nothing
     can change the boards any more, so the next refresh is the final one."""
     closes = day_closes_at(campaign.end_day, campaign_rules(campaign), campaign.timezone)
-    if now < closes:
-        return False
-    settled = db.session.scalar(
-        select(CampaignDay.settled_at).where(
-            CampaignDay.campaign_id == campaign.id, CampaignDay.day == campaign.end_day
-        )
-    )
-    return settled is not None and settled >= closes
+    return final_day_settled(campaign.id, campaign.end_day, closes, now)
 
 
 def _build_individual(campaign: Campaign, name: str, *, unlogged: bool) -> int:

@@ -201,6 +201,54 @@ class DayNotOpen(DomainError):
     status = 409
 
 
+class DayOutsideCampaign(DayNotOpen):
+    message = _l("This day is not part of the campaign.")
+
+
+class DayNotYet(DayNotOpen):
+    message = _l("Steps cannot be reported for a day that has not come yet.")
+
+
+class DayClosed(DayNotOpen):
+    message = _l("This day has closed; its steps can no longer be changed.")
+
+
+class CampaignFrozen(DayNotOpen):
+    """The campaign's last day has closed and been settled: its final boards are frozen."""
+
+    message = _l("The campaign has ended and its final boards are frozen; no more steps are accepted.")
+
+
+class NotEnrolled(DomainError):
+    """A partner's record for a phone that no member of the campaign is enrolled with."""
+
+    field = "phone"
+    status = 404
+    message = _l("No member with this number is enrolled in the campaign.")
+
+
+class ReportedAtInFuture(DomainError):
+    """A report time later than its arrival (beyond the allowed clock skew): the device's clock is wrong."""
+
+    field = "reported_at"
+    message = _l(
+        "reported_at is later than the time the record arrived; check the clock of the phone or the server "
+        "that sent it."
+    )
+
+
+class ReportedAtBeforeDay(DomainError):
+    """A day's steps cannot have been read before that day began."""
+
+    field = "reported_at"
+    message = _l("reported_at is before the day it reports; a day's steps are read on or after that day.")
+
+
+class CheckinNotOffered(DomainError):
+    field = "checkin"
+    message = _l("This campaign has no daily check-in; the steps were taken without it.")
+
+
 class NotFlagged(DomainError):
     message = _l("This day is not held for review.")
     status = 409

@@ -200,7 +200,12 @@ def import_rows(
 class EnrolmentOutcome:
     enrolled: int = 0
     already: int = 0
-    refused: int = 0
+    # Each refused enrolment: the file's line, the person's phone and why (the domain's message).
+    refusals: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return len(self.refusals)
 
 
 def enrol_rows(campaign: Campaign, rows: list[ImportRow]) -> EnrolmentOutcome:
@@ -214,8 +219,8 @@ def enrol_rows(campaign: Campaign, rows: list[ImportRow]) -> EnrolmentOutcome:
             enrol(row.existing, campaign, row.org)
         except AlreadyEnrolled:
             outcome.already += 1
-        except DomainError:
-            outcome.refused += 1
+        except DomainError as error:
+            outcome.refusals.append((row.line, row.phone, str(error.message)))
         else:
             outcome.enrolled += 1
     return outcome

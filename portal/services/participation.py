@@ -162,7 +162,7 @@ def totals_of(enrollment: Enrollment, days: list[DayView]) -> Totals:
         qualified_days=sum(1 for record in records if record.qualified),
         checkin_days=sum(1 for view in days if view.checked_in),
         counted_steps=campaign_total(rules, (record.counted_steps for record in records)),
-        last_synced_at=max((record.received_at for record in records), default=None),
+        last_synced_at=max((record.reported_at for record in records), default=None),
     )
 
 

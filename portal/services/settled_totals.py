@@ -10,10 +10,14 @@ What keeps the two exact:
 1. Only days closed ``TOTALS_MARGIN`` ago or more go into the totals: a report that passed the open-day
    check just before its day closed has been written by then.
 2. Every write to a day that may be in the totals (a closed day: imports, partners' backfill, the demo
-   seed, the review of a flagged day) holds the cutoff row (``hold_totals``) before it touches a record,
-   as settlement does before it recounts, so the two take their locks in the same order and the cutoff
-   cannot move under the write; if the day is in the totals, the write then recounts that enrolment's
-   totals in its own transaction (``recount_totals``), so records and totals change together.
+   seed, the review of a flagged day) holds the cutoff row before it touches a record, as settlement
+   does before it recounts, so the two take their locks in the same order and the cutoff cannot move
+   under the write; if the day is in the totals, the write then recounts that enrolment's totals in its
+   own transaction (``recount_totals``), so records and totals change together. Settlement and the
+   single writers hold the row alone (``hold_totals``); partners' batches hold it shared
+   (``share_totals``), so batches never wait for each other on it, and each batch then locks the
+   enrolments it will recount, in id order (``lock_for_recount``), so two batches recounting one member
+   take turns and every recount reads the other's committed records.
 3. A refresh reads the cutoff and groups in one snapshot (``board_snapshots``), so the totals it adds
    are the ones the cutoff describes.
 """
@@ -25,10 +29,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Subquery, case, delete, func, select, text, true, update
 
-from portal.database import insert_for
+from portal.database import among, insert_for
 from portal.extensions import db
 from portal.models.board import EnrollmentTotals, TotalsCutoff
-from portal.models.campaign import Campaign, Enrollment
+from portal.models.campaign import Campaign, CampaignDay, Enrollment
 from portal.models.steps import Checkin, DailyRecord
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import day_closes_at
@@ -63,11 +67,61 @@ def hold_totals(campaign_id: int, start_day: date) -> date:
     return db.session.scalar(statement.returning(TotalsCutoff.through_day))
 
 
+def share_totals(campaign_id: int, start_day: date) -> date:
+    """Hold the campaign's cutoff row shared for the rest of the transaction and return the cutoff: the
+    cutoff cannot move (settlement waits to hold it alone), but other holders of a share go on. Creates
+    the row first if the campaign has none, so that there is a row to hold. SQLite has one writer at a
+    time anyway and ignores the lock."""
+    created = insert_for(db.engine.dialect.name, TotalsCutoff).values(
+        campaign_id=campaign_id, through_day=nothing_settled(start_day)
+    )
+    db.session.execute(created.on_conflict_do_nothing(index_elements=["campaign_id"]))
+    return db.session.scalar(
+        select(TotalsCutoff.through_day)
+        .where(TotalsCutoff.campaign_id == campaign_id)
+        .with_for_update(read=True)
+    )
+
+
+def lock_for_recount(enrollment_ids: set[int]) -> None:
+    """Lock the enrolments whose totals a batch may recount, in id order (so two batches never wait for
+    each other in a circle), without blocking the foreign-key checks of writes to their records
+    (``FOR NO KEY UPDATE``). Taken after ``share_totals`` and before any record is written."""
+    if enrollment_ids:
+        db.session.execute(
+            select(Enrollment.id)
+            .where(among(Enrollment.id, sorted(enrollment_ids)))
+            .order_by(Enrollment.id)
+            .with_for_update(key_share=True)
+        ).all()
+
+
 def recount_totals(campaign_id: int, enrollment_id: int, through_day: date) -> None:
     """One enrolment's totals grouped again from its records, after a write to a day up to the cutoff
     (``through_day``, as ``hold_totals`` returned it in this transaction)."""
-    db.session.execute(delete(EnrollmentTotals).where(EnrollmentTotals.enrollment_id == enrollment_id))
-    _insert_totals(campaign_id, through_day, enrollment_id=enrollment_id)
+    recount_totals_of(campaign_id, {enrollment_id}, through_day)
+
+
+def recount_totals_of(campaign_id: int, enrollment_ids: set[int], through_day: date) -> None:
+    """``recount_totals`` for several enrolments at once: one DELETE and one INSERT … SELECT."""
+    if not enrollment_ids:
+        return
+    ids = sorted(enrollment_ids)
+    db.session.execute(delete(EnrollmentTotals).where(among(EnrollmentTotals.enrollment_id, ids)))
+    _insert_totals(campaign_id, through_day, enrollment_ids=ids)
+
+
+def final_day_settled(campaign_id: int, end_day: date, closes_at: datetime, now: datetime) -> bool:
+    """Whether the campaign's last day has closed (``closes_at``) and was settled after that: nothing may
+    change its boards any more, so the next refresh freezes them and partners' records are refused."""
+    if now < closes_at:
+        return False
+    settled = db.session.scalar(
+        select(CampaignDay.settled_at).where(
+            CampaignDay.campaign_id == campaign_id, CampaignDay.day == end_day
+        )
+    )
+    return settled is not None and settled >= closes_at
 
 
 def cutoff_of(campaign: Campaign) -> ColumnElement:
@@ -106,24 +160,28 @@ def day_figures(
     campaign_id: int,
     in_range: Callable[[ColumnElement], ColumnElement],
     *,
-    enrollment_id: int | None = None,
+    enrollment_ids: list[int] | None = None,
 ) -> tuple[Subquery, Subquery]:
     """Each enrolment's figures over the days ``in_range`` (given the day column), as two grouped
     subqueries: its daily records (days with a record, qualified days, counted steps, last sync) and its
-    check-ins. For every enrolment of the campaign, or only ``enrollment_id``."""
-    one = enrollment_id is not None
+    check-ins. For every enrolment of the campaign, or only ``enrollment_ids``.
+
+    A member's last sync is the latest sync time of their days: each day's is the report time of the
+    report that won it (the phone's, as the partner or the member's shortcut gave it, or the arrival
+    of a report without one), so where a partner put a member in its batch never changes the order."""
+    some = enrollment_ids is not None
     days = (
         select(
             DailyRecord.enrollment_id.label("enrollment_id"),
             func.count().label("record_days"),
             func.sum(case((DailyRecord.qualified, 1), else_=0)).label("qualified_days"),
             func.sum(DailyRecord.counted_steps).label("steps"),
-            func.max(DailyRecord.received_at).label("last_synced_at"),
+            func.max(DailyRecord.reported_at).label("last_synced_at"),
         )
         .where(
             DailyRecord.campaign_id == campaign_id,
             in_range(DailyRecord.day),
-            DailyRecord.enrollment_id == enrollment_id if one else true(),
+            among(DailyRecord.enrollment_id, enrollment_ids) if some else true(),
         )
         .group_by(DailyRecord.enrollment_id)
         .subquery("days")
@@ -134,7 +192,7 @@ def day_figures(
         .where(
             Enrollment.campaign_id == campaign_id,
             in_range(Checkin.day),
-            Checkin.enrollment_id == enrollment_id if one else true(),
+            among(Checkin.enrollment_id, enrollment_ids) if some else true(),
         )
         .group_by(Checkin.enrollment_id)
         .subquery("checkins")
@@ -142,11 +200,11 @@ def day_figures(
     return days, checkins
 
 
-def _insert_totals(campaign_id: int, through_day: date, *, enrollment_id: int | None = None) -> None:
-    """Write the totals up to ``through_day`` of the campaign's enrolments (or of one) that have a record
-    or a check-in by then."""
-    one = enrollment_id is not None
-    days, checkins = day_figures(campaign_id, lambda day: day <= through_day, enrollment_id=enrollment_id)
+def _insert_totals(campaign_id: int, through_day: date, *, enrollment_ids: list[int] | None = None) -> None:
+    """Write the totals up to ``through_day`` of the campaign's enrolments (or of some) that have a
+    record or a check-in by then."""
+    some = enrollment_ids is not None
+    days, checkins = day_figures(campaign_id, lambda day: day <= through_day, enrollment_ids=enrollment_ids)
     totals = (
         select(
             Enrollment.id,
@@ -163,7 +221,7 @@ def _insert_totals(campaign_id: int, through_day: date, *, enrollment_id: int | 
         .where(
             Enrollment.campaign_id == campaign_id,
             days.c.enrollment_id.is_not(None) | checkins.c.enrollment_id.is_not(None),
-            Enrollment.id == enrollment_id if one else true(),
+            among(Enrollment.id, enrollment_ids) if some else true(),
         )
     )
     columns = (

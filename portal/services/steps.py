@@ -1,14 +1,21 @@
-"""Reporting steps and checking in (SPEC §5): the writes behind the form, the API and imports."""
+"""Reporting steps and checking in (SPEC §5): the writes behind the form, the API and imports.
+
+Which report of a day wins (docs/decisions.md, "Partner sync"): the newest by its report time, the
+larger count on a tie; a report identical to the stored one changes nothing, not even the day's sync
+time, and neither does a report without a time of its own (timed at its arrival) that carries the
+stored count again. ``newer_than_stored`` says it once for every writer: the form, the personal API,
+imports and the partners' batches (``partner_sync``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, bindparam, null, select, true
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, null, or_, select, true, tuple_
 
 from portal.database import insert_for
 from portal.extensions import app_state, db
@@ -17,12 +24,31 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.steps import Checkin, DailyRecord, ReportSource
 from portal.services.campaigns import campaign_rules, rules_of
-from portal.services.day_rules import JUMP_FLOOR, day_closes_at, detect_flag, evaluate_day, local_today
-from portal.services.errors import DayNotOpen, InvalidSteps
-from portal.services.rules import RuleSet
+from portal.services.day_rules import (
+    JUMP_FLOOR,
+    day_closes_at,
+    detect_flag,
+    end_of_local_day,
+    evaluate_day,
+    local_today,
+)
+from portal.services.errors import (
+    CheckinNotOffered,
+    DayClosed,
+    DayNotYet,
+    DayOutsideCampaign,
+    InvalidSteps,
+    ReportedAtBeforeDay,
+    ReportedAtInFuture,
+)
+from portal.services.rules import CheckinMode, RuleSet
 from portal.services.settled_totals import hold_totals, recount_totals
 
 MAX_STEPS = 1_000_000
+# How far a report's own time may run ahead of its arrival: a phone's or a partner server's clock a
+# little fast. Beyond it the record is refused (``ReportedAtInFuture``): a time hours ahead would
+# otherwise win the day against every genuine report after it.
+CLOCK_SKEW = timedelta(minutes=5)
 _RESET_REVIEW = ("appeal_note", "appealed_at", "review", "reviewed_by_id", "reviewed_at")
 _UPDATED = (
     "reported_steps",
@@ -37,9 +63,17 @@ _UPDATED = (
 )
 
 
+class NotApplied(StrEnum):
+    """Why a well-formed report changed nothing."""
+
+    OLDER_THAN_STORED = "older_than_stored"  # a newer report of the day is stored (or in the same batch)
+    SAME_AS_STORED = "same_as_stored"  # the stored report (or another in the same batch) says the same
+
+
 @dataclass(frozen=True, slots=True)
 class StoredReport:
-    """A stored day as the step API answers it, from the values just written (report_steps_by_token)."""
+    """A stored day as the step API answers it, from the values just written (report_steps_by_token) or
+    read (partner_sync)."""
 
     enrollment_id: int
     day: date
@@ -47,13 +81,34 @@ class StoredReport:
     counted_steps: int
     qualified: bool
     reason: str
-    received_at: datetime
+    reported_at: datetime  # the day's sync time: the winning report's own time, or its arrival
 
 
 @dataclass(frozen=True)
 class ReportResult:
     record: DailyRecord | StoredReport
-    applied: bool  # False when a newer report for the day was already stored
+    applied: bool  # False when the report changed nothing; ``not_applied`` says why
+    not_applied: NotApplied | None = None
+
+
+def newer_than_stored(stored, incoming) -> ColumnElement[bool]:
+    """The upsert's condition for replacing a stored day (``stored`` and ``incoming`` are the table's
+    and the proposed row's columns): a later report time, or the same time and more steps; but never a
+    report without a time of its own (its report time is its arrival) that carries the stored count
+    again, which would only move the day's sync time."""
+    return and_(
+        tuple_(stored.reported_at, stored.reported_steps)
+        < tuple_(incoming.reported_at, incoming.reported_steps),
+        or_(incoming.reported_steps != stored.reported_steps, incoming.reported_at != incoming.received_at),
+    )
+
+
+def why_not_applied(
+    stored_steps: int, stored_at: datetime, steps: int, reported_at: datetime, *, own_time: bool
+) -> NotApplied:
+    """Why a report did not replace the stored day (``newer_than_stored`` was false)."""
+    same = stored_steps == steps and (stored_at == reported_at or not own_time)
+    return NotApplied.SAME_AS_STORED if same else NotApplied.OLDER_THAN_STORED
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +183,25 @@ def settled_terms(campaign_id: int, *, now: datetime) -> CampaignTerms | None:
 def check_day_open(terms: CampaignTerms, day: date, *, now: datetime, allow_closed: bool = False) -> None:
     """Refuse days outside the campaign, days in the future, and closed days (unless backfilling)."""
     if not terms.start_day <= day <= terms.end_day:
-        raise DayNotOpen(_l("This day is not part of the campaign."))
+        raise DayOutsideCampaign()
     if day > local_today(now, terms.timezone):
-        raise DayNotOpen(_l("Steps cannot be reported for a day that has not come yet."))
+        raise DayNotYet()
     if not allow_closed and now >= day_closes_at(day, terms.rules, terms.timezone):
-        raise DayNotOpen(_l("This day has closed; its steps can no longer be changed."))
+        raise DayClosed()
+
+
+def check_reported_at(terms: CampaignTerms, day: date, reported_at: datetime, *, now: datetime) -> None:
+    """Refuse a report time ahead of the arrival (beyond ``CLOCK_SKEW``) or before the day began."""
+    if reported_at > now + CLOCK_SKEW:
+        raise ReportedAtInFuture()
+    if reported_at < end_of_local_day(day - timedelta(days=1), terms.timezone):
+        raise ReportedAtBeforeDay()
+
+
+def check_checkin_offered(terms: CampaignTerms) -> None:
+    """Refuse a check-in in a campaign without daily check-in."""
+    if terms.rules.checkin is CheckinMode.NONE:
+        raise CheckinNotOffered()
 
 
 def _earlier_days(enrollment_id: int, day: date) -> list[int]:
@@ -177,7 +246,7 @@ def _upsert_statement(dialect_name: str, by_token: bool):
     upsert = insert.on_conflict_do_update(
         index_elements=["enrollment_id", "day"],
         set_={name: insert.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
-        where=DailyRecord.reported_at <= insert.excluded.reported_at,
+        where=newer_than_stored(DailyRecord.__table__.c, insert.excluded),
     )
     if by_token:  # the API answers from the values it wrote: only the enrolment it found comes back
         return upsert.returning(DailyRecord.__table__.c.enrollment_id)
@@ -188,7 +257,7 @@ def _upsert_statement(dialect_name: str, by_token: bool):
     )
 
 
-def _judged(
+def judge_report(
     terms: CampaignTerms,
     history: Callable[[], Sequence[int]] | None,
     *,
@@ -203,8 +272,10 @@ def _judged(
     """The stored values of a report: the checks and rules of SPEC §5 applied to it."""
     if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
         raise InvalidSteps()
-    reported_at = reported_at or now
     check_day_open(terms, day, now=now, allow_closed=allow_closed)
+    if reported_at is not None:
+        check_reported_at(terms, day, reported_at, now=now)
+    reported_at = reported_at or now
     flag = detect_flag(terms.rules, steps, history)
     outcome = evaluate_day(
         terms.rules, day=day, steps=steps, reported_at=reported_at, zone=terms.timezone, flag=flag
@@ -235,14 +306,14 @@ def report_steps(
     now: datetime | None = None,
     allow_closed: bool = False,
 ) -> ReportResult:
-    """Store a day's report; the newest report (by ``reported_at``) wins, whatever order they arrive in.
+    """Store a day's report; the newest report (``newer_than_stored``) wins, whatever order they arrive in.
 
-    One upsert, safe under concurrency: the row is replaced only by a report at least as new as the one
-    stored, so two racing reports leave the later one and repeating a report changes nothing.
+    One upsert, safe under concurrency: the row is replaced only by a newer report than the one stored,
+    so two racing reports leave the later one and repeating a report changes nothing.
     """
     target = StepTarget.of(enrollment)
     terms, now = target.terms, now or utcnow()
-    values = _judged(
+    values = judge_report(
         terms,
         lambda: _earlier_days(target.enrollment_id, day),
         day=day,
@@ -258,14 +329,17 @@ def report_steps(
     totals_through = None
     if allow_closed and now >= day_closes_at(day, terms.rules, terms.timezone):
         totals_through = hold_totals(terms.campaign_id, terms.start_day)
-    # RETURNING gives the stored row in the same round trip; nothing comes back only when a newer
-    # report already stood (the WHERE kept it), and then it is read.
+    # RETURNING gives the stored row in the same round trip; nothing comes back only when the stored
+    # report stood (the WHERE kept it), and then it is read.
     record = db.session.scalars(_upsert_statement(db.engine.dialect.name, False), values).first()
     if record is not None:
         if totals_through is not None and day <= totals_through:
             recount_totals(terms.campaign_id, target.enrollment_id, totals_through)
         return ReportResult(record=record, applied=True)
-    return ReportResult(record=_stored_day(target.enrollment_id, day), applied=False)
+    stored = _stored_day(target.enrollment_id, day)
+    stood = (stored.reported_steps, stored.reported_at)
+    why = why_not_applied(*stood, steps, values["reported_at"], own_time=reported_at is not None)
+    return ReportResult(record=stored, applied=False, not_applied=why)
 
 
 def _stored_day(enrollment_id: int, day: date) -> DailyRecord:
@@ -285,6 +359,7 @@ def needs_history(terms: CampaignTerms, steps: int) -> bool:
 class TokenReport:
     result: ReportResult
     checked_in: bool
+    checkin_refused: CheckinNotOffered | None = None
 
 
 def report_steps_by_token(
@@ -299,7 +374,7 @@ def report_steps_by_token(
     checkin: bool = False,
     now: datetime | None = None,
 ) -> TokenReport | None:
-    """``report_steps`` (and ``check_in`` when asked, for today) for the member who owns a live personal
+    """``report_steps`` (and ``check_in_on`` the day when asked) for the member who owns a live personal
     API token, on the caller's connection and in its transaction: one statement finds the enrolment from
     the token and stores the day. None when it stored nothing: the token is unknown, revoked or not
     personal, its owner is not enrolled, or a newer report stood; the caller then finds out which the
@@ -307,7 +382,7 @@ def report_steps_by_token(
     if needs_history(terms, steps):
         raise ValueError("a report that needs the member's history goes through report_steps")
     now = now or utcnow()
-    values = _judged(
+    values = judge_report(
         terms,
         None,
         day=day,
@@ -323,11 +398,18 @@ def report_steps_by_token(
     enrollment_id = connection.execute(_upsert_statement(dialect, True), values).scalar()
     if enrollment_id is None:
         return None
-    checked_in = checkin and day == local_today(now, terms.timezone)
-    if checked_in:  # the day was just accepted, so today is open
-        connection.execute(
-            _checkin_statement(dialect), {"enrollment_id": enrollment_id, "day": day, "checked_in_at": now}
-        )
+    checked_in, refused = False, None
+    if checkin:  # the day was just accepted, so it is open
+        try:
+            check_checkin_offered(terms)
+        except CheckinNotOffered as error:
+            refused = error
+        else:
+            at = values["reported_at"]
+            connection.execute(
+                _checkin_statement(dialect), {"enrollment_id": enrollment_id, "day": day, "checked_in_at": at}
+            )
+            checked_in = True
     stored = StoredReport(
         enrollment_id=enrollment_id,
         day=day,
@@ -335,9 +417,11 @@ def report_steps_by_token(
         counted_steps=values["counted_steps"],
         qualified=values["qualified"],
         reason=values["reason"],
-        received_at=now,
+        reported_at=values["reported_at"],
     )
-    return TokenReport(result=ReportResult(record=stored, applied=True), checked_in=checked_in)
+    return TokenReport(
+        result=ReportResult(record=stored, applied=True), checked_in=checked_in, checkin_refused=refused
+    )
 
 
 @lru_cache(maxsize=2)
@@ -350,6 +434,16 @@ def _checkin_statement(dialect_name: str):
             checked_in_at=bindparam("checked_in_at"),
         )
         .on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
+    )
+
+
+def check_in_on(target: StepTarget, day: date, *, at: datetime) -> None:
+    """Record the check-in of a day that a report of the member was just accepted for (the personal API:
+    the member checked in on their phone); a day checked in already keeps its first."""
+    check_checkin_offered(target.terms)
+    db.session.execute(
+        _checkin_statement(db.engine.dialect.name),
+        {"enrollment_id": target.enrollment_id, "day": day, "checked_in_at": at},
     )
 
 

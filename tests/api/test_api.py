@@ -52,7 +52,7 @@ def test_report_answers_with_the_day_as_counted(client, member_api):
         "reason": "qualified_capped",
         "checked_in": True,
     }
-    older = campaign.start_day.isoformat() + "T00:00:00+08:00"
+    older = day + "T00:00:00+08:00"  # earlier than the first report, which was timed at its arrival
     stale = post(
         client,
         "/api/v1/steps",

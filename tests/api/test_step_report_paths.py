@@ -125,7 +125,7 @@ def test_refusals_are_the_same_whatever_is_cached(client, api, app, tree, make_u
     assert code(revoked.secret, steps=-1) == (401, "invalid_token")
     owner_headers = headers
     response = post(client, owner_headers, {"campaign_id": campaign.id, "day": tomorrow, "steps": 8000})
-    assert (response.status_code, response.json["error"]["code"]) == (409, "day_not_open")
+    assert (response.status_code, response.json["error"]["code"]) == (409, "day_not_yet")
     assert db.session.get(ApiToken, token.id).revoked_at is None
 
 

@@ -10,7 +10,7 @@ from portal.models import DailyRecord, Enrollment, ReportSource
 from portal.models.base import utcnow
 from portal.services.steps import report_steps, report_steps_by_token, settled_terms
 from portal.services.tokens import hash_token, issue_personal_token
-from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
+from tests.campaign_helpers import a_walk_start_today, enrolled, member_of, running_campaign, today_local
 from tests.concurrency.test_races import race
 
 pytestmark = pytest.mark.postgres
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.postgres
 def test_racing_reports_leave_the_latest(app, tree, make_user):
     campaign = running_campaign(tree["edu"])
     enrollment_id = enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"]).id
-    start = utcnow() - timedelta(hours=1)
+    start = a_walk_start_today()  # earlier today, whatever the hour
     day = today_local()
 
     def report(index: int) -> None:
@@ -29,7 +29,7 @@ def test_racing_reports_leave_the_latest(app, tree, make_user):
             day=day,
             steps=1000 + index,
             source=ReportSource.API,
-            reported_at=start + timedelta(minutes=index),
+            reported_at=start + timedelta(seconds=index),
         )
 
     for _ in range(5):
@@ -44,8 +44,9 @@ def test_racing_reports_through_the_one_statement_path_leave_the_latest(app, tre
     enrollment_id = enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"]).id
     token_hash = hash_token(issue_personal_token(db.session.get(Enrollment, enrollment_id).user, "p").secret)
     db.session.commit()
-    start = utcnow() - timedelta(hours=1)
+    start = a_walk_start_today()  # earlier today, whatever the hour
     day = today_local()
+    round_start = [start]
 
     def report(index: int) -> None:
         terms = settled_terms(campaign.id, now=utcnow())
@@ -57,12 +58,13 @@ def test_racing_reports_through_the_one_statement_path_leave_the_latest(app, tre
                 day=day,
                 steps=2000 + index,
                 source=ReportSource.API,
-                reported_at=start + timedelta(minutes=index),
+                reported_at=round_start[0] + timedelta(seconds=index),
             )
         # Nothing is stored only when a newer report already stood.
         assert result is not None or index < 7
 
-    for _ in range(5):
+    for round_number in range(5):
+        round_start[0] = start + timedelta(seconds=8 * round_number)  # each round's reports are newer
         assert race(app, report, threads=8) == {"ok": 8}
         db.session.expire_all()
         record = db.session.scalar(select(DailyRecord).where(DailyRecord.enrollment_id == enrollment_id))
