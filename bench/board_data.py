@@ -27,6 +27,9 @@ DAYS = 30
 CITIES, UNITS_PER_CITY, INDUSTRIES, UNITS_PER_INDUSTRY = 20, 50, 2, 20
 # Steps of member e on day d: a hash spread over 0–19,999 (qualify at 6,000).
 STEPS = "((e::bigint * 7919 + d * 104729 + (e::bigint * d) % 7) % 20000)::int"
+# When member e's phone synced day d: from 08:00 on into the next hours, but never after now (today's
+# records are synced already, not later today).
+SYNCED = "least((:start + d)::timestamp + make_interval(secs => 28800 + (e * 13 + d) % 50000), now())"
 
 
 def run_statements(steps: list[tuple[str, str]], params: dict, log=print) -> None:
@@ -102,8 +105,7 @@ def generate_board_campaign(participants: int, *, days: int = DAYS, log=print) -
             f"INSERT INTO daily_records (enrollment_id, campaign_id, day, reported_steps, reported_at, "
             f"received_at, source, counted_steps, qualified, reason) "
             f"SELECT e, :campaign, :start + d, {STEPS}, "
-            f"(:start + d)::timestamp + make_interval(secs => 28800 + (e * 13 + d) % 50000), "
-            f"(:start + d)::timestamp + make_interval(secs => 28800 + (e * 13 + d) % 50000), 'api', "
+            f"{SYNCED}, {SYNCED}, 'api', "
             f"{STEPS}, {STEPS} >= 6000, "
             f"CASE WHEN {STEPS} >= 6000 THEN 'qualified' ELSE 'below_threshold' END "
             f"FROM (SELECT id AS e FROM enrollments WHERE campaign_id = :campaign) m, "

@@ -22,8 +22,6 @@ import contextlib
 import http.client
 import json
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -33,10 +31,10 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from bench.serving import ROOT, _worker_rss_mb, server_env
+from bench.serving import ROOT, server_env, start_gunicorn, worker_rss_mb
 from portal import create_app
 from portal.extensions import db
-from portal.models import OrgKind
+from portal.models import Campaign, OrgKind
 from portal.models.base import utcnow
 from portal.services.campaigns import create_campaign
 from portal.services.day_rules import local_today
@@ -143,6 +141,28 @@ def generate(url: str, members: int) -> int:
     return campaign_id
 
 
+def reset(url: str, campaign_id: int) -> None:
+    """Forget yesterday's and today's records and check-ins (what the batches write), and settle the
+    closed days again, so that every run meets the same state."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url), "SECRET_KEY": "bench", "PII_KEY": PII_KEY}
+    )
+    with app.app_context():
+        today = local_today(utcnow(), "Asia/Shanghai")
+        since = {"since": today - timedelta(days=1), "campaign": campaign_id}
+        db.session.execute(
+            text("DELETE FROM daily_records WHERE campaign_id = :campaign AND day >= :since"), since
+        )
+        db.session.execute(text("DELETE FROM checkins WHERE day >= :since"), since)
+        db.session.commit()
+        settle_day(db.session.get(Campaign, campaign_id), today - timedelta(days=1))
+        db.session.commit()
+        for engine in db.engines.values():
+            engine.dispose()
+    with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE daily_records, checkins, enrollment_totals")
+
+
 def records_of(members: range, day, moment: datetime, steps_offset: int) -> list[dict]:
     return [
         {
@@ -207,30 +227,16 @@ def main() -> None:
     campaign = (generated(args.database_url) if args.reuse else None) or generate(
         args.database_url, args.members
     )
+    reset(args.database_url, campaign)
     port = 8131
     env = server_env(sqlalchemy_url(args.database_url), PII_KEY)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_gunicorn("wsgi:app", port, env, workers=args.workers)
     peak, done = [0.0], threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
             with contextlib.suppress(OSError):
-                peak[0] = max(peak[0], _worker_rss_mb(server.pid))
+                peak[0] = max(peak[0], worker_rss_mb(server.pid))
 
     bare = psycopg.connect(psycopg_url(args.database_url))
     today = local_today(utcnow(), "Asia/Shanghai")
@@ -252,11 +258,12 @@ def main() -> None:
     try:
         time.sleep(3)
         threading.Thread(target=sample, daemon=True).start()
-        next_member = 1 + (args.rounds * 60_000 if args.reuse else 0) % max(1, args.members - 60_000)
+        next_member = 1
         for round_ in range(1, args.rounds + 1):
             for size, day in cases:
                 # Two slices of members: the bare statement's and the portal's, each new on this day.
-                if next_member + 2 * size > args.members:
+                if next_member + 2 * size > args.members:  # every member used: start again from empty days
+                    reset(args.database_url, campaign)
                     next_member = 1
                 mine, theirs = (
                     range(next_member, next_member + size),

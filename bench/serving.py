@@ -26,7 +26,7 @@ class Load:
     worker_rss_mb: float  # the largest resident set of one worker seen during the measured run
 
 
-def _worker_rss_mb(master_pid: int) -> float:
+def worker_rss_mb(master_pid: int) -> float:
     """Resident memory of the master's children (gunicorn's workers), the largest, in MB."""
     largest = 0
     for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
@@ -49,26 +49,31 @@ def server_env(url: str, pii_key: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench", "PORTAL_PII_KEY": pii_key}
 
 
-def serve_and_load(
-    target: str, port: int, env: dict, script: Path, *, workers: int, connections: int, duration: int
-) -> Load:
-    """Start ``gunicorn target``, warm it up for 5 s, then measure ``duration`` seconds with wrk at
-    ``connections`` connections (two threads), sampling the workers' memory every half second. A run with
-    any answer other than 2xx is void."""
-    server = subprocess.Popen(
+def start_gunicorn(target: str, port: int, env: dict, *, workers: int) -> subprocess.Popen:
+    """``gunicorn target`` on ``port`` with its default settings but the workers, quiet."""
+    return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", target],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def serve_and_load(
+    target: str, port: int, env: dict, script: Path, *, workers: int, connections: int, duration: int
+) -> Load:
+    """Start ``gunicorn target``, warm it up for 5 s, then measure ``duration`` seconds with wrk at
+    ``connections`` connections (two threads), sampling the workers' memory every half second. A run with
+    any answer other than 2xx is void."""
+    server = start_gunicorn(target, port, env, workers=workers)
     peak = [0.0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.5):
             with contextlib.suppress(OSError):
-                peak[0] = max(peak[0], _worker_rss_mb(server.pid))
+                peak[0] = max(peak[0], worker_rss_mb(server.pid))
 
     try:
         for _ in range(100):

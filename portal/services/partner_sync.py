@@ -13,7 +13,8 @@ batch's size, it costs a fixed handful of statements, never one per record:
 5. the stored days of the records that changed nothing (one SELECT, skipped when every record won);
 6. the check-ins, one insert in the same order;
 7. the recount of the closed-day totals of the members whose closed days changed (a DELETE and an
-   INSERT … SELECT).
+   INSERT … SELECT). Adding each change to the totals instead was measured slower (an upsert of 10,000
+   totals rows against a DELETE and a grouped INSERT of them: 240–360 ms against 200–220 ms).
 
 Every record is judged on its own; a record that cannot be taken gets its own error and the others go
 through. The lock order (cutoff, members, days, check-ins) is the same in every batch, so concurrent
@@ -28,11 +29,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Boolean, Date, Integer, String, bindparam, cast, func, select
-from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
+from sqlalchemy import Boolean, Date, Integer, String, bindparam, select
+from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlalchemy.sql import Executable
 
-from portal.database import among, insert_for
+from portal.database import among, from_json_rows, insert_for, json_rows
 from portal.extensions import db
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
@@ -53,6 +54,7 @@ from portal.services.settled_totals import (
     share_totals,
 )
 from portal.services.steps import (
+    REPORTED_COLUMNS,
     CampaignTerms,
     NotApplied,
     ReportResult,
@@ -60,29 +62,20 @@ from portal.services.steps import (
     check_checkin_offered,
     judge_report,
     needs_history,
-    newer_than_stored,
+    replacing_older,
     settled_terms,
     why_not_applied,
 )
 
 HISTORY_DAYS = 14  # as many earlier days as the single report's jump check reads
 
-# The stored columns of a day, in the upsert's order; a newer report also clears the day's review.
+# The columns a partner's record writes, in the upsert's order (partners send no distance).
 _DAY_COLUMNS = (
     "enrollment_id",
     "campaign_id",
     "day",
-    "reported_steps",
-    "reported_at",
-    "received_at",
-    "source",
-    "counted_steps",
-    "qualified",
-    "reason",
-    "flag",
+    *(name for name in REPORTED_COLUMNS if name != "distance_m"),
 )
-_REPLACED = (*_DAY_COLUMNS[3:], "distance_m")
-_CLEARED = ("appeal_note", "appealed_at", "review", "reviewed_by_id", "reviewed_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,82 +301,54 @@ def _store_days(winners: dict[tuple[int, date], _Accepted], now: datetime) -> se
         return set()
     rows = [winners[key].values for key in sorted(winners)]
     if db.engine.dialect.name == "postgresql":
-        parameters = {name: [_plain(row[name]) for row in rows] for name in _ARRAYED}
-        parameters.update(campaign_id=rows[0]["campaign_id"], received_at=now, source=ReportSource.PARTNER)
+        parameters = {
+            "rows": json_rows(rows, _INCOMING),
+            "campaign_id": rows[0]["campaign_id"],
+            "received_at": now,
+            "source": ReportSource.PARTNER,
+        }
         return {(key[0], key[1]) for key in db.session.execute(_day_upsert_postgresql(), parameters)}
     # SQLite: SQLAlchemy sends the rows as multi-row VALUES pages, with RETURNING ("insertmanyvalues").
     upsert = _upsert_of(insert_for("sqlite", DailyRecord.__table__))
-    parameters = [{name: row[name] for name in _DAY_COLUMNS} | {"distance_m": None} for row in rows]
+    parameters = [{name: row[name] for name in _DAY_COLUMNS} for row in rows]
     return {(key[0], key[1]) for key in db.session.execute(upsert, parameters)}
 
 
-def _plain(value):
-    """An array element as the database takes it: enums as their text."""
-    return value.value if hasattr(value, "value") else value
-
-
-# The columns that differ between a batch's records; the others are the same for the whole batch.
-_ARRAYED = (
-    "enrollment_id",
-    "day",
-    "reported_steps",
-    "reported_at",
-    "counted_steps",
-    "qualified",
-    "reason",
-    "flag",
-)
-_ARRAY_TYPES = {
-    "enrollment_id": ARRAY(Integer),
-    "day": ARRAY(Date),
-    "reported_steps": ARRAY(Integer),
-    "reported_at": ARRAY(TIMESTAMP(timezone=True)),
-    "counted_steps": ARRAY(Integer),
-    "qualified": ARRAY(Boolean),
-    "reason": ARRAY(String),
-    "flag": ARRAY(String),
+# The columns that differ between a batch's records, with their types; the others are the same for the
+# whole batch and go as plain parameters.
+_INCOMING = {
+    "enrollment_id": Integer,
+    "day": Date,
+    "reported_steps": Integer,
+    "reported_at": TIMESTAMP(timezone=True),
+    "counted_steps": Integer,
+    "qualified": Boolean,
+    "reason": String,
+    "flag": String,
 }
 
 
 def _upsert_of(insert) -> Executable:
-    return insert.on_conflict_do_update(
-        index_elements=["enrollment_id", "day"],
-        set_={
-            **{name: insert.excluded[name] for name in _REPLACED},
-            **dict.fromkeys(_CLEARED),
-        },
-        where=newer_than_stored(DailyRecord.__table__.c, insert.excluded),
-    ).returning(insert.table.c.enrollment_id, insert.table.c.day)
+    return replacing_older(insert).returning(insert.table.c.enrollment_id, insert.table.c.day)
 
 
 @cache
 def _day_upsert_postgresql() -> Executable:
-    """``INSERT … SELECT … FROM unnest(arrays) ORDER BY member, day ON CONFLICT … DO UPDATE … WHERE``
-    newer: the whole batch in one statement with eight array parameters."""
-    incoming = (
-        func.unnest(*(cast(bindparam(name), _ARRAY_TYPES[name]) for name in _ARRAYED))
-        .table_valued(*_ARRAYED)
-        .render_derived(name="incoming")
-    )
+    """``INSERT … SELECT … FROM json_array_elements(rows) ORDER BY member, day ON CONFLICT … DO UPDATE …
+    WHERE`` newer: the whole batch in one statement and one parameter."""
+    incoming = from_json_rows("rows", _INCOMING)
     table = DailyRecord.__table__
-    source = select(
-        incoming.c.enrollment_id,
-        bindparam("campaign_id", type_=table.c.campaign_id.type),
-        incoming.c.day,
-        incoming.c.reported_steps,
-        incoming.c.reported_at,
-        bindparam("received_at", type_=table.c.received_at.type),
-        bindparam("source", type_=table.c.source.type),
-        incoming.c.counted_steps,
-        incoming.c.qualified,
-        incoming.c.reason,
-        incoming.c.flag,
-    ).order_by(incoming.c.enrollment_id, incoming.c.day)
-    return _upsert_of(insert_for("postgresql", DailyRecord.__table__).from_select(_DAY_COLUMNS, source))
+    same = {
+        name: bindparam(name, type_=table.c[name].type) for name in ("campaign_id", "received_at", "source")
+    }
+    source = select(*(same.get(name, getattr(incoming, name, None)) for name in _DAY_COLUMNS)).order_by(
+        incoming.enrollment_id, incoming.day
+    )
+    return _upsert_of(insert_for("postgresql", table).from_select(_DAY_COLUMNS, source))
 
 
 def _stored_days(items: list[_Accepted]) -> dict[tuple[int, date], StoredReport]:
-    """The stored days of the records that changed nothing (one statement)."""
+    """The stored days of these records' (member, day), those that exist (one statement)."""
     if not items:
         return {}
     keys = {(item.enrollment_id, item.values["day"]) for item in items}
@@ -402,7 +367,7 @@ def _stored_days(items: list[_Accepted]) -> dict[tuple[int, date], StoredReport]
         )
     )
     found = {(row.enrollment_id, row.day): StoredReport(*row) for row in rows}
-    return {key: found[key] for key in keys}
+    return {key: found[key] for key in keys if key in found}
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,12 +392,10 @@ def _check_in(terms: CampaignTerms, accepted: list[_Accepted]) -> _Checkins:
     except CheckinNotOffered as error:
         return _Checkins(set(), error)
     rows = [{"enrollment_id": key[0], "day": key[1], "checked_in_at": asked[key]} for key in sorted(asked)]
-    insert = insert_for(db.engine.dialect.name, Checkin.__table__)
     if db.engine.dialect.name == "postgresql":
-        statement = _checkin_insert_postgresql()
-        parameters = {name: [row[name] for row in rows] for name in ("enrollment_id", "day", "checked_in_at")}
-        added = db.session.execute(statement, parameters)
+        added = db.session.execute(_checkin_insert_postgresql(), {"rows": json_rows(rows, _CHECKINS)})
     else:
+        insert = insert_for("sqlite", Checkin.__table__)
         statement = insert.on_conflict_do_nothing(index_elements=["enrollment_id", "day"]).returning(
             insert.table.c.enrollment_id, insert.table.c.day
         )
@@ -440,23 +403,16 @@ def _check_in(terms: CampaignTerms, accepted: list[_Accepted]) -> _Checkins:
     return _Checkins({(key[0], key[1]) for key in added}, None)
 
 
+_CHECKINS = {"enrollment_id": Integer, "day": Date, "checked_in_at": TIMESTAMP(timezone=True)}
+
+
 @cache
 def _checkin_insert_postgresql() -> Executable:
-    incoming = (
-        func.unnest(
-            cast(bindparam("enrollment_id"), ARRAY(Integer)),
-            cast(bindparam("day"), ARRAY(Date)),
-            cast(bindparam("checked_in_at"), ARRAY(TIMESTAMP(timezone=True))),
-        )
-        .table_valued("enrollment_id", "day", "checked_in_at")
-        .render_derived(name="incoming")
+    incoming = from_json_rows("rows", _CHECKINS)
+    source = select(incoming.enrollment_id, incoming.day, incoming.checked_in_at).order_by(
+        incoming.enrollment_id, incoming.day
     )
-    source = select(incoming.c.enrollment_id, incoming.c.day, incoming.c.checked_in_at).order_by(
-        incoming.c.enrollment_id, incoming.c.day
-    )
-    insert = insert_for("postgresql", Checkin.__table__).from_select(
-        ("enrollment_id", "day", "checked_in_at"), source
-    )
+    insert = insert_for("postgresql", Checkin.__table__).from_select(tuple(_CHECKINS), source)
     return insert.on_conflict_do_nothing(index_elements=["enrollment_id", "day"]).returning(
         insert.table.c.enrollment_id, insert.table.c.day
     )

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, null, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, true, tuple_
 
 from portal.database import insert_for
 from portal.extensions import app_state, db
@@ -49,8 +49,10 @@ MAX_STEPS = 1_000_000
 # little fast. Beyond it the record is refused (``ReportedAtInFuture``): a time hours ahead would
 # otherwise win the day against every genuine report after it.
 CLOCK_SKEW = timedelta(minutes=5)
+# A newer report is judged afresh: the review of the day it replaces is cleared.
 _RESET_REVIEW = ("appeal_note", "appealed_at", "review", "reviewed_by_id", "reviewed_at")
-_UPDATED = (
+# The columns a newer report replaces.
+REPORTED_COLUMNS = (
     "reported_steps",
     "distance_m",
     "reported_at",
@@ -221,12 +223,8 @@ def _upsert_statement(dialect_name: str, by_token: bool):
 
     ``INSERT … SELECT``: the enrolment is a parameter, or (``by_token``) it is found in the same
     statement from a live personal API token's hash, so an API report is one round trip."""
-    columns = ("campaign_id", "day", *_UPDATED, *_RESET_REVIEW)
-    values = [
-        bindparam(name, type_=DailyRecord.__table__.c[name].type)
-        for name in ("campaign_id", "day", *_UPDATED)
-    ]
-    values += [null()] * len(_RESET_REVIEW)  # a newer report is judged afresh
+    columns = ("campaign_id", "day", *REPORTED_COLUMNS)
+    values = [bindparam(name, type_=DailyRecord.__table__.c[name].type) for name in columns]
     if by_token:
         tokens, enrollments = ApiToken.__table__, Enrollment.__table__
         source = (
@@ -243,17 +241,23 @@ def _upsert_statement(dialect_name: str, by_token: bool):
         enrollment_id = bindparam("enrollment_id", type_=DailyRecord.__table__.c.enrollment_id.type)
         source = select(enrollment_id, *values).where(true())  # SQLite's upsert wants a WHERE here
     insert = insert_for(dialect_name, DailyRecord).from_select(["enrollment_id", *columns], source)
-    upsert = insert.on_conflict_do_update(
-        index_elements=["enrollment_id", "day"],
-        set_={name: insert.excluded[name] for name in (*_UPDATED, *_RESET_REVIEW)},
-        where=newer_than_stored(DailyRecord.__table__.c, insert.excluded),
-    )
+    upsert = replacing_older(insert)
     if by_token:  # the API answers from the values it wrote: only the enrolment it found comes back
         return upsert.returning(DailyRecord.__table__.c.enrollment_id)
     return (
         select(DailyRecord)
         .from_statement(upsert.returning(DailyRecord))
         .execution_options(populate_existing=True)
+    )
+
+
+def replacing_older(insert):
+    """``insert`` of days made an upsert: a day already stored is replaced by a newer report
+    (``newer_than_stored``), its review cleared, and kept otherwise. Every writer of days uses it."""
+    return insert.on_conflict_do_update(
+        index_elements=["enrollment_id", "day"],
+        set_={**{name: insert.excluded[name] for name in REPORTED_COLUMNS}, **dict.fromkeys(_RESET_REVIEW)},
+        where=newer_than_stored(insert.table.c, insert.excluded),
     )
 
 

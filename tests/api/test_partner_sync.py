@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db, limiter
-from portal.models import Checkin, DailyRecord, Enrollment
+from portal.models import Checkin, DailyRecord, Enrollment, EnrollmentTotals
 from portal.models.base import utcnow
+from portal.models.board import TotalsCutoff
 from portal.models.campaign import Campaign, CampaignDay
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import day_closes_at
@@ -378,7 +379,7 @@ record_strategy = st.fixed_dictionaries(
     {
         "member": st.integers(0, 2),
         "back": st.integers(0, 2),  # days before today
-        "steps": st.sampled_from([0, 3000, 6000, 6000, 9000, 20000, 25000]),
+        "steps": st.sampled_from([0, 3000, 6000, 6000, 9000, 20000, 25000, 66666]),  # 66666: flagged
         "minute": MINUTES,
         "future": st.integers(0, 4).map(lambda n: n == 0),  # one in five: refused, ahead of its arrival
         "checkin": st.booleans(),
@@ -407,7 +408,7 @@ def _reference(partner, records, today):
     board = {}
     for member in partner.ids:
         mine = [(key[1], value) for key, value in days.items() if key[0] == member]
-        counted = [min(steps, rules.daily_cap) for _day, (_at, steps) in mine]
+        counted = [0 if steps == 66666 else min(steps, rules.daily_cap) for _day, (_at, steps) in mine]
         board[member] = (
             sum(1 for steps in counted if steps >= rules.qualify_steps),
             sum(1 for key in checkins if key[0] == member),
@@ -426,13 +427,21 @@ def _reference(partner, records, today):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(records=st.lists(record_strategy, min_size=1, max_size=25), seed=st.integers(0, 2**16))
-def test_any_order_and_chunking_give_the_reference_days_and_board(partner, monkeypatch, records, seed):
+@given(
+    records=st.lists(record_strategy, min_size=1, max_size=25),
+    seed=st.integers(0, 2**16),
+    settle_after=st.none() | st.integers(0, 3),  # settle the closed days after that many batches
+)
+def test_any_order_and_chunking_give_the_reference_days_and_board(
+    partner, monkeypatch, records, seed, settle_after
+):
     monkeypatch.setattr(limiter, "enabled", False)  # many batches a minute, from one token
     records = [dict(record) for record in records]
     db.session.rollback()  # a read left open by the last example would hold a stale snapshot (SQLite)
     db.session.execute(DailyRecord.__table__.delete())
     db.session.execute(Checkin.__table__.delete())
+    db.session.execute(EnrollmentTotals.__table__.delete())
+    db.session.execute(TotalsCutoff.__table__.delete())
     db.session.commit()
     today = today_local()
     shuffle = random.Random(seed)
@@ -458,10 +467,19 @@ def test_any_order_and_chunking_give_the_reference_days_and_board(partner, monke
     for _replay in range(2):  # the second time in another order: nothing may change
         order = sent[:]
         shuffle.shuffle(order)
+        batches = 0
         while order:
+            if batches == settle_after:  # the nightly settlement: what follows adds to the totals
+                yesterday = today - timedelta(days=1)
+                rules = campaign_rules(partner.campaign)
+                settle_totals(
+                    partner.campaign, now=day_closes_at(yesterday, rules, "Asia/Shanghai") + TOTALS_MARGIN
+                )
+                db.session.commit()
             size = shuffle.randint(1, len(order))
             answer = partner.send(order[:size])
             order = order[size:]
+            batches += 1
             assert all(
                 r["error"]["code"] == "reported_at_in_future"
                 for r in answer["results"]
@@ -481,6 +499,7 @@ def test_any_order_and_chunking_give_the_reference_days_and_board(partner, monke
             for member, row in rows.items()
         }
         assert got == expected_board
+        assert board_rows(partner.campaign) == rows_from_records_alone(partner.campaign)
 
 
 def test_the_personal_endpoint_follows_the_same_rules(client, tree, make_user):
