@@ -380,9 +380,10 @@ def report_steps_by_token(
 ) -> TokenReport | None:
     """``report_steps`` (and ``check_in_on`` the day when asked) for the member who owns a live personal
     API token, on the caller's connection and in its transaction: one statement finds the enrolment from
-    the token and stores the day. None when it stored nothing: the token is unknown, revoked or not
-    personal, its owner is not enrolled, or a newer report stood; the caller then finds out which the
-    slower way. Not for a report that ``needs_history``."""
+    the token and stores the day. When the stored report stands (a phone's shortcut sending the same count
+    again, a late report), a second statement reads it through the token for the answer. None when the
+    token is unknown, revoked or not personal, or its owner is not enrolled: the caller then finds out
+    which the slower way. Not for a report that ``needs_history``."""
     if needs_history(terms, steps):
         raise ValueError("a report that needs the member's history goes through report_steps")
     now = now or utcnow()
@@ -400,8 +401,28 @@ def report_steps_by_token(
     values["token_hash"] = token_hash
     dialect = connection.dialect.name
     enrollment_id = connection.execute(_upsert_statement(dialect, True), values).scalar()
-    if enrollment_id is None:
-        return None
+    if enrollment_id is not None:
+        result = ReportResult(
+            record=StoredReport(
+                enrollment_id=enrollment_id,
+                day=day,
+                reported_steps=steps,
+                counted_steps=values["counted_steps"],
+                qualified=values["qualified"],
+                reason=values["reason"],
+                reported_at=values["reported_at"],
+            ),
+            applied=True,
+        )
+    else:
+        standing = connection.execute(_stored_by_token(), values).first()
+        if standing is None:
+            return None
+        record = StoredReport(*standing)
+        enrollment_id = record.enrollment_id
+        stood = (record.reported_steps, record.reported_at)
+        why = why_not_applied(*stood, steps, values["reported_at"], own_time=reported_at is not None)
+        result = ReportResult(record=record, applied=False, not_applied=why)
     checked_in, refused = False, None
     if checkin:  # the day was just accepted, so it is open
         try:
@@ -414,17 +435,35 @@ def report_steps_by_token(
                 _checkin_statement(dialect), {"enrollment_id": enrollment_id, "day": day, "checked_in_at": at}
             )
             checked_in = True
-    stored = StoredReport(
-        enrollment_id=enrollment_id,
-        day=day,
-        reported_steps=steps,
-        counted_steps=values["counted_steps"],
-        qualified=values["qualified"],
-        reason=values["reason"],
-        reported_at=values["reported_at"],
-    )
-    return TokenReport(
-        result=ReportResult(record=stored, applied=True), checked_in=checked_in, checkin_refused=refused
+    return TokenReport(result=result, checked_in=checked_in, checkin_refused=refused)
+
+
+@lru_cache(maxsize=1)
+def _stored_by_token():
+    """The stored day of the member who owns a live personal token, as ``StoredReport`` takes it."""
+    tokens, enrollments, days = ApiToken.__table__, Enrollment.__table__, DailyRecord.__table__
+    return (
+        select(
+            days.c.enrollment_id,
+            days.c.day,
+            days.c.reported_steps,
+            days.c.counted_steps,
+            days.c.qualified,
+            days.c.reason,
+            days.c.reported_at,
+        )
+        .select_from(
+            tokens.join(enrollments, enrollments.c.user_id == tokens.c.user_id).join(
+                days, days.c.enrollment_id == enrollments.c.id
+            )
+        )
+        .where(
+            tokens.c.token_hash == bindparam("token_hash"),
+            tokens.c.revoked_at.is_(None),
+            tokens.c.kind == TokenKind.PERSONAL.value,
+            enrollments.c.campaign_id == bindparam("campaign_id"),
+            days.c.day == bindparam("day"),
+        )
     )
 
 

@@ -179,3 +179,29 @@ def test_a_report_through_the_api_notes_the_token_use(client, api):
     post(client, headers, {"campaign_id": campaign.id, "day": today_local().isoformat(), "steps": 8000})
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).last_used_at is not None
+
+
+def test_a_report_that_changes_nothing_is_answered_without_the_slower_way(client, api, app):
+    """A shortcut sending the same count again is common: the one-statement path answers it with one more
+    read (two statements), saying why, instead of going the slower way (five)."""
+    from sqlalchemy import event
+
+    campaign, _enrollment, headers, _token = api
+    body = {"campaign_id": campaign.id, "day": today_local().isoformat(), "steps": 7000, "checkin": True}
+    assert post(client, headers, body).json["applied"] is True
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        again = post(client, headers, body).json
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert (again["applied"], again["not_applied"], again["checked_in"]) == (False, "same_as_stored", True)
+    kinds = [" ".join(s.split()[:3]) for s in statements if not s.startswith(("BEGIN", "COMMIT"))]
+    # The upsert, the read of the day that stood, the check-in: nothing of the slower way (the token's
+    # "last used" is written besides, once a minute at most).
+    assert [kind for kind in kinds if not kind.startswith("UPDATE api_tokens")] == [
+        "INSERT INTO daily_records",
+        "SELECT daily_records.enrollment_id, daily_records.day,",
+        "INSERT INTO checkins",
+    ]
