@@ -1,13 +1,17 @@
 """Configuration: defaults here, then ``PORTAL_*`` environment variables, then ``test_config``.
 
 A few settings are also read without the prefix because hosting platforms name them that way
-(``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``). In development the secrets are generated once and kept
-under ``instance/``; in production (``PORTAL_ENV=production``) a missing secret stops the start-up.
+(``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY``); the prefixed name wins when both are set. In
+development the secrets are generated once and kept under ``instance/``; in production
+(``PORTAL_ENV=production``) a missing secret stops the start-up, and so does a ``PORTAL_*`` variable that
+names no setting (a misspelt name would otherwise be ignored quietly; in development it is logged).
 """
 
 from __future__ import annotations
 
 import base64
+import difflib
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -15,9 +19,12 @@ from typing import Any
 
 from flask import Flask
 
+log = logging.getLogger(__name__)
+
 
 class DefaultConfig:
-    ENV_NAME = "development"
+    # PORTAL_ENV: "production" or "development".
+    ENV = "development"
     DEMO = False
 
     # No ping before each checkout: it is a round trip on every request (the step API's budget is about
@@ -39,6 +46,9 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
+    # "Remember me" keeps a member signed in on their phone for at most 30 days (Flask-Login's default is a
+    # year); signing out ends it on the server at once (``accounts.end_sessions``).
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
     # A member may leave a form open on the phone for a while; the token is still bound to the session.
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
@@ -138,14 +148,18 @@ class DefaultConfig:
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill ``app.config`` from the defaults, the environment and ``test_config``, in that order."""
     app.config.from_object(DefaultConfig)
+    known = set(app.config) | set(_READ_ELSEWHERE)
     app.config.from_prefixed_env("PORTAL")
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
-        if name in os.environ and name not in app.config:
+    for name in _UNPREFIXED:
+        if os.environ.get(name) and not app.config.get(name):
             app.config[name] = os.environ[name]
     if test_config:
         app.config.update(test_config)
 
-    production = app.config["ENV_NAME"] == "production"
+    if app.config["ENV"] not in ("production", "development"):
+        raise RuntimeError(f'PORTAL_ENV must be "production" or "development", not "{app.config["ENV"]}".')
+    production = app.config["ENV"] == "production"
+    _report_unknown(known, production)
     if "SQLALCHEMY_DATABASE_URI" not in app.config:
         url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
@@ -163,6 +177,34 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["PII_KEY"] = _secret(
         app, "PII_KEY", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(), production
     )
+
+
+# Settings without a default above: the platforms' names, and those read only where they are used.
+_UNPREFIXED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+_READ_ELSEWHERE = (*_UNPREFIXED, "PII_KEY", "PROXY_FIX_X_FOR", "SEEDS_DIR")
+# Extensions read their own settings by these prefixes (Flask-SQLAlchemy, Flask-Limiter, Flask-WTF, …).
+_EXTENSION_PREFIXES = ("SQLALCHEMY_", "RATELIMIT_", "WTF_", "BABEL_", "REMEMBER_", "SESSION_", "ARGON2_")
+
+
+def _report_unknown(known: set[str], production: bool) -> None:
+    """Refuse (production) or log (development) ``PORTAL_*`` variables that name no setting."""
+    unknown = sorted(
+        name[len("PORTAL_") :]
+        for name in os.environ
+        if name.startswith("PORTAL_")
+        and name[len("PORTAL_") :] not in known
+        and not name[len("PORTAL_") :].startswith(_EXTENSION_PREFIXES)
+    )
+    if not unknown:
+        return
+    described = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        described.append(f"PORTAL_{name}" + (f" (did you mean PORTAL_{close[0]}?)" if close else ""))
+    message = "Unknown settings in the environment, ignored: " + ", ".join(described)
+    if production:
+        raise RuntimeError(message + ". Remove or correct them (README, Configuration).")
+    log.warning(message)
 
 
 def _normalise_database_url(url: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from portal.api import API_PATH_PREFIX
 from portal.api.errors import error_response
@@ -56,7 +56,10 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title, message = ERROR_TEXTS.get(code, (error.name, error.description or ""))
-        return render_error(code, str(title), str(message))
+        response = make_response(render_error(code, str(title), str(message)))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110: a 405 names them
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(_error: InternalServerError):

@@ -3,7 +3,7 @@ under because its indicator styles and eval are switched off in the htmx-config 
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from portal.api import API_PATH_PREFIX
@@ -43,10 +43,17 @@ API_SECURITY_HEADERS = (
 )
 
 
+# In production every answer also tells browsers to use HTTPS only, for a year (the portal runs behind
+# TLS there; in development it is served over plain HTTP on localhost, where HSTS would stick).
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def set_security_headers(response: Response) -> Response:
     """Add the headers, leaving any a view set itself (one pass over the response's headers): the pages'
-    set, or the API's own for an answer under ``/api/``."""
+    set, or the API's own for an answer under ``/api/``; HSTS in production."""
     headers = API_SECURITY_HEADERS if request.path.startswith(API_PATH_PREFIX) else SECURITY_HEADERS
+    if current_app.config["ENV"] == "production":
+        headers = (*headers, HSTS)
     present = {name.lower() for name, _value in response.headers}
     response.headers.extend([(name, value) for name, value in headers if name.lower() not in present])
     return response

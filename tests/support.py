@@ -33,8 +33,9 @@ class RecordingSender:
         RecordingSender.outbox.append(SentSms(phone, code, purpose))
 
     @classmethod
-    def last_code(cls, phone: str) -> str:
-        return next(sms.code for sms in reversed(cls.outbox) if sms.phone == phone)
+    def last_code(cls, phone: str) -> str | None:
+        """The newest code sent to ``phone``; None when none was."""
+        return next((sms.code for sms in reversed(cls.outbox) if sms.phone == phone), None)
 
 
 PII_KEY = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG="

@@ -18,8 +18,8 @@ from portal.services.errors import (
     DomainError,
     IdNumberTaken,
     PhoneAlreadyRegistered,
-    PhoneNotRegistered,
     ProfileAlreadyVerified,
+    SmsCodeExpired,
 )
 from portal.services.id_numbers import IdNumber, mask_id_number, parse_id_number
 from portal.services.notifications import unread_of
@@ -73,9 +73,11 @@ def create_account(phone: str, password: str) -> User:
 def register_user(phone: str, code: str, password: str) -> User:
     """Create an account for ``phone`` once its SMS code checks out.
 
-    The password rules are checked before the code is spent, so a weak password does not waste it.
+    The password rules are checked before the code is spent, so a weak password does not waste it. A
+    registered number never got a registration code (``issue_code``), so it fails on the code like any
+    wrong one: the form does not tell whether the number is registered.
     """
-    _check_new_account(phone, password)
+    check_password_strength(password, phone=phone)
     consume_code(phone, SmsPurpose.REGISTER, code)
     user = _insert_account(phone, password)
     user.last_login_at = utcnow()
@@ -94,25 +96,34 @@ def authenticate_with_password(phone: str, password: str) -> User:
 
 
 def authenticate_with_code(phone: str, code: str) -> User:
-    """The user who proved control of ``phone`` with a login code."""
-    user = find_user_by_phone(phone)
-    if user is None:
-        raise PhoneNotRegistered()
+    """The user who proved control of ``phone`` with a login code (an unregistered number never gets one,
+    so it fails on the code like any wrong one)."""
     consume_code(phone, SmsPurpose.LOGIN, code)
+    user = find_user_by_phone(phone)
+    if user is None:  # the account was removed since the code was sent
+        raise SmsCodeExpired()
     user.last_login_at = utcnow()
     return user
 
 
 def reset_password(phone: str, code: str, new_password: str) -> User:
-    """Set a new password after an SMS check; every other session of the user ends."""
-    user = find_user_by_phone(phone)
-    if user is None:
-        raise PhoneNotRegistered()
+    """Set a new password after an SMS check; every other session of the user ends. An unregistered
+    number fails on the code, like any wrong one."""
     check_password_strength(new_password, phone=phone)
     consume_code(phone, SmsPurpose.RESET_PASSWORD, code)
+    user = find_user_by_phone(phone)
+    if user is None:  # the account was removed since the code was sent
+        raise SmsCodeExpired()
     user.password_hash = hash_password(new_password)
-    user.session_nonce = new_session_nonce()
+    end_sessions(user)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on the server: sessions and remember-me cookies name the account's
+    session nonce (``User.get_id``), and a new nonce makes every one of them invalid at its next request,
+    copies included."""
+    user.session_nonce = new_session_nonce()
 
 
 def complete_profile(user: User, real_name: str, id_number: str) -> User:

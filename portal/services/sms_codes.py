@@ -19,8 +19,6 @@ from portal.extensions import app_state, db
 from portal.models.base import utcnow
 from portal.models.identity import SmsCode, SmsPurpose, User
 from portal.services.errors import (
-    PhoneAlreadyRegistered,
-    PhoneNotRegistered,
     SmsCodeExpired,
     SmsCodeLocked,
     SmsCodeWrong,
@@ -36,7 +34,7 @@ CODE_DIGITS = 6
 class IssuedCode:
     phone: str
     purpose: SmsPurpose
-    code: str
+    code: str | None  # None: the number cannot use this purpose, and nothing was sent
     expires_at: datetime
 
 
@@ -56,16 +54,17 @@ def issue_code(phone: str, purpose: SmsPurpose, *, now: datetime | None = None) 
     """Create a code for ``phone`` and ``purpose``, send it, and return it.
 
     Registration needs a number with no account; signing in and password reset need one with an
-    account. A new code replaces any earlier one for the same number and purpose.
+    account. For a number that cannot use the purpose nothing is stored or sent, and the answer does not
+    say so (``IssuedCode.code`` is None; the page says "sent if the number can use it"): whether a number
+    is registered is never told to whoever types it. A new code replaces any earlier one.
     """
     registered = _phone_registered(phone)
-    if purpose is SmsPurpose.REGISTER and registered:
-        raise PhoneAlreadyRegistered()
-    if purpose in (SmsPurpose.LOGIN, SmsPurpose.RESET_PASSWORD) and not registered:
-        raise PhoneNotRegistered()
+    usable = not registered if purpose is SmsPurpose.REGISTER else registered
     now = now or utcnow()
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     expires_at = now + timedelta(seconds=current_app.config["SMS_CODE_TTL_SECONDS"])
+    if not usable:
+        return IssuedCode(phone=phone, purpose=purpose, code=None, expires_at=expires_at)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     db.session.add(
         SmsCode(
             phone=phone,

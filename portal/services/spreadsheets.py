@@ -13,6 +13,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 
 from portal.services.errors import MissingColumns, NotASpreadsheet
 
@@ -96,10 +97,46 @@ def read_spreadsheet(data: bytes, filename: str, headers: dict[str, tuple[str, .
     return records
 
 
-def new_workbook(title: str, *head_rows: list) -> tuple[Workbook, object]:
-    """A write-only workbook with one sheet (Excel allows 31 characters of title) and its first rows."""
+# A cell's text that begins with one of these is read by spreadsheet programs as a formula (or, for tab
+# and carriage return, slips one past a filter): a member naming a team ``=HYPERLINK("http://…")`` would
+# otherwise put a live link into the admin's export (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(value):
+    """``value`` as an export writes it: text that a spreadsheet would take for a formula is prefixed
+    with an apostrophe (OWASP's advice; the name stays readable), everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class ExportSheet:
+    """A write-only sheet whose every appended cell goes through ``as_text_cell``: exports cannot write a
+    formula, whoever chose the text. Anything else is the sheet's own (``WriteOnlyCell`` takes it)."""
+
+    def __init__(self, sheet) -> None:
+        self._sheet = sheet
+
+    def append(self, row) -> None:
+        cells = []
+        for cell in row:
+            if isinstance(cell, Cell):  # a WriteOnlyCell with its own number format
+                cell.value = as_text_cell(cell.value)
+                cells.append(cell)
+            else:
+                cells.append(as_text_cell(cell))
+        self._sheet.append(cells)
+
+    def __getattr__(self, name: str):
+        return getattr(self._sheet, name)
+
+
+def new_workbook(title: str, *head_rows: list) -> tuple[Workbook, ExportSheet]:
+    """A write-only workbook with one sheet (Excel allows 31 characters of title) and its first rows;
+    every cell appended to the sheet is escaped (``ExportSheet``)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = ExportSheet(workbook.create_sheet(title=title[:31]))
     for row in head_rows:
         sheet.append(row)
     return workbook, sheet

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from portal.extensions import db, limiter
+from portal.extensions import csrf, db, limiter
 from portal.forms.auth import (
     CodeLoginForm,
     LogoutForm,
@@ -20,6 +20,7 @@ from portal.models.identity import SmsPurpose
 from portal.services.accounts import (
     authenticate_with_code,
     authenticate_with_password,
+    end_sessions,
     register_user,
     reset_password,
 )
@@ -50,14 +51,24 @@ def _no_valid_phone() -> bool:
     return posted_phone() is None
 
 
+def _failed(response) -> bool:
+    """A sign-in, registration or reset that did not succeed: only these count toward the limits (a
+    success answers with a redirect), so a member signing in often is never locked out."""
+    return response.status_code != 303
+
+
+# Failures per number *and* address: ten wrong passwords from elsewhere do not lock the owner out of
+# their own phone's sign-in, and the SMS code route has limits of its own. Failures per address bound a
+# guesser who tries many numbers.
 verify_limits = [
     limiter.limit(
         config_value("RATELIMIT_VERIFY_PER_PHONE"),
-        key_func=per_phone_key("verify"),
+        key_func=per_phone_key("verify", with_address=True),
         methods=["POST"],
         exempt_when=_no_valid_phone,
+        deduct_when=_failed,
     ),
-    limiter.limit(config_value("RATELIMIT_VERIFY_PER_IP"), methods=["POST"]),
+    limiter.limit(config_value("RATELIMIT_VERIFY_PER_IP"), methods=["POST"], deduct_when=_failed),
 ]
 
 
@@ -89,10 +100,13 @@ def send_code(purpose: str):
             status["error"] = str(error.message)
         else:
             db.session.commit()
+            # The same words whether or not the number could use the code: nobody learns from this form
+            # whether a number is registered.
             status["message"] = _(
-                "A code was sent to %(phone)s. It is valid for 5 minutes.", phone=mask_phone(issued.phone)
+                "If %(phone)s can be used here, a code was sent to it. It is valid for 5 minutes.",
+                phone=mask_phone(issued.phone),
             )
-            if current_app.config["DEMO"]:
+            if current_app.config["DEMO"] and issued.code:
                 status["demo_code"] = issued.code
     else:
         status["error"] = send_form.phone.errors[0] if send_form.phone.errors else _("Please try again.")
@@ -176,12 +190,19 @@ def reset():
     return render("auth/reset.html", form=form, sms={})
 
 
-@bp.post("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its token itself: a sign-out without one gets the page with the button
 def logout():
-    """End the session."""
+    """End the member's sessions on the server: the account's session nonce changes, so this cookie, a
+    copy of it and every remember-me cookie stop working, on every device. Without a valid token (an old
+    page, a link, another site's form) the page asks with a button instead of answering 400."""
     form = LogoutForm()
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_authenticated:
+            end_sessions(current_user)
+            db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."), "success")
-    return redirect_to("main.index")
+        return redirect_to("main.index")
+    return render("auth/logout.html", form=form)

@@ -9,6 +9,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -91,8 +92,12 @@ def posted_phone() -> str | None:
         return None
 
 
-def per_phone_key(prefix: str):
+def per_phone_key(prefix: str, *, with_address: bool = False):
+    """A rate limit's key: the posted number (and, ``with_address``, the client's address)."""
+
     def key() -> str:
+        if with_address:
+            return f"{prefix}:{posted_phone()}:{get_remote_address()}"
         return f"{prefix}:{posted_phone()}"
 
     return key

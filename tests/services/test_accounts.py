@@ -13,8 +13,8 @@ from portal.services.accounts import (
 from portal.services.errors import (
     BadCredentials,
     IdNumberTaken,
-    PhoneAlreadyRegistered,
     ProfileAlreadyVerified,
+    SmsCodeExpired,
     WeakPassword,
 )
 from portal.services.sms_codes import consume_code, issue_code
@@ -37,8 +37,9 @@ def test_weak_password_does_not_spend_the_code(app):
 
 
 def test_second_registration_of_a_number_is_refused(app, make_user):
+    """As a code that does not count (a registered number is never sent one), not by saying so."""
     user = make_user()
-    with pytest.raises(PhoneAlreadyRegistered):
+    with pytest.raises(SmsCodeExpired):
         register_user(user.phone, "123456", "river-path-2026")
 
 

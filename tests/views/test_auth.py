@@ -1,5 +1,7 @@
 """Registering, signing in and out, and password reset over HTTP: full pages and htmx fragments."""
 
+import re
+
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -39,7 +41,7 @@ def test_send_code_without_javascript_returns_the_page_filled_in(client, sms_out
     response = _send_code(client, phone="１３９１２３４５６７８", password="typed-before")
     assert response.status_code == 200
     body = response.data.decode()
-    assert "验证码已发送至 139****5678，5分钟内有效。" in text_of(body)
+    assert "验证码已发送至 139****5678（如该号码可用于此操作），5分钟内有效。" in text_of(body)
     assert 'value="１３９１２３４５６７８"' in body  # what the member typed is kept
     assert "typed-before" not in body  # passwords are never echoed back
     assert len(sms_outbox.outbox) == 1
@@ -91,7 +93,7 @@ def test_wrong_expired_and_reused_codes(client, sms_outbox):
     client.post("/auth/logout")
     # Reusing the spent code for another registration of the same number.
     body = text_of(_register(client, code).data)
-    assert "该手机号已注册" in body
+    assert "验证码已过期或已使用" in body
 
 
 def test_expired_code(client, sms_outbox, app):
@@ -131,12 +133,17 @@ def test_bad_form_input_is_reported_per_field_and_nothing_is_written(client, sms
     assert _register(client, code).status_code == 303
 
 
-def test_duplicate_registration_is_refused(client, make_user):
+def test_duplicate_registration_is_refused_without_telling_the_number_is_registered(
+    client, make_user, sms_outbox
+):
     user = make_user()
-    body = text_of(_send_code(client, phone=user.phone, htmx=True).data)
-    assert "该手机号已注册" in body
+    registered = text_of(_send_code(client, phone=user.phone, htmx=True).data)
+    new = text_of(_send_code(client, phone="13700000077", htmx=True).data)
+    masked = re.compile(r"\d{3}\*{4}\d{4}")
+    assert masked.sub("…", registered) == masked.sub("…", new)  # the same words for both
+    assert sms_outbox.last_code(user.phone) is None  # and nothing sent to the registered number
     body = text_of(_register(client, "123456", phone=user.phone).data)
-    assert "该手机号已注册" in body
+    assert "验证码已过期或已使用" in body and "已注册" not in body
     assert _user_count() == 1
 
 
@@ -196,9 +203,13 @@ def test_login_with_sms_code(client, make_user, sms_outbox):
     assert client.get("/me/").status_code == 200
 
 
-def test_login_code_for_unknown_number(client):
-    body = text_of(_send_code(client, purpose="login", htmx=True).data)
-    assert "该手机号尚未注册，请先注册。" in body
+def test_login_code_for_unknown_number_says_the_same_and_sends_nothing(client, make_user, sms_outbox):
+    unknown = text_of(_send_code(client, purpose="login", htmx=True).data)
+    user = make_user()
+    known = text_of(_send_code(client, phone=user.phone, purpose="login", htmx=True).data)
+    masked = re.compile(r"\d{3}\*{4}\d{4}")
+    assert "尚未注册" not in unknown and masked.sub("…", unknown) == masked.sub("…", known)
+    assert sms_outbox.last_code(PHONE) is None and sms_outbox.last_code(user.phone)
 
 
 def test_reset_password_signs_out_other_sessions(app, client, make_user, sms_outbox):
@@ -225,3 +236,68 @@ def test_reset_password_signs_out_other_sessions(app, client, make_user, sms_out
 def test_unknown_sms_purpose_is_404(client):
     assert _send_code(client, phone="13912345601", purpose="verify").status_code == 404
     assert _send_code(client, phone="13912345602", purpose="nonsense").status_code == 404
+
+
+def test_sign_out_ends_the_session_and_remember_me_on_the_server(app, client, make_user):
+    user = make_user()
+    answer = client.post(
+        "/auth/login", data={"phone": user.phone, "password": "steady-walker-42", "remember": "y"}
+    )
+    cookies = {cookie.key: cookie.value for cookie in client._cookies.values()}
+    assert {"portal_session", "remember_token"} <= set(cookies)
+    assert "Expires" in next(
+        c for c in answer.headers.getlist("Set-Cookie") if c.startswith("remember_token")
+    )
+    copies = {}
+    for name in ("portal_session", "remember_token"):  # a copied session cookie, a copied remember-me
+        copy = app.test_client()
+        copy.set_cookie(name, cookies[name])
+        assert copy.get("/me/").status_code == 200
+        copies[name] = copy
+    assert client.post("/auth/logout").status_code == 303
+    assert client.get("/me/").status_code == 302
+    for copy in copies.values():
+        assert copy.get("/me/").status_code == 302
+
+
+def test_remember_me_lasts_thirty_days_at_most(app):
+    assert app.config["REMEMBER_COOKIE_DURATION"] == 30 * 24 * 3600
+
+
+def test_sign_out_without_a_token_asks_with_a_button(make_app, make_user):
+    import re
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    user = make_user()
+    token = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/auth/login").get_data(as_text=True)
+    )
+    signed_in = client.post(
+        "/auth/login", data={"phone": user.phone, "password": "steady-walker-42", "csrf_token": token[1]}
+    )
+    assert signed_in.status_code == 303
+    for asked in (client.post("/auth/logout"), client.get("/auth/logout")):  # no token: a page, not a 400
+        assert asked.status_code == 200 and "退出登录" in text_of(asked.data)
+    assert client.get("/me/").status_code == 200  # a form of another site cannot sign anyone out
+    page = client.get("/auth/logout").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/me/").status_code == 302
+
+
+def test_sign_in_limits_count_failures_per_number_and_address(app, make_user):
+    """Ten good sign-ins in a row are fine; ten wrong passwords from one address lock that address out
+    of that number, not the owner signing in from their own phone."""
+    user = make_user()
+    good = {"phone": user.phone, "password": "steady-walker-42"}
+    owner, guesser = app.test_client(), app.test_client()
+    for _ in range(12):
+        assert owner.post("/auth/login", data=good).status_code == 303
+        owner.post("/auth/logout")
+    attacker = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(10):
+        wrong = guesser.post("/auth/login", data={**good, "password": "guess-0000"}, environ_base=attacker)
+        assert wrong.status_code == 200
+    assert guesser.post("/auth/login", data=good, environ_base=attacker).status_code == 429
+    assert owner.post("/auth/login", data=good).status_code == 303

@@ -37,7 +37,10 @@ def test_home_page_says_what_the_portal_is(client):
 def test_error_pages_are_chinese(client, app):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "页面不存在" in text_of(response.data)
-    assert client.get("/auth/logout").status_code == 405
+    refused = client.get("/language")  # a form's address, for POST only
+    assert refused.status_code == 405 and refused.headers["Allow"] == "OPTIONS, POST"
+    trace = client.open("/", method="TRACE")
+    assert trace.status_code == 405 and "GET" in trace.headers["Allow"]
 
 
 def test_500_page_is_chinese(make_app):
