@@ -63,6 +63,11 @@ class DefaultConfig:
     RATELIMIT_VERIFY_PER_PHONE = "10/10minute"
     RATELIMIT_VERIFY_PER_IP = "100/10minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    # With Redis down, the limits are counted in each process's memory (logged) and Redis is tried again
+    # now and then: sign-in and codes keep working (docs/operations.md, "When Redis is down"). Short
+    # timeouts, so that a Redis that does not answer at all cannot hold a request either.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from portal.api import API_PATH_PREFIX
 from portal.api.errors import error_response
 from portal.extensions import db
 from portal.htmx import htmx_target, is_htmx
+
+log = logging.getLogger(__name__)
 
 ERROR_TEXTS = {
     400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
@@ -23,13 +28,20 @@ ERROR_TEXTS = {
         _l("You tried too often in a short time. Wait a few minutes and try again."),
     ),
     500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The database cannot be reached right now. Nothing you sent was saved; try again in a minute."),
+    ),
 }
+# How long a client waits before trying again while the database does not answer.
+RETRY_AFTER_SECONDS = 30
 API_ERROR_CODES = {
     401: "unauthenticated",
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
     429: "rate_limited",
+    503: "unavailable",
 }
 CSRF_TEXT = (
     _l("Page expired"),
@@ -59,6 +71,20 @@ def register_error_pages(app: Flask) -> None:
         response = make_response(render_error(code, str(title), str(message)))
         if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110: a 405 names them
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database did not answer (down, restarting, out of connections): a 503 that says so, in the
+        API's shape under /api/, with Retry-After; the pool drops the broken connections by itself."""
+        log.warning("the database is unavailable: %s", error.orig)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is already gone
+            db.session.remove()
+        title, message = ERROR_TEXTS[503]
+        response = make_response(render_error(503, str(title), str(message)))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(InternalServerError)

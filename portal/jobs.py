@@ -89,7 +89,18 @@ def refresh_campaign_job(campaign_id: int) -> dict | None:
 def redis_connection(app: Flask):
     from redis import Redis
 
-    return Redis.from_url(app.config["REDIS_URL"])
+    return Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=2)
+
+
+def redis_state(app: Flask) -> str:
+    """ "ok", "unreachable" or "not configured": whether the configured Redis answers a PING now."""
+    if not app.config.get("REDIS_URL"):
+        return "not configured"
+    try:
+        redis_connection(app).ping()
+    except Exception:  # redis-py's connection and timeout errors
+        return "unreachable"
+    return "ok"
 
 
 def job_queue(app: Flask):
@@ -103,22 +114,11 @@ def run_due_refreshes(app: Flask, now: datetime | None = None) -> list[int]:
     due = due_campaigns(now or utcnow())
     db.session.remove()
     if app.config.get("REDIS_URL"):
-        from rq.exceptions import NoSuchJobError
-        from rq.job import Job, JobStatus
-
-        queue = job_queue(app)
-        for campaign_id in due:
-            job_id = f"boards-{campaign_id}"
-            try:
-                waiting = Job.fetch(job_id, connection=queue.connection).get_status() in (
-                    JobStatus.QUEUED,
-                    JobStatus.STARTED,
-                )
-            except NoSuchJobError:
-                waiting = False
-            if not waiting:
-                queue.enqueue(refresh_campaign_job, campaign_id, job_id=job_id, job_timeout=1800)
-        return due
+        try:
+            _enqueue_refreshes(app, due)
+            return due
+        except Exception as error:  # Redis down: the boards still refresh, here (one claim per board)
+            log.warning("Redis unreachable, refreshing the boards in this process: %s", error)
     for campaign_id in due:
         try:
             refresh_campaign_job(campaign_id)
@@ -126,6 +126,24 @@ def run_due_refreshes(app: Flask, now: datetime | None = None) -> list[int]:
             db.session.rollback()
             log.exception("refreshing the boards of campaign %s failed", campaign_id)
     return due
+
+
+def _enqueue_refreshes(app: Flask, due: list[int]) -> None:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    queue = job_queue(app)
+    for campaign_id in due:
+        job_id = f"boards-{campaign_id}"
+        try:
+            waiting = Job.fetch(job_id, connection=queue.connection).get_status() in (
+                JobStatus.QUEUED,
+                JobStatus.STARTED,
+            )
+        except NoSuchJobError:
+            waiting = False
+        if not waiting:
+            queue.enqueue(refresh_campaign_job, campaign_id, job_id=job_id, job_timeout=1800)
 
 
 def run_tick(app: Flask) -> list[int]:
@@ -150,10 +168,13 @@ def enqueue_board_export(app: Flask, export_id: int) -> threading.Thread | None:
     this process (returned, for whoever wants to wait for it), unless ``BOARD_EXPORT_IN_PROCESS`` is off
     (the tests run the job themselves). Call it after the request is committed."""
     if app.config.get("REDIS_URL"):
-        job_queue(app).enqueue(
-            board_export_job, export_id, job_id=f"board-export-{export_id}", job_timeout=3600
-        )
-        return None
+        try:
+            job_queue(app).enqueue(
+                board_export_job, export_id, job_id=f"board-export-{export_id}", job_timeout=3600
+            )
+            return None
+        except Exception as error:  # Redis down: written by this process instead
+            log.warning("Redis unreachable, writing the export %s in this process: %s", export_id, error)
     if not app.config["BOARD_EXPORT_IN_PROCESS"]:
         return None
     thread = threading.Thread(

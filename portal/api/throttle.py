@@ -20,6 +20,7 @@ page forms only (``keep_page_limits_to_posted_forms``, and ``page_hooks.keep_pag
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 import time
@@ -37,6 +38,7 @@ from portal.page_hooks import owned_by
 
 # A member's phone syncs a few times an hour; a partner pushes batches to the bulk route.
 PER_TOKEN = parse("120/minute")
+log = logging.getLogger(__name__)
 BULK_PER_TOKEN = parse("30/minute")
 
 
@@ -85,6 +87,21 @@ def check_rate(limit: RateLimitItem = PER_TOKEN, scope: str = "api") -> None:
 
 
 def _shared_hit(limit: RateLimitItem, key: str) -> float | None:
+    """The hit counted in the shared storage; in this process's windows while that storage (Redis) does
+    not answer, so that the API keeps answering (logged once a minute at most)."""
+    try:
+        return _hit_in_storage(limit, key)
+    except Exception as error:  # redis-py's and limits' errors alike: the count is the only loss
+        if time.time() - _degraded_logged[0] > 60:
+            _degraded_logged[0] = time.time()
+            log.warning("API rate limits counted per process: the shared storage failed (%s)", error)
+        return app_state("api_local_windows", LocalWindows).hit(limit, key, time.time())
+
+
+_degraded_logged = [0.0]
+
+
+def _hit_in_storage(limit: RateLimitItem, key: str) -> float | None:
     storage = limiter.storage
     strategy = getattr(storage, "_portal_api_strategy", None)
     if strategy is None:

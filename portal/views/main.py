@@ -9,6 +9,7 @@ from sqlalchemy import text
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import LANGUAGE_COOKIE
+from portal.jobs import redis_state
 from portal.services.announcements import announcements_for
 from portal.views.helpers import redirect_next
 
@@ -40,6 +41,18 @@ def set_language():
 
 @bp.get("/healthz")
 def health():
-    """For load balancers: 200 when the database answers."""
+    """How the process and its services are: 200 as long as the process answers and its database does;
+    ``"status": "degraded"`` while Redis is configured but does not answer (limits, caches and jobs then
+    run in each process, docs/operations.md). For monitoring; load balancers use ``/readyz``."""
     db.session.execute(text("SELECT 1"))
-    return make_response(jsonify(status="ok"), 200)
+    redis = redis_state(current_app)
+    status = "degraded" if redis == "unreachable" else "ok"
+    return make_response(jsonify(status=status, database="ok", redis=redis), 200)
+
+
+@bp.get("/readyz")
+def ready():
+    """For load balancers: 200 while this process can serve pages (its database answers), 503 when not
+    (the database error page answers that, ``errors.database_unavailable``). Redis is not needed."""
+    db.session.execute(text("SELECT 1"))
+    return make_response(jsonify(status="ready"), 200)

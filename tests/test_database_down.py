@@ -1,0 +1,41 @@
+"""While the database does not answer, pages answer a 503 page in Chinese and the API a JSON 503 with
+Retry-After, never a traceback (docs/operations.md, "When the database is down")."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.support import text_of
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _check_unavailable(app) -> None:
+    client = app.test_client()
+    page = client.post("/auth/login", data={"phone": "13912345678", "password": "steady-walker-42"})
+    assert (
+        page.status_code == 503 and int(page.headers["Retry-After"]) >= 30
+    )  # (a form's limit may ask longer)
+    assert "暂时无法使用" in text_of(page.data) and "Traceback" not in page.get_data(as_text=True)
+    api = client.get("/api/v1/me/campaigns", headers={"Authorization": "Bearer jbz_anything"})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    assert api.json["error"]["code"] == "unavailable" and api.json["error"]["message"]
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/healthz").status_code == 503
+
+
+def test_an_unreachable_sqlite_file_answers_503(app, make_app, tmp_path):
+    _check_unavailable(make_app(database_url=f"sqlite:///{tmp_path / 'missing' / 'no.sqlite3'}"))
+
+
+@pytest.mark.postgres
+def test_an_unreachable_postgresql_answers_503(app, make_app):
+    _check_unavailable(
+        make_app(database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/portal")
+    )
