@@ -37,7 +37,7 @@ def register_extensions(app: Flask) -> None:
     from portal.api.throttle import keep_page_limits_to_posted_forms
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
-    from portal.security import BrowserSessionInterface, set_security_headers
+    from portal.security import BrowserSessionInterface, refuse_nul_characters, set_security_headers
     from portal.views.helpers import load_signed_in_user
 
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
 
     app.session_interface = BrowserSessionInterface()
     app.after_request(set_security_headers)
+    app.before_request(refuse_nul_characters)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from portal.database import configure_sqlite
 

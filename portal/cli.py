@@ -22,6 +22,7 @@ from portal.services.member_import import check_rows, enrol_rows, import_rows, r
 from portal.services.node_figures import days_to_date, open_days, refresh_figures
 from portal.services.orgs import get_org_by_code
 from portal.services.phones import parse_phone
+from portal.services.pii_rotation import rotate_pii_key
 from portal.services.roles import grant_union_admin, make_platform_admin
 from portal.services.rules import RankingKind, load_preset
 from portal.services.seeding import load_demo, load_org_tree, read_yaml
@@ -34,6 +35,7 @@ member_cli = AppGroup("member", help="Manage members.")
 campaign_cli = AppGroup("campaign", help="Manage campaigns.")
 token_cli = AppGroup("token", help="Manage API tokens.")
 jobs_cli = AppGroup("jobs", help="Background jobs (with REDIS_URL set).")
+pii_cli = AppGroup("pii", help="Personal information at rest.")
 
 
 def _seeds_dir() -> Path:
@@ -326,6 +328,33 @@ def jobs_tick() -> None:
     click.echo(f"{len(due)} campaign(s) due: {', '.join(map(str, due)) or '-'}")
 
 
+@pii_cli.command("rotate-key")
+@click.option(
+    "--new-key",
+    envvar="NEW_PII_KEY",
+    prompt="The new PII key (32 random bytes, URL-safe base64)",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new key; from NEW_PII_KEY or asked for, never on the command line (shell history).",
+)
+def pii_rotate_key(new_key: str) -> None:
+    """Re-encrypt ID numbers and shipping addresses under a new PORTAL_PII_KEY, in one transaction.
+
+    Stop the web first; then start every host with PORTAL_PII_KEY set to the new key.
+    """
+    try:
+        rotated = rotate_pii_key(new_key)
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(
+        f"re-encrypted {rotated.id_numbers} ID numbers and {rotated.addresses} shipping addresses; "
+        f"dropped {rotated.codes_dropped} pending SMS codes. Now set PORTAL_PII_KEY to the new key on "
+        "every host and start them."
+    )
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(admin_cli)
@@ -333,3 +362,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(campaign_cli)
     app.cli.add_command(token_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(pii_cli)

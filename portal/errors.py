@@ -7,7 +7,7 @@ import logging
 from flask import Flask, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from portal.api import API_PATH_PREFIX
@@ -72,6 +72,15 @@ def register_error_pages(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110: a 405 names them
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response
+
+    @app.errorhandler(DataError)
+    def bad_data(error: DataError):
+        """The database refused a value as data (out of range, not encodable): the request's content was
+        bad, so a 400, never a 500. The checks at the request's edge should have caught it: logged."""
+        log.warning("a value reached the database and was refused: %s", error.orig)
+        db.session.rollback()
+        title, message = ERROR_TEXTS[400]
+        return render_error(400, str(title), str(message))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

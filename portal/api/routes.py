@@ -323,7 +323,7 @@ def rankings(campaign_id: int, kind: str):
         offset = int(request.args.get("offset", 0))
     except ValueError:
         raise ApiError(400, "invalid_request", _("limit and offset must be whole numbers.")) from None
-    if not (1 <= limit <= 1000 and offset >= 0):
+    if not (1 <= limit <= 1000 and 0 <= offset <= 2**31 - 1):
         raise ApiError(400, "invalid_request", _("limit must be 1 to 1000 and offset 0 or more."))
     board = read_board(campaign, RankingKind(kind), limit=limit, offset=offset)
     head = {"updated_at": board.updated_at, "frozen": board.frozen}

@@ -81,7 +81,7 @@ def read_body(model: type[BaseModel]) -> Any:
         data = json.loads(
             request.get_data(as_text=True), object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant
         )
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         raise ApiError(400, "invalid_json", _("The body is not valid JSON.")) from None
     try:
         return model.model_validate(data)

@@ -46,19 +46,22 @@ def _keys() -> PiiKeys:
     return app_state("pii_keys", lambda: derive_keys(current_app.config["PII_KEY"]))
 
 
-def encrypt_text(plaintext: str, *, context: bytes) -> bytes:
-    """Encrypt ``plaintext``; ``context`` (e.g. ``b"users.id_number"``) is authenticated, not stored."""
+def encrypt_text(plaintext: str, *, context: bytes, keys: PiiKeys | None = None) -> bytes:
+    """Encrypt ``plaintext``; ``context`` (e.g. ``b"users.id_number"``) is authenticated, not stored.
+    With the configured key unless ``keys`` are given (a rotation, ``pii_rotation``)."""
     nonce = os.urandom(_NONCE_BYTES)
-    return _VERSION + nonce + AESGCM(_keys().encryption).encrypt(nonce, plaintext.encode(), context)
+    key = (keys or _keys()).encryption
+    return _VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), context)
 
 
-def decrypt_text(ciphertext: bytes, *, context: bytes) -> str:
+def decrypt_text(ciphertext: bytes, *, context: bytes, keys: PiiKeys | None = None) -> str:
     if ciphertext[:1] != _VERSION:
         raise ValueError("unknown PII ciphertext version")
     nonce, body = ciphertext[1 : 1 + _NONCE_BYTES], ciphertext[1 + _NONCE_BYTES :]
-    return AESGCM(_keys().encryption).decrypt(nonce, body, context).decode()
+    return AESGCM((keys or _keys()).encryption).decrypt(nonce, body, context).decode()
 
 
-def lookup_digest(value: str, *, context: bytes) -> str:
+def lookup_digest(value: str, *, context: bytes, keys: PiiKeys | None = None) -> str:
     """A keyed hash (HMAC-SHA256, hex) to find or deduplicate a value without storing it."""
-    return hmac.new(_keys().lookup, context + b"\x00" + value.encode(), hashlib.sha256).hexdigest()
+    key = (keys or _keys()).lookup
+    return hmac.new(key, context + b"\x00" + value.encode(), hashlib.sha256).hexdigest()

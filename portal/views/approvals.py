@@ -3,8 +3,6 @@ Excel export of what the filters match."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, g, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -19,7 +17,7 @@ from portal.services.admin_exports import export_applications
 from portal.services.approvals import QueueFilters, bulk_approve, get_application_in_scope_or_404, list_queue
 from portal.services.errors import DomainError
 from portal.services.membership import approve_application, reject_application
-from portal.views.helpers import redirect_next, require_admin_scope, xlsx_response
+from portal.views.helpers import day_arg, page_arg, redirect_next, require_admin_scope, xlsx_response
 
 bp = Blueprint("approvals", __name__, url_prefix="/admin/applications")
 bp.before_request(require_admin_scope)
@@ -36,20 +34,13 @@ def _enum_arg(enum_cls, name: str, default=None):
         return default
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filters() -> QueueFilters:
     return QueueFilters(
         status=_enum_arg(ApplicationStatus, "status", ApplicationStatus.PENDING),
         kind=_enum_arg(ApplicationKind, "kind"),
         union=request.args.get("union", "").strip()[:50],
-        submitted_from=_date_arg("from"),
-        submitted_to=_date_arg("to"),
+        submitted_from=day_arg("from"),
+        submitted_to=day_arg("to"),
         query=request.args.get("q", "").strip()[:50],
     )
 
@@ -57,7 +48,7 @@ def _filters() -> QueueFilters:
 @bp.get("/")
 def queue():
     """Applications to the unions in scope, oldest first."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     filters = _filters()
     rows, total = list_queue(g.scope, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(

@@ -37,6 +37,8 @@ from portal.services.media import read_media
 from portal.services.permissions import admin_scope
 from portal.views.helpers import (
     config_value,
+    int_arg,
+    page_arg,
     refusal_message,
     safe_next_url,
     saved,
@@ -62,14 +64,14 @@ def index():
 def show(contest_id: int):
     """The public gallery: approved works by category, newest or most voted first."""
     contest = get_public_contest_or_404(contest_id)
-    category_id = request.args.get("category", type=int)
+    category_id = int_arg("category")
     category = category_of_or_404(contest, category_id) if category_id else None
     try:
         order = GalleryOrder(request.args.get("sort", GalleryOrder.NEWEST))
     except ValueError:
         order = GalleryOrder.NEWEST
     state = contest_state(contest)
-    page = gallery_page(contest, category=category, order=order, page=request.args.get("page", 1, type=int))
+    page = gallery_page(contest, category=category, order=order, page=page_arg())
     return render(
         "contests/show.html",
         contest=contest,

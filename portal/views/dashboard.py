@@ -29,7 +29,7 @@ from portal.services.dashboard import (
 )
 from portal.services.errors import DomainError
 from portal.views.exports import start_board_export
-from portal.views.helpers import require_admin_scope, xlsx_response
+from portal.views.helpers import int_arg, page_arg, require_admin_scope, xlsx_response
 from portal.views.rankings import board_kind_or_404
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin/dashboard")
@@ -48,7 +48,7 @@ def index():
 def _campaign_and_node(campaign_id: int):
     """The campaign the admin watches and the node asked for (``?org=``) or their starting node."""
     campaign = dashboard_campaign_or_404(g.scope, campaign_id)
-    return campaign, dashboard_node_or_404(g.scope, campaign, request.args.get("org", type=int))
+    return campaign, dashboard_node_or_404(g.scope, campaign, int_arg("org"))
 
 
 def _order() -> ChildOrder:
@@ -62,9 +62,7 @@ def _order() -> ChildOrder:
 def show(campaign_id: int):
     """One node's figures and its children's, against their quotas."""
     campaign, node = _campaign_and_node(campaign_id)
-    dashboard = read_dashboard(
-        campaign, node, now=utcnow(), page=request.args.get("page", 1, type=int), order=_order()
-    )
+    dashboard = read_dashboard(campaign, node, now=utcnow(), page=page_arg(), order=_order())
     return render(
         "dashboard/show.html",
         dashboard=dashboard,

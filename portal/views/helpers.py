@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import IO
@@ -101,6 +102,33 @@ def per_phone_key(prefix: str, *, with_address: bool = False):
         return f"{prefix}:{posted_phone()}"
 
     return key
+
+
+# Bounds of what a query string may ask for: ids as the ``id`` converter takes them, pages of lists, days.
+ROW_ID_MAX = 2**31 - 1
+PAGE_MAX = 100_000
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int = ROW_ID_MAX) -> int | None:
+    """A whole number of the query string from ``low`` to ``high``; ``default`` for anything else (a
+    huge number would otherwise reach the database and fail there)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and low <= value <= high else default
+
+
+def page_arg(name: str = "page") -> int:
+    return int_arg(name, 1, high=PAGE_MAX)
+
+
+def day_arg(name: str) -> date | None:
+    """A day of the query string (YYYY-MM-DD) within this century; None for anything else (0001-01-01 or
+    9999-12-31 would overflow the arithmetic of local days)."""
+    try:
+        day = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def config_value(name: str):

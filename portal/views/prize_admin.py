@@ -3,7 +3,7 @@ draws, the draw log, and the winners' and addresses' workbooks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request
+from flask import Blueprint, flash
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,6 +32,7 @@ from portal.services.prize_reports import (
 )
 from portal.views.helpers import (
     campaign_in_scope_or_404,
+    int_arg,
     redirect_to,
     require_admin_scope,
     show_domain_error,
@@ -157,7 +158,7 @@ def draws(campaign_id: int):
     """The latest draws with the roll and the weights that decided each."""
     campaign = campaign_in_scope_or_404(campaign_id)
     pool_ids = {pool.id for pool in pools_of(campaign)}
-    chosen = request.args.get("pool", type=int)
+    chosen = int_arg("pool")
     chosen = chosen if chosen in pool_ids else None  # another campaign's pool or a forged id: all pools
     return render(
         "prize_admin/draws.html",
