@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, true, update
 
 from portal.extensions import db
 from portal.models.identity import SmsCode, User
@@ -40,20 +40,27 @@ def _again(ciphertext: bytes, context: bytes, new: PiiKeys) -> tuple[str, bytes]
     return plaintext, encrypt_text(plaintext, context=context, keys=new)
 
 
+def _in_batches(id_column, *columns, where=None):
+    """The rows (id first, then ``columns``) in id order, ``BATCH`` at a time."""
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(id_column, *columns)
+            .where(true() if where is None else where, id_column > last_id)
+            .order_by(id_column)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
+
+
 def rotate_pii_key(new_secret: str) -> Rotated:
     """Re-encrypt everything under ``new_secret`` in the caller's transaction; the caller commits."""
     new = derive_keys(new_secret)
     id_numbers = 0
-    last_id = 0
-    while True:
-        users = db.session.execute(
-            select(User.id, User.id_number_cipher)
-            .where(User.id_number_cipher.is_not(None), User.id > last_id)
-            .order_by(User.id)
-            .limit(BATCH)
-        ).all()
-        if not users:
-            break
+    for users in _in_batches(User.id, User.id_number_cipher, where=User.id_number_cipher.is_not(None)):
         rows = []
         for user_id, cipher in users:
             plaintext, again = _again(cipher, ID_NUMBER_CONTEXT, new)
@@ -61,19 +68,9 @@ def rotate_pii_key(new_secret: str) -> Rotated:
             rows.append({"id": user_id, "id_number_cipher": again, "id_number_digest": digest})
         db.session.execute(update(User), rows)
         id_numbers += len(rows)
-        last_id = users[-1][0]
     addresses = 0
-    last_id = 0
     columns = [getattr(ShippingAddress, column) for column, _field in _ADDRESS_FIELDS]
-    while True:
-        found = db.session.execute(
-            select(ShippingAddress.id, *columns)
-            .where(ShippingAddress.id > last_id)
-            .order_by(ShippingAddress.id)
-            .limit(BATCH)
-        ).all()
-        if not found:
-            break
+    for found in _in_batches(ShippingAddress.id, *columns):
         rows = []
         for address_id, *ciphers in found:
             row = {"id": address_id}
@@ -82,6 +79,5 @@ def rotate_pii_key(new_secret: str) -> Rotated:
             rows.append(row)
         db.session.execute(update(ShippingAddress), rows)
         addresses += len(rows)
-        last_id = found[-1][0]
     dropped = db.session.execute(delete(SmsCode).where(SmsCode.consumed_at.is_(None))).rowcount
     return Rotated(id_numbers=id_numbers, addresses=addresses, codes_dropped=dropped)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.forms.membership import RejectForm
-from portal.htmx import is_htmx, render
+from portal.htmx import asks_for_block, render
 from portal.models.base import utcnow
 from portal.models.membership import ApplicationKind, ApplicationStatus
 from portal.services.admin_exports import export_applications
@@ -72,8 +72,9 @@ def export():
 
 
 def _answer(application, error: str | None = None):
-    """htmx gets the decided row in place; a plain form goes back to the queue it came from."""
-    if is_htmx():
+    """htmx aiming at the row gets the decided row in place; anything else (a plain form, an htmx request
+    without the row as its target) goes back to the queue it came from, with the outcome flashed."""
+    if asks_for_block("application"):
         return render(
             "approvals/queue.html",
             block="application",
@@ -95,7 +96,7 @@ def approve(application_id: int):
         db.session.rollback()
         return _answer(application, str(error.message))
     db.session.commit()
-    if not is_htmx():
+    if not asks_for_block("application"):
         flash(
             _(
                 "Approved: %(name)s joins %(union)s.",
@@ -120,7 +121,7 @@ def reject(application_id: int):
         db.session.rollback()
         return _answer(application, str(error.message))
     db.session.commit()
-    if not is_htmx():
+    if not asks_for_block("application"):
         flash(_("Rejected: %(name)s.", name=application.user.real_name), "success")
     return _answer(application)
 

@@ -107,7 +107,7 @@ def per_phone_key(prefix: str, *, with_address: bool = False):
 # Bounds of what a query string may ask for: ids as the ``id`` converter takes them, pages of lists, days.
 ROW_ID_MAX = 2**31 - 1
 PAGE_MAX = 100_000
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int = ROW_ID_MAX) -> int | None:
@@ -122,7 +122,7 @@ def page_arg(name: str = "page") -> int:
 
 
 def day_arg(name: str) -> date | None:
-    """A day of the query string (YYYY-MM-DD) within this century; None for anything else (0001-01-01 or
+    """A day of the query string (YYYY-MM-DD) from 1900 to 2999; None for anything else (0001-01-01 or
     9999-12-31 would overflow the arithmetic of local days)."""
     try:
         day = date.fromisoformat(request.args.get(name, ""))

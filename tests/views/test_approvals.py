@@ -51,6 +51,16 @@ def test_inline_approve_swaps_the_row(client, tree, make_user, login):
     assert "该申请已被处理或已撤回" in text_of(again.data)
 
 
+def test_an_htmx_approval_without_a_row_to_swap_goes_back_to_the_queue(client, tree, make_user, login):
+    application = apply(make_user(real_name="王芳"), tree["njmu"])
+    login(make_user(admin_of=tree["edu"]))
+    response = client.post(f"/admin/applications/{application.id}/approve", headers=HTMX)  # no HX-Target
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/applications/")
+    db.session.expire_all()
+    assert application.status is ApplicationStatus.APPROVED
+    assert "已通过" in text_of(client.get("/admin/applications/?status=all").data)
+
+
 def test_reject_needs_a_reason(client, tree, make_user, login):
     application = apply(make_user(), tree["njmu"])
     login(make_user(admin_of=tree["njmu"]))
