@@ -39,3 +39,30 @@ def test_an_unreachable_postgresql_answers_503(app, make_app):
     _check_unavailable(
         make_app(database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/portal")
     )
+
+
+@pytest.mark.postgres
+def test_after_a_database_restart_the_pool_recovers_by_itself(app, make_app, make_user):
+    """Every connection of the pool is cut, as a restart does: a request meeting a dead connection gets
+    the 503 page at worst, and the next ones are served again, without restarting the app."""
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    options = {"pool_pre_ping": False, "connect_args": {"application_name": "restart-under-test"}}
+    served = make_app(SQLALCHEMY_ENGINE_OPTIONS=options)
+    client = served.test_client()
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/readyz").status_code == 200  # the pool now holds a connection
+    with db.engine.connect() as admin:
+        cut = admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'restart-under-test'"  # this app's connections only
+            )
+        ).scalars()
+        assert list(cut) == [True]  # the app's one pooled connection, cut
+        admin.commit()
+    first = client.get("/readyz")
+    assert first.status_code in (200, 503) and "Traceback" not in first.get_data(as_text=True)
+    assert [client.get("/readyz").status_code for _ in range(3)] == [200, 200, 200]
