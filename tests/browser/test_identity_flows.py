@@ -100,3 +100,38 @@ def test_bad_phone_and_rate_limit_are_explained(live_server: str, page: Page, sc
     page.get_by_role("button", name="获取验证码").click()
     expect(page.get_by_text("你在短时间内尝试次数过多")).to_be_visible()
     screenshot(page, "07-rate-limited")
+
+
+def sign_in(page: Page, base: str, phone: str, password: str = "steady-walker-42") -> None:
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page).to_have_url(f"{base}/me/")
+
+
+def test_signing_out_on_the_phone_signs_out_the_other_device_too(
+    live_server: str, page: Page, another_page: Page, screenshot, make_user
+):
+    base = live_server
+    member = make_user()
+    sign_in(page, base, member.phone)
+    sign_in(another_page, base, member.phone)  # the office computer
+    # A link to the sign-out address (no token) asks first, with a button.
+    page.goto(f"{base}/auth/logout")
+    expect(page.get_by_text("本设备和你登录过的其他设备都将退出")).to_be_visible()
+    screenshot(page, "08-logout-confirm")
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_text("你已退出登录。")).to_be_visible()
+    another_page.goto(f"{base}/me/")
+    expect(another_page).to_have_url(re.compile(r"/auth/login"))
+
+
+def test_a_code_for_an_unregistered_number_says_the_same(live_server: str, page: Page, screenshot):
+    base = live_server
+    page.goto(f"{base}/auth/login/code")
+    page.get_by_label("手机号").fill("13912340088")
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_text("验证码已发送至 139****0088（如该号码可用于此操作）")).to_be_visible()
+    expect(page.get_by_test_id("demo-code")).to_have_count(0)  # nothing was sent, and nothing says so
+    screenshot(page, "09-login-code-unknown-number")

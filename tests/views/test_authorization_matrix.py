@@ -71,6 +71,7 @@ MATRIX = {
     "main.index": ("GET", "/", None, EVERYONE),
     "main.privacy": ("GET", "/privacy", None, EVERYONE),
     "main.health": ("GET", "/healthz", None, EVERYONE),
+    "main.ready": ("GET", "/readyz", None, EVERYONE),
     "main.set_language": ("POST", "/language", {"language": "en"}, dict.fromkeys(ROLES, 303)),
     "auth.send_code": ("POST", "/auth/code/register", {"phone": "13912340000"}, EVERYONE),
     # Signed-in people are sent on to their center instead of seeing the sign-in pages.
