@@ -15,16 +15,12 @@ from portal.extensions import limiter
 from tests.views.test_authorization_matrix import MATRIX, _path, _signed_in, people  # noqa: F401
 
 HOSTILE_VALUES = (
-    "99999999999999999999",
-    "-1",
-    "0001-01-01",
+    "99999999999999999999",  # past every integer column
+    "0001-01-01",  # days whose arithmetic overflows
     "9999-12-31",
-    "\x00",
-    "a\x00b",
-    "%FF%FE",
+    "a\x00b",  # NUL, which PostgreSQL refuses in text
+    "%FF%FE",  # not UTF-8 once decoded
     "x" * 5000,
-    "=1+1",
-    "[]",
 )
 # Every name the portal reads from a query or a form (request.args / request.form and the WTForms
 # fields), and the filters' names.
@@ -52,7 +48,7 @@ def _path_words(path: str) -> list[str]:
     words = [part for part in path.split("/") if part and not part.isdigit()]
     variants = []
     for word in words[1:]:
-        for hostile in ("%00", "%FF", "x" * 300):
+        for hostile in ("%00", "x" * 300):
             variants.append(path.replace(f"/{word}", f"/{hostile}", 1))
     return variants
 
