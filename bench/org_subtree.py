@@ -1,4 +1,4 @@
-"""Subtree queries on a 100,000-node union tree (SPEC §1: "must be cheap at 100,000 nodes").
+"""Subtree queries on a 100,000-node union tree (rules §1: "must be cheap at 100,000 nodes").
 
     python -m bench.org_subtree                                  # SQLite in a temporary folder
     python -m bench.org_subtree --database-url postgresql+psycopg://postgres@127.0.0.1/portal_bench

@@ -52,7 +52,7 @@ class DefaultConfig:
     # A member may leave a form open on the phone for a while; the token is still bound to the session.
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
-    # SMS one-time codes (SPEC §2).
+    # SMS one-time codes (rules §2).
     SMS_SENDER = "portal.services.sms_senders:LogSender"
     SMS_CODE_TTL_SECONDS = 300
     SMS_CODE_MAX_ATTEMPTS = 5
@@ -115,7 +115,7 @@ class DefaultConfig:
     # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
     MEDIA_DIR: str | None = None
 
-    # Works collections (SPEC §12): a video work links to one of these hosts or a subdomain of one
+    # Works collections (rules §10): a video work links to one of these hosts or a subdomain of one
     # (the video sites and WeChat channels unions publish on); PORTAL_CONTEST_VIDEO_HOSTS replaces the list
     # (a JSON list).
     CONTEST_VIDEO_HOSTS: tuple[str, ...] = (

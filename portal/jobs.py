@@ -1,4 +1,4 @@
-"""Background work: refreshing the ranking boards at the interval in each campaign's rules (SPEC §8), and
+"""Background work: refreshing the ranking boards at the interval in each campaign's rules (rules §8), and
 with them the admin dashboard's figures of the open days (``services/node_figures.py``); writing the
 exports of boards too large for a page request (``services/board_export_files.py``).
 

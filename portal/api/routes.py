@@ -1,4 +1,4 @@
-"""The /api/v1 endpoints (SPEC §10). Bearer tokens only: a session cookie never authenticates here, so the
+"""The /api/v1 endpoints (docs/api.md). Bearer tokens only: a session cookie never authenticates here, so the
 API needs no CSRF protection and has none."""
 
 from __future__ import annotations

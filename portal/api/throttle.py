@@ -1,4 +1,4 @@
-"""Per-token rate limits of the API (SPEC §10).
+"""Per-token rate limits of the API (docs/api.md).
 
 Two ways to count, chosen by ``API_RATE_LIMIT_POLICY`` (like the ``local`` and ``redis`` policies of API
 gateways such as Kong's rate-limiting plugin):

@@ -1,4 +1,4 @@
-"""API tokens (SPEC §10): personal tokens of a member, partner tokens for one campaign. Only a hash is
+"""API tokens (docs/api.md): personal tokens of a member, partner tokens for one campaign. Only a hash is
 kept; the token itself is shown once, when it is made."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The audit log: every decision and every change to the tree or to admins (SPEC §3)."""
+"""The audit log: every decision and every change to the tree or to admins (rules §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ranking boards (SPEC §8) kept as snapshots: one pointer row per campaign and board, naming the table
+"""Ranking boards (rules §8) kept as snapshots: one pointer row per campaign and board, naming the table
 that holds the board's rows as of its last refresh.
 
 The snapshot tables themselves are made by the refresh (``CREATE TABLE … AS SELECT …``) and dropped one

@@ -1,4 +1,4 @@
-"""Campaigns (活动) and enrolments (SPEC §4)."""
+"""Campaigns (活动) and enrolments (rules §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""People, their sign-in credentials, one-time SMS codes and admin roles (SPEC §2)."""
+"""People, their sign-in credentials, one-time SMS codes and admin roles (rules §2)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class User(UserMixin, Base):
     id_number_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     gender: Mapped[Gender | None] = mapped_column(str_enum(Gender))
     birth_date: Mapped[date | None]
-    # Public boards and others' pages show 匿名职工 instead of the masked name (SPEC §8); the member still
+    # Public boards and others' pages show 匿名职工 instead of the masked name (rules §8); the member still
     # counts, and still sees their own rank.
     hide_from_boards: Mapped[bool] = mapped_column(default=False, server_default=false())
 

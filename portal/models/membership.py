@@ -1,4 +1,4 @@
-"""Union membership: applications to join or transfer, memberships and their history (SPEC §3).
+"""Union membership: applications to join or transfer, memberships and their history (rules §3).
 
 The database keeps the rules that must never break, whatever the code above it does:
 - an application is pending, approved, rejected or withdrawn, and nothing else;

@@ -1,4 +1,4 @@
-"""The union organisation tree (SPEC §1).
+"""The union organisation tree (rules §1).
 
 Each node keeps a materialized ``path`` of its ancestors' ids (``/1/7/42/``). "Everything under a node"
 is a range scan on the indexed path: ``path >= '/1/7/' AND path < '/1/70'`` (the character after ``/`` is

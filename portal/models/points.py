@@ -1,4 +1,4 @@
-"""The points ledger and badges (SPEC §9): append-only; totals are derived; a unique key makes every
+"""The points ledger and badges (rules §9): append-only; totals are derived; a unique key makes every
 award once."""
 
 from __future__ import annotations

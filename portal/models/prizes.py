@@ -1,4 +1,4 @@
-"""Prize pools and draws (SPEC §9): pools of tiers with weights and stock, the chances members hold, every
+"""Prize pools and draws (rules §9): pools of tiers with weights and stock, the chances members hold, every
 draw with what decided it, voucher codes and shipping addresses.
 
 Invariants live in the database: stock never goes below zero (a conditional UPDATE takes it), a chance is

@@ -1,4 +1,4 @@
-"""The virtual route (SPEC §6): landmarks, passing them, reflections, the question bank and certificates."""
+"""The virtual route (rules §6): landmarks, passing them, reflections, the question bank and certificates."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class QuizAnswer(Base):
 
 
 class Certificate(Base):
-    """An electronic certificate of honour (SPEC §9), with what it says as it was issued."""
+    """An electronic certificate of honour (rules §9), with what it says as it was issued."""
 
     __tablename__ = "certificates"
 

@@ -1,4 +1,4 @@
-"""Daily step records and check-ins (SPEC §5).
+"""Daily step records and check-ins (rules §5).
 
 One row per enrolment and local day. The last report of the day wins *by its report time*, so late or
 out-of-order deliveries converge on the newest; the write is a single upsert whose WHERE keeps a newer

@@ -1,4 +1,4 @@
-"""Teams (团队, SPEC §7): at most the rules' size, one team per person per campaign, captains' goals and
+"""Teams (团队, rules §7): at most the rules' size, one team per person per campaign, captains' goals and
 announcements, requests to join, and each settled team day."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Registration, signing in, password reset and the real-name profile (SPEC §2)."""
+"""Registration, signing in, password reset and the real-name profile (rules §2)."""
 
 from __future__ import annotations
 

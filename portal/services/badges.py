@@ -1,4 +1,4 @@
-"""Badges (SPEC §9): full attendance, route complete, qualified on N days. Each is earned once (the table
+"""Badges (rules §9): full attendance, route complete, qualified on N days. Each is earned once (the table
 is unique per member and kind) and brings one grand-prize draw where the campaign has a badge pool.
 
 Every rule is one set-based ``INSERT … SELECT … ON CONFLICT DO NOTHING`` over the campaign, so

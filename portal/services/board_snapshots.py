@@ -1,4 +1,4 @@
-"""Snapshots of the ranking boards (SPEC §8): computed by a refresh into new tables and swapped in by one
+"""Snapshots of the ranking boards (rules §8): computed by a refresh into new tables and swapped in by one
 UPDATE of the ``boards`` pointer rows, so readers never wait for a refresh and never see half of one.
 
 A refresh of a campaign: claim it (a conditional UPDATE, so two workers never refresh one campaign at

@@ -1,4 +1,4 @@
-"""Reading the ranking boards (SPEC §8) for the pages, the API, the CLI and the exports.
+"""Reading the ranking boards (rules §8) for the pages, the API, the CLI and the exports.
 
 Where a board is read from is chosen here, per campaign:
 - **live** (computed on the fly, fresh to the second) while the campaign is small, at most

@@ -1,4 +1,4 @@
-"""Campaigns: creating them from a preset, publishing, enrolling (SPEC §4)."""
+"""Campaigns: creating them from a preset, publishing, enrolling (rules §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Certificates of honour (SPEC §9, seed 000): earned at the rules' number of qualified days, with a
+"""Certificates of honour (rules §9, seed 000): earned at the rules' number of qualified days, with a
 number anyone can verify on a public page, which the QR code on the certificate leads to."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Draw chances (SPEC §9): given for the daily check-in, badges, health days and the final ranking, or
+"""Draw chances (rules §9): given for the daily check-in, badges, health days and the final ranking, or
 bought with points; each with a key unique per member and source, so giving one twice is impossible, and a
 deadline. What a member holds, pool by pool."""
 

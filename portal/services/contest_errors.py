@@ -1,4 +1,4 @@
-"""Domain errors of works collections and voting (SPEC §12); the shared base is in errors.py."""
+"""Domain errors of works collections and voting (rules §10); the shared base is in errors.py."""
 
 from __future__ import annotations
 

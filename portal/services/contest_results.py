@@ -1,4 +1,4 @@
-"""Results of a collection (SPEC §12): admins name the winners of each category with their awards
+"""Results of a collection (rules §10): admins name the winners of each category with their awards
 (一等奖 …), then publish them once voting has closed. Published results are final, and public from the
 collection's announced day (``results_on``); published earlier, they wait for that day."""
 

@@ -1,4 +1,4 @@
-"""Public voting (SPEC §12): members of the collection's subtree vote for approved works while voting is
+"""Public voting (rules §10): members of the collection's subtree vote for approved works while voting is
 open, once per work per local day and at most the collection's ``votes_per_day`` a day.
 
 Both limits hold in the database under concurrency: the vote's unique key (work, member, day) refuses a

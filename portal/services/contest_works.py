@@ -1,4 +1,4 @@
-"""Works of a collection (SPEC §12): members submit and edit them while submissions are open, admins
+"""Works of a collection (rules §10): members submit and edit them while submissions are open, admins
 review them, and the approved ones make the public gallery.
 
 - Photos follow the poster upload rules (``images.read_upload``: content-checked JPEG or PNG, limited in

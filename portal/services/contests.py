@@ -1,4 +1,4 @@
-"""Works collections (作品征集, SPEC §12): a union admin opens one for their subtree with its categories
+"""Works collections (作品征集, rules §10): a union admin opens one for their subtree with its categories
 and windows; members of the subtree see it once it is opened.
 
 The windows are whole local days (Asia/Shanghai unless the collection says otherwise), inclusive:

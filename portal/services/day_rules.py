@@ -1,4 +1,4 @@
-"""How one day counts (SPEC §5), as pure functions of the rules: no database, no clock of their own.
+"""How one day counts (rules §5), as pure functions of the rules: no database, no clock of their own.
 
 - Counted steps = min(reported, daily cap). Qualification is judged on the day's counted steps; the total
   cap limits only the campaign total (``campaign_total``), so backfilling an early day never changes

@@ -1,4 +1,4 @@
-"""Draws (SPEC §9). A draw (``draw``) spends one of the member's chances (services/chances.py) in one
+"""Draws (rules §9). A draw (``draw``) spends one of the member's chances (services/chances.py) in one
 transaction:
 
 1. the chance is claimed by a conditional UPDATE (``… WHERE used_at IS NULL AND expires_at > now``): of

@@ -1,4 +1,4 @@
-"""Flagged days (SPEC §5): the member's one appeal and the admin's review, both in the audit log."""
+"""Flagged days (rules §5): the member's one appeal and the admin's review, both in the audit log."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Importing members from a spreadsheet (SPEC §11, §13): read, check every row, then import the good ones.
+"""Importing members from a spreadsheet (rules §11; README): read, check every row, then import the good ones.
 
 Columns (header names in English or Chinese): name/姓名, phone/手机号, id_number/身份证号, unit_code/单位代码.
 The import is idempotent by ID number: a person already on the portal is recognised, not duplicated, and

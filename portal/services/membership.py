@@ -1,4 +1,4 @@
-"""Joining (入会) and transferring (转会), and the admins' decisions (SPEC §3).
+"""Joining (入会) and transferring (转会), and the admins' decisions (rules §3).
 
 Every decision is a conditional UPDATE on a pending application, so two admins deciding at the same
 moment produce one decision; the second is told it was already decided. The partial unique indexes of

@@ -1,4 +1,4 @@
-"""The union tree: creating nodes and answering subtree questions cheaply (SPEC §1)."""
+"""The union tree: creating nodes and answering subtree questions cheaply (rules §1)."""
 
 from __future__ import annotations
 

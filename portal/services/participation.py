@@ -174,7 +174,7 @@ class Donation:
 
 
 def sponsor_donation(campaign: Campaign) -> Donation | None:
-    """What the sponsor has pledged (SPEC §6): every ``donation_steps_per_yuan`` counted steps campaign-wide
+    """What the sponsor has pledged (rules §6): every ``donation_steps_per_yuan`` counted steps campaign-wide
     make one yuan. Summed over the settled days (one row a day, not a million records per page view)."""
     per_yuan = campaign_rules(campaign).donation_steps_per_yuan
     if not per_yuan:

@@ -1,4 +1,4 @@
-"""The points ledger (SPEC §9): every award is a row with a key, so paying twice is impossible.
+"""The points ledger (rules §9): every award is a row with a key, so paying twice is impossible.
 
 Actions pay their own rules at once (a reflection, a quiz answer, the captain's task, the check-in on the
 page); settlement pays the rules of a day in a few set-based statements (``settle_day_points``): the

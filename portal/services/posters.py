@@ -1,4 +1,4 @@
-"""Posters (SPEC §6): after passing a landmark, the member's photo with the landmark, their name and the
+"""Posters (rules §6): after passing a landmark, the member's photo with the landmark, their name and the
 campaign, as a PNG to keep or share."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Domain errors of points, draws and prizes (SPEC §9); the shared base and the rest are in errors.py."""
+"""Domain errors of points, draws and prizes (rules §9); the shared base and the rest are in errors.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Prize pools (SPEC §9): the pools a preset brings (``pools:`` in ``seeds/presets/<name>.yaml``, checked
+"""Prize pools (rules §9): the pools a preset brings (``pools:`` in ``seeds/presets/<name>.yaml``, checked
 by the schema below), voucher codes uploaded by admins, and what admins read: stock, the draw log, the
 winners and the shipping addresses, with Excel exports.
 """

@@ -1,4 +1,4 @@
-"""What each ranking board is (SPEC §8): its figures, its order and its ties, as SQL that the snapshot
+"""What each ranking board is (rules §8): its figures, its order and its ties, as SQL that the snapshot
 refresh runs as ``CREATE TABLE … AS`` and that small campaigns run on the fly (``portal/services/boards.py``
 chooses). One definition per board, so the two can never disagree.
 

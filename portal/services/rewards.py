@@ -1,4 +1,4 @@
-"""What an action or a settled day earns (SPEC §9), in one place: points, badges and draw chances.
+"""What an action or a settled day earns (rules §9), in one place: points, badges and draw chances.
 
 - ``check_in_and_reward``: the check-in on the page pays its point and gives the daily check-in draw at
   once (check-ins through the API are paid by settlement, and their draw appears on the rewards page);

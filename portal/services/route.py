@@ -1,4 +1,4 @@
-"""The virtual route (SPEC §6): which landmarks a member has lit, passing them, reflections.
+"""The virtual route (rules §6): which landmarks a member has lit, passing them, reflections.
 
 A landmark lights when the member's progress reaches its target: in ``per_qualified_day`` mode the
 number of qualified days (the k-th qualified day lights landmark k), in ``cumulative_steps`` mode the

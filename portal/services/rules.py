@@ -1,4 +1,4 @@
-"""Campaign rule sets: data, not code (SPEC §4). A typed, validated schema (pydantic), stored as JSON on
+"""Campaign rule sets: data, not code (rules §4). A typed, validated schema (pydantic), stored as JSON on
 the campaign and loaded from presets under ``seeds/presets``.
 
 Every contradiction a union admin could type is refused with a message in Chinese, so a campaign can
@@ -100,7 +100,7 @@ class Ranking(_Rules):
 
 
 class RuleSet(_Rules):
-    """Everything that decides how a campaign counts a day. See SPEC §4 and §5."""
+    """Everything that decides how a campaign counts a day. See rules §4 and §5."""
 
     length_days: int = Field(ge=1, le=366)
     qualify_steps: int = Field(gt=0, le=100_000)
@@ -111,7 +111,7 @@ class RuleSet(_Rules):
     # Reports for a day are accepted until local midnight plus this many minutes.
     grace_minutes: int = Field(default=0, ge=0, le=24 * 60)
     enrolment_after_start: bool = True
-    # Flagged for an admin and not counted until cleared (SPEC §5).
+    # Flagged for an admin and not counted until cleared (rules §5).
     implausible_steps: int = Field(default=100_000, gt=0)
     health_distance_km: float | None = Field(default=None, gt=0)
     donation_steps_per_yuan: int | None = Field(default=None, gt=0)

@@ -1,4 +1,4 @@
-"""Runs from GPX files (SPEC §5): distance added to the day, the health-day rule, speed plausibility.
+"""Runs from GPX files (rules §5): distance added to the day, the health-day rule, speed plausibility.
 
 A GPX file is location data: nothing is read before the member's separate consent, and only the run's
 totals (start, distance, duration) are kept. The XML is first checked by defusedxml, which refuses a

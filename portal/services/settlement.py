@@ -1,4 +1,4 @@
-"""Settling a campaign day (SPEC §5, §13): every record of the day judged again by the current rules and
+"""Settling a campaign day (rules §5; README): every record of the day judged again by the current rules and
 reviews, the day's totals written, each team's day judged (services/team_days.py), the day's points,
 badges and draw chances given (services/rewards.py), and the dashboard's figures of the day refreshed
 (services/node_figures.py).

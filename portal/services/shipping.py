@@ -1,4 +1,4 @@
-"""Shipping a physical prize (SPEC §9): the winner gives the address once; it is kept encrypted (like ID
+"""Shipping a physical prize (rules §9): the winner gives the address once; it is kept encrypted (like ID
 numbers), shown back to the winner, exported for the people who send the prizes, and never changed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One-time SMS codes (SPEC §2): six digits, stored hashed, five minutes, single use, bound to a number
+"""One-time SMS codes (rules §2): six digits, stored hashed, five minutes, single use, bound to a number
 and a purpose; a code dies after too many wrong tries.
 
 Rate limits on sending and checking live on the views (Flask-Limiter), since they count requests.

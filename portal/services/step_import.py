@@ -1,4 +1,4 @@
-"""Admins' import of steps from a spreadsheet (SPEC §5): phone, day, steps; preview first, then apply.
+"""Admins' import of steps from a spreadsheet (rules §5): phone, day, steps; preview first, then apply.
 
 Each row goes through ``report_steps`` like any other report (source ``import``, reported now, so an
 import corrects earlier reports of those days); past days are allowed, as for partners.

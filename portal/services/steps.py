@@ -1,4 +1,4 @@
-"""Reporting steps and checking in (SPEC §5): the writes behind the form, the API and imports.
+"""Reporting steps and checking in (rules §5): the writes behind the form, the API and imports.
 
 Which report of a day wins (docs/decisions.md, "Partner sync"): the newest by its report time, the
 larger count on a tie; a report identical to the stored one changes nothing, not even the day's sync
@@ -273,7 +273,7 @@ def judge_report(
     now: datetime,
     allow_closed: bool,
 ) -> dict:
-    """The stored values of a report: the checks and rules of SPEC §5 applied to it."""
+    """The stored values of a report: the checks and rules of rules §5 applied to it."""
     if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
         raise InvalidSteps()
     check_day_open(terms, day, now=now, allow_closed=allow_closed)
@@ -355,7 +355,7 @@ def _stored_day(enrollment_id: int, day: date) -> DailyRecord:
 
 
 def needs_history(terms: CampaignTerms, steps: int) -> bool:
-    """Whether judging this report reads the member's earlier days (the jump check, SPEC §5)."""
+    """Whether judging this report reads the member's earlier days (the jump check, rules §5)."""
     return steps > JUMP_FLOOR and steps <= terms.rules.implausible_steps
 
 

@@ -1,4 +1,4 @@
-"""Team days (SPEC §7): whether a team qualified on a day, its standing today, and the settlement of every
+"""Team days (rules §7): whether a team qualified on a day, its standing today, and the settlement of every
 team's day with the team points of the rules, paid once."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from portal.services.teams import members_of
 
 
 def team_qualifies(member_steps: list[int], member_goal: int, team_goal: int) -> bool:
-    """A team-qualified day (SPEC §7): every member reached the member goal and the team's total
+    """A team-qualified day (rules §7): every member reached the member goal and the team's total
     reached the team goal. A member with no report counts 0; a team with no members never qualifies."""
     if not member_steps:
         return False

@@ -1,4 +1,4 @@
-"""Teams (SPEC §7): creating one, joining by invitation or request, captains' powers, team-qualified days.
+"""Teams (rules §7): creating one, joining by invitation or request, captains' powers, team-qualified days.
 
 The size limit holds under concurrent joins because the count is raised by one conditional statement,
 ``UPDATE teams SET member_count = member_count + 1 WHERE id = … AND member_count < size``: on PostgreSQL
@@ -165,7 +165,7 @@ def join_team(enrollment: Enrollment, team: Team, *, now: datetime | None = None
 
 
 def _pay_captain_when_first_full(team: Team, size: int, rules: RuleSet, now: datetime) -> None:
-    """The captain's task (SPEC §7): 20 points the first time the team is full, once ever."""
+    """The captain's task (rules §7): 20 points the first time the team is full, once ever."""
     marked = db.session.execute(
         update(Team)
         .where(Team.id == team.id, Team.member_count >= size, Team.full_at.is_(None))

@@ -1,4 +1,4 @@
-"""Registering, signing in and out, SMS codes and password reset (SPEC §2)."""
+"""Registering, signing in and out, SMS codes and password reset (rules §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Works collections for union admins (SPEC §12): open a collection for a union in scope, set its
+"""Works collections for union admins (rules §10): open a collection for a union in scope, set its
 categories and windows, review works, see the votes (late accounts apart), name and publish winners."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Works collections for members and the public (SPEC §12): the gallery, each work's page (a share link
+"""Works collections for members and the public (rules §10): the gallery, each work's page (a share link
 anyone can open), the member's submissions, voting in place with htmx, and the published results."""
 
 from __future__ import annotations

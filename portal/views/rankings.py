@@ -1,4 +1,4 @@
-"""The ranking boards as members see them (SPEC §8); admins' Excel export is in ``campaign_admin``.
+"""The ranking boards as members see them (rules §8); admins' Excel export is in ``campaign_admin``.
 
 A board page shows the top 50 (or the rules' top N with ``show=all``), the member's own rank and row
 wherever it is, the scope filters (whole board, my unit, my city) as plain links, and what the board is

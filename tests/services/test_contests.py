@@ -1,4 +1,4 @@
-"""Works collections (SPEC §12): windows with an injected clock, submissions and their uploads, review,
+"""Works collections (rules §10): windows with an injected clock, submissions and their uploads, review,
 votes and their limits, the late-account split, winners and their publication."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ DAY = date(2026, 5, 10)
 
 
 def reference(steps, qualify, cap, window, reported_local):
-    """SPEC §5 read literally: counted = min(reported, cap); qualified if counted ≥ threshold and, with
+    """rules §5 read literally: counted = min(reported, cap); qualified if counted ≥ threshold and, with
     a settle window, the report was made inside it on that day."""
     counted = min(steps, cap) if cap is not None else steps
     in_window = window is None or (

@@ -1,4 +1,4 @@
-"""Joining, transferring and deciding (SPEC §3), and the rules the database keeps."""
+"""Joining, transferring and deciding (rules §3), and the rules the database keeps."""
 
 from datetime import timedelta
 

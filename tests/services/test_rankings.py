@@ -1,4 +1,4 @@
-"""The boards' orderings (SPEC §8) against brute-force references, with hypothesis making campaigns full of
+"""The boards' orderings (rules §8) against brute-force references, with hypothesis making campaigns full of
 ties; each ordering is run through the database, as the refresh and the live boards run it."""
 
 from __future__ import annotations

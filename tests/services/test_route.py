@@ -1,5 +1,5 @@
 """The virtual route: seeded routes, both lighting modes, passing, reflections, posters, certificates,
-the question bank and the sponsor donation (SPEC §6, §9)."""
+the question bank and the sponsor donation (rules §6; rules §9)."""
 
 from __future__ import annotations
 

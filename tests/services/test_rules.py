@@ -1,4 +1,4 @@
-"""Rule sets: the presets of SPEC §4 and the contradictions an admin could type."""
+"""Rule sets: the presets of rules §4 and the contradictions an admin could type."""
 
 import pytest
 

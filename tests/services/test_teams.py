@@ -1,4 +1,4 @@
-"""Teams (SPEC §7): creating, joining, the size limit, captains' powers, leaving, requests, and
+"""Teams (rules §7): creating, joining, the size limit, captains' powers, leaving, requests, and
 team-qualified days with their points, against a reference of the rule."""
 
 from __future__ import annotations
