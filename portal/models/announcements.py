@@ -1,4 +1,4 @@
-"""Announcements (通知公告, rules §11, issue 9): a union's notice to every member of its subtree, shown on
+"""Announcements (通知公告, rules §11): a union's notice to every member of its subtree, shown on
 their home pages, with who has read it."""
 
 from __future__ import annotations

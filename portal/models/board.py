@@ -71,7 +71,7 @@ class EnrollmentTotals(Base):
         ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True
     )
     # No foreign key: the enrolment's cascades the row away, and settlement writes a million of these
-    # rows a night, where each key checked costs (docs/benchmarks.md, issue 9's figures tables).
+    # rows a night, where each key checked costs (docs/benchmarks.md, the dashboard's figures).
     campaign_id: Mapped[int]
     record_days: Mapped[int]  # days with a daily record (the member took part)
     qualified_days: Mapped[int]

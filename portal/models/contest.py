@@ -1,4 +1,4 @@
-"""Works collections and public voting (作品征集与投票, rules §10, issue 10).
+"""Works collections and public voting (作品征集与投票, rules §10).
 
 A union opens a collection (``Contest``) for its subtree with categories of works; members submit works,
 admins review them, members vote for approved works, and admins publish the winners.

@@ -1,4 +1,4 @@
-"""The admin dashboard's figures (rules §11, issue 9): each node's totals over its whole subtree for one
+"""The admin dashboard's figures (rules §11): each node's totals over its whole subtree for one
 campaign, kept by a refresh (``portal/services/node_figures.py``) so that a dashboard over a million
 participants and 100,000 nodes reads a few dozen rows instead of counting.
 

@@ -1,4 +1,4 @@
-"""The admin console's workbooks (issue 9): the dashboard's participation table and the applications in
+"""The admin console's workbooks: the dashboard's participation table and the applications in
 scope. Each is limited to the admin's scope by the query it is built from, written with openpyxl's
 write-only workbook (``services/spreadsheets.py``) and logged in the audit trail.
 

@@ -1,4 +1,4 @@
-"""Announcements (通知公告, issue 9): a union admin publishes a notice for everyone whose membership lies
+"""Announcements (通知公告): a union admin publishes a notice for everyone whose membership lies
 in the union's subtree; members see the newest on their home pages and open them, which is counted once
 per member (the read count admins see)."""
 

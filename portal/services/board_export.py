@@ -1,4 +1,4 @@
-"""Excel exports of the ranking boards for union admins (issue 7): every row of a board as the page shows
+"""Excel exports of the ranking boards for union admins: every row of a board as the page shows
 it, with the real names and phone numbers the admins need to hand out prizes, and an audit entry.
 
 openpyxl's write-only workbook streams rows to a temporary file, so a board of a million rows needs no

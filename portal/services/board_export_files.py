@@ -1,4 +1,4 @@
-"""Board exports too large for a page request (issue 7), written by a background job into a file that
+"""Board exports too large for a page request, written by a background job into a file that
 their requester downloads later.
 
 A page request has gunicorn's 30 s, and openpyxl writes about 8,500 rows a second here: boards over

@@ -1,4 +1,4 @@
-"""A campaign's management page (issue 9): the work waiting on it, and what it still lacks before it can
+"""A campaign's management page: the work waiting on it, and what it still lacks before it can
 be published, shown there and enforced when the admin publishes. Each checklist item says what is needed,
 whether it is there, and whether it blocks publishing (a missing description does not; a route without
 its landmarks does)."""

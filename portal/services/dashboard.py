@@ -1,4 +1,4 @@
-"""The union admin's dashboard (rules §11, issue 9): for one campaign and one node of the admin's tree,
+"""The union admin's dashboard (rules §11): for one campaign and one node of the admin's tree,
 each child node's members, participants, quota and rates, and the node's daily series for the charts.
 
 Read from the figures the refresh keeps (``portal/services/node_figures.py``): a page is four indexed

@@ -1,4 +1,4 @@
-"""Refreshing the admin dashboard's figures (issue 9): each node's totals over its subtree, written to
+"""Refreshing the admin dashboard's figures: each node's totals over its subtree, written to
 ``node_figures`` (participants, members) and ``node_day_figures`` (per campaign day), so that reading a
 dashboard never counts a million rows.
 

@@ -1,4 +1,4 @@
-"""Announcements (通知公告, issue 9): members read them (``bp``); union admins publish them to their
+"""Announcements (通知公告): members read them (``bp``); union admins publish them to their
 subtree, withdraw them and see how many members read each (``admin_bp``)."""
 
 from __future__ import annotations

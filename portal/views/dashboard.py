@@ -1,4 +1,4 @@
-"""The union admin's dashboard (rules §11, issue 9): participation against quota for a campaign, node by
+"""The union admin's dashboard (rules §11): participation against quota for a campaign, node by
 node down the admin's tree, with daily charts, the same table as Excel, and the ranking boards' rows of
 the node's subtree as Excel (for admins of unions below the campaign's, too).
 

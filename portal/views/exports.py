@@ -1,4 +1,4 @@
-"""An admin's own board exports written in the background (issue 7; ``services/board_export_files.py``):
+"""An admin's own board exports written in the background (``services/board_export_files.py``):
 the list, which asks for itself every few seconds while one is being written (with JavaScript off, the
 page's own link reloads it), and the downloads. The campaign admin page and the dashboard ask for them
 (``start_board_export``)."""

@@ -1,4 +1,4 @@
-"""Board exports written in the background (issue 7): asked for, claimed by one job, written to a file
+"""Board exports written in the background: asked for, claimed by one job, written to a file
 only their requester downloads while their scope covers it, failed cleanly, and forgotten after a week;
 the job as a thread without Redis and as an RQ job with it."""
 

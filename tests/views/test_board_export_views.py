@@ -1,4 +1,4 @@
-"""Boards too large for a page request are exported in the background (issue 7): the admin pages offer a
+"""Boards too large for a page request are exported in the background: the admin pages offer a
 form instead of a link, the admin's list follows the export until it is ready, and only they download it."""
 
 from __future__ import annotations
