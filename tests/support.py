@@ -68,3 +68,12 @@ def counted_queries():
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
         event.remove(RequestSession, "after_begin", began)
+
+
+def closed_port() -> int:
+    """A local port where nothing listens (bound for a moment, then released): a service that is down."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

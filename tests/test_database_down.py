@@ -3,17 +3,9 @@ Retry-After, never a traceback (docs/operations.md, "When the database is down")
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
-from tests.support import text_of
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support import closed_port, text_of
 
 
 def _check_unavailable(app) -> None:
@@ -37,7 +29,7 @@ def test_an_unreachable_sqlite_file_answers_503(app, make_app, tmp_path):
 @pytest.mark.postgres
 def test_an_unreachable_postgresql_answers_503(app, make_app):
     _check_unavailable(
-        make_app(database_url=f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/portal")
+        make_app(database_url=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/portal")
     )
 
 

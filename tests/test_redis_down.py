@@ -5,7 +5,6 @@ it again without a restart (docs/operations.md, "When Redis is down")."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
@@ -13,12 +12,7 @@ import pytest
 
 from portal.extensions import db
 from portal.services.tokens import issue_personal_token
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # nothing listens there once the probe is closed
+from tests.support import closed_port
 
 
 def _sign_in(client, phone: str) -> int:
@@ -26,7 +20,7 @@ def _sign_in(client, phone: str) -> int:
 
 
 def test_without_redis_members_sign_in_and_the_api_answers(app, make_app, make_user, caplog):
-    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    url = f"redis://127.0.0.1:{closed_port()}/0"
     degraded = make_app(REDIS_URL=url, API_RATE_LIMIT_POLICY="shared")
     assert degraded.config["RATELIMIT_STORAGE_URI"] == url
     client = degraded.test_client()
@@ -54,7 +48,7 @@ def test_without_redis_members_sign_in_and_the_api_answers(app, make_app, make_u
 def test_when_redis_comes_back_it_is_used_again_without_a_restart(app, make_app, make_user, tmp_path):
     import redis
 
-    port = _closed_port()
+    port = closed_port()
     url = f"redis://127.0.0.1:{port}/0"
     degraded = make_app(REDIS_URL=url, API_RATE_LIMIT_POLICY="shared")
     client = degraded.test_client()

@@ -54,7 +54,7 @@ from portal.models.steps import ReportSource
 from portal.services.boards import read_board
 from portal.services.campaigns import campaign_rules
 from portal.services.day_rules import local_today
-from portal.services.errors import CheckinNotOffered, DomainError
+from portal.services.errors import DomainError
 from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.services.partner_sync import PartnerDay, sync_partner_batch
 from portal.services.rules import RankingKind
@@ -120,15 +120,8 @@ def _report(target: StepTarget, body: StepReport, *, now: datetime) -> DayResult
     result = report_steps(
         target, day=body.day, steps=body.steps, source=ReportSource.API, reported_at=reported_at, now=now
     )
-    checked_in, refused = False, None
-    if body.checkin:
-        try:
-            check_in_on(target, body.day, at=reported_at or now)
-        except CheckinNotOffered as error:
-            refused = error
-        else:
-            checked_in = True
-    return _day_result(target.terms.campaign_id, result, checked_in, refused)
+    refused = check_in_on(target, body.day, at=reported_at or now) if body.checkin else None
+    return _day_result(target.terms.campaign_id, result, body.checkin and refused is None, refused)
 
 
 @bp.get("/me/campaigns")

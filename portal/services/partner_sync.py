@@ -59,8 +59,9 @@ from portal.services.steps import (
     NotApplied,
     ReportResult,
     StoredReport,
-    check_checkin_offered,
+    checkin_refusal,
     judge_report,
+    keeping_first_checkin,
     needs_history,
     replacing_older,
     settled_terms,
@@ -341,9 +342,9 @@ def _day_upsert_postgresql() -> Executable:
     same = {
         name: bindparam(name, type_=table.c[name].type) for name in ("campaign_id", "received_at", "source")
     }
-    source = select(*(same.get(name, getattr(incoming, name, None)) for name in _DAY_COLUMNS)).order_by(
-        incoming.enrollment_id, incoming.day
-    )
+    source = select(
+        *(same[name] if name in same else getattr(incoming, name) for name in _DAY_COLUMNS)
+    ).order_by(incoming.enrollment_id, incoming.day)
     return _upsert_of(insert_for("postgresql", table).from_select(_DAY_COLUMNS, source))
 
 
@@ -385,21 +386,14 @@ def _check_in(terms: CampaignTerms, accepted: list[_Accepted]) -> _Checkins:
             key = (item.enrollment_id, item.values["day"])
             at = item.values["reported_at"]
             asked[key] = min(at, asked.get(key, at))
-    if not asked:
-        return _Checkins(set(), None)
-    try:
-        check_checkin_offered(terms)
-    except CheckinNotOffered as error:
-        return _Checkins(set(), error)
+    refused = checkin_refusal(terms) if asked else None
+    if not asked or refused is not None:
+        return _Checkins(set(), refused)
     rows = [{"enrollment_id": key[0], "day": key[1], "checked_in_at": asked[key]} for key in sorted(asked)]
     if db.engine.dialect.name == "postgresql":
         added = db.session.execute(_checkin_insert_postgresql(), {"rows": json_rows(rows, _CHECKINS)})
     else:
-        insert = insert_for("sqlite", Checkin.__table__)
-        statement = insert.on_conflict_do_nothing(index_elements=["enrollment_id", "day"]).returning(
-            insert.table.c.enrollment_id, insert.table.c.day
-        )
-        added = db.session.execute(statement, rows)
+        added = db.session.execute(_checkins_returning(insert_for("sqlite", Checkin.__table__)), rows)
     return _Checkins({(key[0], key[1]) for key in added}, None)
 
 
@@ -412,7 +406,11 @@ def _checkin_insert_postgresql() -> Executable:
     source = select(incoming.enrollment_id, incoming.day, incoming.checked_in_at).order_by(
         incoming.enrollment_id, incoming.day
     )
-    insert = insert_for("postgresql", Checkin.__table__).from_select(tuple(_CHECKINS), source)
-    return insert.on_conflict_do_nothing(index_elements=["enrollment_id", "day"]).returning(
-        insert.table.c.enrollment_id, insert.table.c.day
+    return _checkins_returning(
+        insert_for("postgresql", Checkin.__table__).from_select(tuple(_CHECKINS), source)
     )
+
+
+def _checkins_returning(insert) -> Executable:
+    """The check-ins' insert, returning the days it checked in (those not checked in before)."""
+    return keeping_first_checkin(insert).returning(insert.table.c.enrollment_id, insert.table.c.day)

@@ -200,10 +200,15 @@ def check_reported_at(terms: CampaignTerms, day: date, reported_at: datetime, *,
         raise ReportedAtBeforeDay()
 
 
-def check_checkin_offered(terms: CampaignTerms) -> None:
-    """Refuse a check-in in a campaign without daily check-in."""
-    if terms.rules.checkin is CheckinMode.NONE:
-        raise CheckinNotOffered()
+def checkin_refusal(terms: CampaignTerms) -> CheckinNotOffered | None:
+    """Why a report's check-in cannot be recorded (the campaign has no daily check-in), or None. Answered,
+    not raised: the report's steps are stored all the same."""
+    return CheckinNotOffered() if terms.rules.checkin is CheckinMode.NONE else None
+
+
+def keeping_first_checkin(insert):
+    """``insert`` of check-ins made safe to repeat: a day checked in already keeps its first check-in."""
+    return insert.on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
 
 
 def _earlier_days(enrollment_id: int, day: date) -> list[int]:
@@ -423,18 +428,13 @@ def report_steps_by_token(
         stood = (record.reported_steps, record.reported_at)
         why = why_not_applied(*stood, steps, values["reported_at"], own_time=reported_at is not None)
         result = ReportResult(record=record, applied=False, not_applied=why)
-    checked_in, refused = False, None
-    if checkin:  # the day was just accepted, so it is open
-        try:
-            check_checkin_offered(terms)
-        except CheckinNotOffered as error:
-            refused = error
-        else:
-            at = values["reported_at"]
-            connection.execute(
-                _checkin_statement(dialect), {"enrollment_id": enrollment_id, "day": day, "checked_in_at": at}
-            )
-            checked_in = True
+    refused = checkin_refusal(terms) if checkin else None
+    checked_in = checkin and refused is None
+    if checked_in:  # the day was just accepted, so it is open
+        at = values["reported_at"]
+        connection.execute(
+            _checkin_statement(dialect), {"enrollment_id": enrollment_id, "day": day, "checked_in_at": at}
+        )
     return TokenReport(result=result, checked_in=checked_in, checkin_refused=refused)
 
 
@@ -469,25 +469,27 @@ def _stored_by_token():
 
 @lru_cache(maxsize=2)
 def _checkin_statement(dialect_name: str):
-    return (
-        insert_for(dialect_name, Checkin)
-        .values(
+    return keeping_first_checkin(
+        insert_for(dialect_name, Checkin).values(
             enrollment_id=bindparam("enrollment_id"),
             day=bindparam("day"),
             checked_in_at=bindparam("checked_in_at"),
         )
-        .on_conflict_do_nothing(index_elements=["enrollment_id", "day"])
     )
 
 
-def check_in_on(target: StepTarget, day: date, *, at: datetime) -> None:
+def check_in_on(target: StepTarget, day: date, *, at: datetime) -> CheckinNotOffered | None:
     """Record the check-in of a day that a report of the member was just accepted for (the personal API:
-    the member checked in on their phone); a day checked in already keeps its first."""
-    check_checkin_offered(target.terms)
+    the member checked in on their phone); a day checked in already keeps its first. Returns why not, in
+    a campaign without check-in."""
+    refused = checkin_refusal(target.terms)
+    if refused is not None:
+        return refused
     db.session.execute(
         _checkin_statement(db.engine.dialect.name),
         {"enrollment_id": target.enrollment_id, "day": day, "checked_in_at": at},
     )
+    return None
 
 
 def check_in(enrollment: Enrollment | StepTarget, *, now: datetime | None = None) -> Checkin:
