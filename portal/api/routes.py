@@ -35,7 +35,6 @@ from portal.api.schemas import (
 )
 from portal.api.support import (
     answer,
-    as_utc,
     bearer_secret,
     invalid_token,
     not_enrolled,
@@ -53,7 +52,7 @@ from portal.models.identity import User
 from portal.models.steps import ReportSource
 from portal.services.boards import read_board
 from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import local_today
+from portal.services.day_rules import as_utc, local_today
 from portal.services.errors import DomainError
 from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.services.partner_sync import PartnerDay, sync_partner_batch
@@ -270,13 +269,12 @@ def bulk_steps(campaign_id: int):
             continue
         days.append(record)
         positions.append(index)
-    timezone = token.campaign.timezone
     partner_days = [
         PartnerDay(
             phone=record.phone,
             day=record.day,
             steps=record.steps,
-            reported_at=as_utc(record.reported_at, timezone),
+            reported_at=record.reported_at,
             checkin=record.checkin,
         )
         for record in days

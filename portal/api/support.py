@@ -7,9 +7,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import Response, g, request
 from flask_babel import gettext as _
@@ -87,12 +85,6 @@ def read_body(model: type[BaseModel]) -> Any:
         return model.model_validate(data)
     except ValidationError as error:
         raise validation_error(error) from None
-
-
-def as_utc(moment: datetime | None, zone: str) -> datetime | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))).astimezone(ZoneInfo("UTC"))
 
 
 def answer(model: BaseModel, status: int = 200) -> Response:

@@ -48,6 +48,13 @@ def local_datetime(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
+def as_utc(moment: datetime | None, zone: str) -> datetime | None:
+    """``moment`` in UTC; a time without an offset is read in ``zone`` (the campaign's)."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))).astimezone(ZoneInfo("UTC"))
+
+
 def local_today(now: datetime, zone: str) -> date:
     return local_datetime(now, zone).date()
 

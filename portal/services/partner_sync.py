@@ -38,7 +38,7 @@ from portal.extensions import db
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.steps import Checkin, DailyRecord, ReportSource
-from portal.services.day_rules import day_closes_at
+from portal.services.day_rules import as_utc, day_closes_at
 from portal.services.errors import (
     CampaignFrozen,
     CheckinNotOffered,
@@ -86,7 +86,9 @@ class PartnerDay:
     phone: str
     day: date
     steps: int
-    reported_at: datetime | None  # in UTC; None when the partner did not say when the phone synced
+    reported_at: (
+        datetime | None
+    )  # as sent (no offset: the campaign's zone); None when the partner did not say
     checkin: bool
 
 
@@ -209,7 +211,7 @@ def _judge(
                 day=record.day,
                 steps=record.steps,
                 source=ReportSource.PARTNER,
-                reported_at=record.reported_at,
+                reported_at=as_utc(record.reported_at, terms.timezone),
                 distance_m=None,
                 now=now,
                 allow_closed=True,
