@@ -58,13 +58,17 @@ def last_closed_day(campaign: Campaign, now: datetime) -> date:
 def hold_totals(campaign_id: int, start_day: date) -> date:
     """Hold the campaign's cutoff row for the rest of the transaction (creating it if need be: an upsert
     locks the row it finds) and return the cutoff. Before writing to a closed day, and in settlement."""
-    statement = insert_for(db.engine.dialect.name, TotalsCutoff).values(
-        campaign_id=campaign_id, through_day=nothing_settled(start_day)
-    )
-    statement = statement.on_conflict_do_update(
+    statement = _new_cutoff(campaign_id, start_day).on_conflict_do_update(
         index_elements=["campaign_id"], set_={"through_day": TotalsCutoff.through_day}
     )
     return db.session.scalar(statement.returning(TotalsCutoff.through_day))
+
+
+def _new_cutoff(campaign_id: int, start_day: date):
+    """The insert of a campaign's cutoff row as it starts: nothing settled yet."""
+    return insert_for(db.engine.dialect.name, TotalsCutoff).values(
+        campaign_id=campaign_id, through_day=nothing_settled(start_day)
+    )
 
 
 def share_totals(campaign_id: int, start_day: date) -> date:
@@ -72,10 +76,9 @@ def share_totals(campaign_id: int, start_day: date) -> date:
     cutoff cannot move (settlement waits to hold it alone), but other holders of a share go on. Creates
     the row first if the campaign has none, so that there is a row to hold. SQLite has one writer at a
     time anyway and ignores the lock."""
-    created = insert_for(db.engine.dialect.name, TotalsCutoff).values(
-        campaign_id=campaign_id, through_day=nothing_settled(start_day)
+    db.session.execute(
+        _new_cutoff(campaign_id, start_day).on_conflict_do_nothing(index_elements=["campaign_id"])
     )
-    db.session.execute(created.on_conflict_do_nothing(index_elements=["campaign_id"]))
     return db.session.scalar(
         select(TotalsCutoff.through_day)
         .where(TotalsCutoff.campaign_id == campaign_id)
