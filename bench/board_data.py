@@ -16,12 +16,12 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from portal.campaigns.day_rules import local_today
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.models.base import utcnow
-from portal.services.campaigns import create_campaign
-from portal.services.day_rules import local_today
-from portal.services.orgs import create_org
+from portal.orgs.tree import create_org
+from portal.workflows.campaign_setup import create_campaign
 
 DAYS = 30
 CITIES, UNITS_PER_CITY, INDUSTRIES, UNITS_PER_INDUSTRY = 20, 50, 2, 20

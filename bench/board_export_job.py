@@ -1,4 +1,4 @@
-"""A board's export written in the background (issue 7, ``services/board_export_files.py``): what the job
+"""A board's export written in the background (issue 7, ``portal/boards/export_files.py``): what the job
 costs on the data ``bench/rankings.py`` generated, asked for by one of its members as an admin would.
 
     PYTHONPATH=. .venv/bin/python -m bench.board_export_job \\
@@ -18,10 +18,10 @@ import time
 from sqlalchemy import delete, select
 
 from bench.rankings import bench_app, newest_campaign
+from portal.boards.export_files import export_dir, request_board_export, run_board_export
+from portal.campaigns.rules import RankingKind
 from portal.extensions import db
 from portal.models import AuditEntry, BoardExport, Campaign, User
-from portal.services.board_export_files import export_dir, request_board_export, run_board_export
-from portal.services.rules import RankingKind
 
 
 def peak_mb() -> float:

@@ -33,13 +33,13 @@ from sqlalchemy import create_engine, inspect, text
 
 from bench.serving import ROOT, server_env, start_gunicorn, worker_rss_mb
 from portal import create_app
+from portal.campaigns.day_rules import local_today
 from portal.extensions import db
 from portal.models import Campaign, OrgKind
 from portal.models.base import utcnow
-from portal.services.campaigns import create_campaign
-from portal.services.day_rules import local_today
-from portal.services.orgs import create_org
-from portal.services.settlement import settle_day
+from portal.orgs.tree import create_org
+from portal.workflows.campaign_setup import create_campaign
+from portal.workflows.settlement import settle_day
 
 PII_KEY = "A" * 43 + "="
 PARTNER_SECRET = "jbz_bench_partner"

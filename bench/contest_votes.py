@@ -35,13 +35,13 @@ from bench.dashboard import print_row, timed_gets
 from bench.generate import generate_org_tree
 from bench.rankings import PASSWORD, bench_app
 from bench.serving import ROOT
+from portal.campaigns.day_rules import local_today
+from portal.contests.contest import Windows, category_presets, create_contest, open_contest
+from portal.contests.votes import cast_vote
 from portal.extensions import db
+from portal.identity.passwords import hash_password
 from portal.models import Contest, ContestVote, ContestWork, Organisation, User
 from portal.models.base import utcnow
-from portal.services.contest_votes import cast_vote
-from portal.services.contests import Windows, category_presets, create_contest, open_contest
-from portal.services.day_rules import local_today
-from portal.services.passwords import hash_password
 
 NODES = 100_000
 WORKS, PENDING = 20_000, 2_000

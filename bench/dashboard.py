@@ -29,14 +29,14 @@ from sqlalchemy import select, text, update
 from bench.board_data import run_statements
 from bench.generate import generate_org_tree
 from bench.rankings import PASSWORD, bench_app, reused_or_generated
+from portal.campaigns.day_rules import local_today
+from portal.dashboard.node_figures import days_to_date, open_days, refresh_figures
 from portal.extensions import db
+from portal.identity.accounts import create_account
+from portal.identity.passwords import hash_password
 from portal.models import Campaign, Organisation, User
 from portal.models.base import utcnow
-from portal.services.accounts import create_account
-from portal.services.campaigns import create_campaign
-from portal.services.day_rules import local_today
-from portal.services.node_figures import days_to_date, open_days, refresh_figures
-from portal.services.passwords import hash_password
+from portal.workflows.campaign_setup import create_campaign
 
 NODES = 100_000
 DAYS = 7

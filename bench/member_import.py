@@ -21,10 +21,10 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from portal.extensions import db
+from portal.identity.id_numbers import check_character
 from portal.models import Membership, OrgKind, User
-from portal.services.id_numbers import check_character
-from portal.services.member_import import check_rows, import_rows, read_member_file
-from portal.services.orgs import create_org
+from portal.orgs.tree import create_org
+from portal.workflows.member_import import check_rows, import_rows, read_member_file
 
 ROWS = 10_000
 UNITS = 100

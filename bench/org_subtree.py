@@ -22,7 +22,7 @@ from bench.generate import generate_org_tree
 from portal import create_app
 from portal.extensions import db
 from portal.models import Organisation
-from portal.services.orgs import count_subtree, list_subtree, scope_clause
+from portal.orgs.tree import count_subtree, list_subtree, scope_clause
 
 NODES = 100_000
 RUNS = 200

@@ -54,8 +54,8 @@ def floor_app(store: str = "sql"):
     import psycopg
     from markupsafe import Markup, escape
 
-    import portal.services.boards as boards
-    import portal.views.rankings as rankings
+    import portal.boards.reading as boards
+    import portal.web.rankings as rankings
     from wsgi import app
 
     connection: list = []
@@ -143,13 +143,13 @@ def bare_app(store: str = "sql"):
     from itsdangerous import BadSignature
     from werkzeug.http import parse_cookie
 
-    from portal.security import SECURITY_HEADERS
-    from portal.services.accounts import session_claim
-    from portal.services.board_rows import Scope
-    from portal.services.boards import read_board_for_session
-    from portal.services.rules import RankingKind
-    from portal.views import rankings
-    from portal.views.panel_tags import KEPT_TO_ASK_AGAIN, panel_tag, viewer_mark
+    from portal.boards.reading import read_board_for_session
+    from portal.boards.rows import Scope
+    from portal.campaigns.rules import RankingKind
+    from portal.identity.accounts import session_claim
+    from portal.web import rankings
+    from portal.web.panel_tags import KEPT_TO_ASK_AGAIN, panel_tag, viewer_mark
+    from portal.web.security import SECURITY_HEADERS
 
     app = floor_app(store)
     serializer = app.session_interface.get_signing_serializer(app)

@@ -34,14 +34,14 @@ from sqlalchemy import inspect, select, text, update
 from bench.board_data import DAYS, generate_board_campaign
 from bench.serving import ROOT, serve_and_load, server_env
 from portal import create_app
+from portal.boards.snapshots import refresh_boards
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import day_closes_at, local_today
+from portal.campaigns.settled_totals import TOTALS_MARGIN, settle_totals
 from portal.extensions import db
+from portal.identity.passwords import hash_password
 from portal.models import Campaign, Enrollment, User
 from portal.models.base import utcnow
-from portal.services.board_snapshots import refresh_boards
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import day_closes_at, local_today
-from portal.services.passwords import hash_password
-from portal.services.settled_totals import TOTALS_MARGIN, settle_totals
 
 PII_KEY = "B" * 43 + "="
 PASSWORD = "bench-walker-2026"

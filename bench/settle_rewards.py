@@ -23,7 +23,7 @@ from bench.rankings import bench_app, prepare
 from portal.extensions import db
 from portal.models import Campaign, PointEntry
 from portal.models.base import utcnow
-from portal.services.rewards import settle_day_rewards
+from portal.rewards.earning import settle_day_rewards
 
 
 class StatementTimer:

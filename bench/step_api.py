@@ -24,12 +24,12 @@ from sqlalchemy import create_engine, inspect, text
 
 from bench.serving import ROOT, serve_and_load, server_env
 from portal import create_app
+from portal.campaigns.day_rules import local_today
 from portal.extensions import db
 from portal.models import OrgKind
 from portal.models.base import utcnow
-from portal.services.campaigns import create_campaign
-from portal.services.day_rules import local_today
-from portal.services.orgs import create_org
+from portal.orgs.tree import create_org
+from portal.workflows.campaign_setup import create_campaign
 
 PII_KEY = "A" * 43 + "="
 LUA = """

@@ -11,7 +11,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Nothing happens at import; everything is wired here."""
     from portal.application import Portal
     from portal.config import load_config
-    from portal.page_hooks import keep_page_hooks_to_pages
+    from portal.web.page_hooks import keep_page_hooks_to_pages
 
     app = Portal(__name__, instance_relative_config=True)
     load_config(app, test_config)
@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def page_only_extensions() -> tuple[object, ...]:
-    """The extensions whose request hooks serve the pages alone (``portal/page_hooks.py``)."""
+    """The extensions whose request hooks serve the pages alone (``portal/web/page_hooks.py``)."""
     from portal.extensions import csrf, limiter, login_manager
 
     return (csrf, login_manager, limiter)
@@ -37,8 +37,8 @@ def register_extensions(app: Flask) -> None:
     from portal.api.throttle import keep_page_limits_to_posted_forms
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
-    from portal.security import BrowserSessionInterface, refuse_nul_characters, set_security_headers
-    from portal.views.helpers import load_signed_in_user
+    from portal.web.helpers import load_signed_in_user
+    from portal.web.security import BrowserSessionInterface, refuse_nul_characters, set_security_headers
 
     if app.config.get("PROXY_FIX_X_FOR"):
         # Behind a reverse proxy: trust its X-Forwarded-For so rate limits see the member's address.
@@ -68,12 +68,12 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     from flask_babel import get_locale
 
+    from portal.boards.definitions import mask_name, public_name
+    from portal.common.phones import mask_phone
+    from portal.identity.accounts import masked_id_number
     from portal.labels import audit_action, label
     from portal.models.org import OrgKind
-    from portal.services.accounts import masked_id_number
-    from portal.services.phones import mask_phone
-    from portal.services.rankings import mask_name, public_name
-    from portal.views.helpers import inject_unread_count
+    from portal.web.helpers import inject_unread_count
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
@@ -106,7 +106,7 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.api import routes as api
-    from portal.views import (
+    from portal.web import (
         admin,
         announcements,
         approvals,
@@ -164,7 +164,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from portal.errors import register_error_pages
+    from portal.web.errors import register_error_pages
 
     register_error_pages(app)
 

@@ -9,25 +9,26 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from portal.boards.reading import read_board
+from portal.boards.snapshots import refresh_boards
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import local_today
+from portal.campaigns.rules import RankingKind, load_preset
+from portal.campaigns.tokens import issue_partner_token
+from portal.common.errors import DomainError
+from portal.common.phones import parse_phone
+from portal.dashboard.node_figures import days_to_date, open_days, refresh_figures
+from portal.demo.seeding import load_demo, load_org_tree, read_yaml
 from portal.extensions import db
+from portal.identity.accounts import create_account, find_user_by_phone
 from portal.models.base import utcnow
 from portal.models.campaign import DEFAULT_TIMEZONE, Campaign
-from portal.services.accounts import create_account, find_user_by_phone
-from portal.services.board_snapshots import refresh_boards
-from portal.services.boards import read_board
-from portal.services.campaigns import campaign_rules, create_campaign
-from portal.services.day_rules import local_today
-from portal.services.errors import DomainError
-from portal.services.member_import import check_rows, enrol_rows, import_rows, read_member_file
-from portal.services.node_figures import days_to_date, open_days, refresh_figures
-from portal.services.orgs import get_org_by_code
-from portal.services.phones import parse_phone
-from portal.services.pii_rotation import rotate_pii_key
-from portal.services.roles import grant_union_admin, make_platform_admin
-from portal.services.rules import RankingKind, load_preset
-from portal.services.seeding import load_demo, load_org_tree, read_yaml
-from portal.services.settlement import settle_day
-from portal.services.tokens import issue_partner_token
+from portal.orgs.roles import grant_union_admin, make_platform_admin
+from portal.orgs.tree import get_org_by_code
+from portal.workflows.campaign_setup import create_campaign
+from portal.workflows.member_import import check_rows, enrol_rows, import_rows, read_member_file
+from portal.workflows.pii_rotation import rotate_pii_key
+from portal.workflows.settlement import settle_day
 
 seed_cli = AppGroup("seed", help="Load seed data.")
 admin_cli = AppGroup("admin", help="Manage administrators.")
@@ -254,7 +255,7 @@ def campaign_rank(campaign_id: int, limit: int) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
     """Write every row of a board to an Excel file (as the admins' export; logged in the audit trail)."""
-    from portal.services.board_export import export_board
+    from portal.boards.export import export_board
 
     campaign = _campaign_or_fail(campaign_id)
     chosen = RankingKind(kind)
@@ -275,7 +276,7 @@ def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
 @click.option("--campaign", "campaign_id", required=True, type=int)
 def campaign_final_draws(campaign_id: int) -> None:
     """Give the top N of the final individual ranking their draw (once, after the last day is settled)."""
-    from portal.services.chances import grant_final_rank_chances
+    from portal.rewards.chances import grant_final_rank_chances
 
     campaign = _campaign_or_fail(campaign_id)
     try:

@@ -53,7 +53,7 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
     # SMS one-time codes (rules §2).
-    SMS_SENDER = "portal.services.sms_senders:LogSender"
+    SMS_SENDER = "portal.identity.sms_senders:LogSender"
     SMS_CODE_TTL_SECONDS = 300
     SMS_CODE_MAX_ATTEMPTS = 5
     # Per number: at most one code a minute and ten a day; per IP: sixty an hour (a shared office NAT).
@@ -82,7 +82,7 @@ class DefaultConfig:
     # storage, Redis when configured). portal/api/throttle.py explains the trade.
     API_RATE_LIMIT_POLICY = "local"
 
-    # Ranking boards (portal/services/boards.py): campaigns with at most this many enrolments are ranked
+    # Ranking boards (portal/boards/reading.py): campaigns with at most this many enrolments are ranked
     # on the fly, fresh to the second; larger ones read the snapshot of the last refresh.
     BOARD_LIVE_MAX_PARTICIPANTS = 2000
     # Each web process checks for boards due a refresh this often; with REDIS_URL set the refresh is a job
@@ -98,11 +98,11 @@ class DefaultConfig:
     # panel is about 190,000): pages of many units and cities cannot grow a worker past its memory.
     BOARD_ROWS_CACHE_ROWS = 20_000
     BOARD_PANEL_CACHE_CHARACTERS = 8_000_000
-    # How long a process keeps a campaign's snapshot pointers (portal/services/board_tables.py).
+    # How long a process keeps a campaign's snapshot pointers (portal/boards/tables.py).
     BOARD_POINTER_CACHE_SECONDS = 5
     # Exports from the admin pages are written within the request (gunicorn gives it 30 s); larger boards
     # are written by a background job into EXPORT_DIR (about two minutes per million rows) for their
-    # requester to download (portal/services/board_export_files.py), or with `flask campaign export`.
+    # requester to download (portal/boards/export_files.py), or with `flask campaign export`.
     BOARD_EXPORT_MAX_ROWS = 150_000
     # Without Redis, that job is a thread of the web process that asked for it.
     BOARD_EXPORT_IN_PROCESS = True
@@ -112,7 +112,7 @@ class DefaultConfig:
     BOARD_EXPORT_STALE_MINUTES = 60
     # instance/exports if unset; every host of a deployment (web and job workers) must see the same folder.
     EXPORT_DIR: str | None = None
-    # Uploaded landmark pictures and members' posters (portal/services/media.py); instance/media if unset.
+    # Uploaded landmark pictures and members' posters (portal/common/media.py); instance/media if unset.
     MEDIA_DIR: str | None = None
 
     # Works collections (rules §10): a video work links to one of these hosts or a subdomain of one
@@ -146,7 +146,7 @@ class DefaultConfig:
         "/System/Library/Fonts/PingFang.ttc",
     )
 
-    # API tokens' "last used" is written in batches, at most this often per process (services/tokens.py).
+    # API tokens' "last used" is written in batches, at most this often per process (portal/campaigns/tokens.py).
     API_TOKEN_USE_WRITE_SECONDS = 60.0
 
 

@@ -1,6 +1,6 @@
 """Background work: refreshing the ranking boards at the interval in each campaign's rules (rules §8), and
-with them the admin dashboard's figures of the open days (``services/node_figures.py``); writing the
-exports of boards too large for a page request (``services/board_export_files.py``).
+with them the admin dashboard's figures of the open days (``portal/dashboard/node_figures.py``); writing the
+exports of boards too large for a page request (``portal/boards/export_files.py``).
 
 Every web process runs a small ticker thread, started by its first request, that looks every
 ``BOARD_TICK_SECONDS`` for campaigns whose boards are due (``due_campaigns``). Then:
@@ -28,16 +28,16 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from portal.boards.export_files import forget_old_exports, run_board_export
+from portal.boards.snapshots import refresh_boards
+from portal.boards.tables import snapshot_emptied
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.rules import RankingKind
+from portal.dashboard.node_figures import refresh_figures
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign
-from portal.services.board_export_files import forget_old_exports, run_board_export
-from portal.services.board_snapshots import refresh_boards
-from portal.services.board_tables import snapshot_emptied
-from portal.services.campaigns import campaign_rules
-from portal.services.node_figures import refresh_figures
-from portal.services.rules import RankingKind
 
 log = logging.getLogger(__name__)
 

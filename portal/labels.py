@@ -6,12 +6,12 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.campaigns.rules import CheckinMode
 from portal.models.contest import WorkKind, WorkStatus
 from portal.models.membership import ApplicationKind, ApplicationStatus, MemberCategory
 from portal.models.org import OrgKind
 from portal.models.points import BadgeKind, PointReason
 from portal.models.prizes import ChanceSource, DrawOutcome, PrizeKind
-from portal.services.rules import CheckinMode
 
 LABELS: dict[enum.Enum, object] = {
     OrgKind.PROVINCE_FEDERATION: _l("Province federation"),

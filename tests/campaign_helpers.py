@@ -6,6 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete
 
+from portal.boards.definitions import individual_board
+from portal.campaigns.campaign import enrol
+from portal.campaigns.day_rules import end_of_local_day, local_today
 from portal.extensions import db
 from portal.models import (
     Campaign,
@@ -18,9 +21,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services.campaigns import create_campaign, enrol
-from portal.services.day_rules import end_of_local_day, local_today
-from portal.services.rankings import individual_board
+from portal.workflows.campaign_setup import create_campaign
 
 
 def today_local() -> date:
@@ -68,8 +69,8 @@ def walkers_at_one_instant(campaign: Campaign, make_user, members) -> list[Enrol
     """One enrolled member per ``(unit, steps)`` of ``members``: ``steps`` are the daily steps of the days
     before today, oldest first, every report received at the same instant, so that equal figures tie on
     all four keys of the individual board."""
+    from portal.campaigns.steps import report_steps
     from portal.models import ReportSource
-    from portal.services.steps import report_steps
 
     made = []
     instant = utcnow()
@@ -121,7 +122,7 @@ def board_of_three(tree, make_user) -> Campaign:
     """A campaign of 江苏省总工会 whose individual board has three rows, its snapshot computed: two
     members of 南京医科大学 (12,000 and 9,000 steps yesterday) and one of the city's company (11,000),
     ranked 1, 3 and 2."""
-    from portal.services.board_snapshots import refresh_boards
+    from portal.boards.snapshots import refresh_boards
 
     campaign = running_campaign(tree["js"])
     walkers_at_one_instant(

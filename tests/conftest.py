@@ -23,15 +23,15 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from portal import create_app
+from portal.campaigns.day_rules import end_of_local_day
 from portal.extensions import db, limiter
+from portal.identity.accounts import complete_profile, create_account
+from portal.identity.id_numbers import check_character
 from portal.models import Organisation, OrgKind, User
 from portal.models.base import utcnow
 from portal.models.board import SNAPSHOT_TABLE_PREFIX
-from portal.services.accounts import complete_profile, create_account
-from portal.services.day_rules import end_of_local_day
-from portal.services.id_numbers import check_character
-from portal.services.orgs import create_org
-from portal.services.roles import grant_union_admin
+from portal.orgs.roles import grant_union_admin
+from portal.orgs.tree import create_org
 from tests.campaign_helpers import a_walk_start_today, today_local
 from tests.support import PII_KEY, RecordingSender
 
@@ -92,7 +92,7 @@ def make_test_app(database_url: str, **overrides) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "PII_KEY": PII_KEY,
         "WTF_CSRF_ENABLED": False,
-        "API_TOKEN_USE_WRITE_SECONDS": 0,  # every use written at once; tests/services/test_tokens.py batches
+        "API_TOKEN_USE_WRITE_SECONDS": 0,  # every use written at once; tests/domain/test_tokens.py batches
         "SMS_SENDER": "tests.support:RecordingSender",
         # Cheap argon2 parameters: the hashing rules are the same, only slower in production.
         "ARGON2_TIME_COST": 1,

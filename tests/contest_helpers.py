@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.contests.contest import Windows, category_presets, create_contest, open_contest
+from portal.contests.works import WorkDraft, review_work, submit_work
 from portal.extensions import db
 from portal.models import Contest, ContestCategory, ContestWork, Organisation, User, WorkKind
-from portal.services.contest_works import WorkDraft, review_work, submit_work
-from portal.services.contests import Windows, category_presets, create_contest, open_contest
 from tests.campaign_helpers import today_local
 from tests.route_helpers import photo_bytes
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from portal.campaigns.steps import report_steps
+from portal.dashboard.node_figures import days_to_date, refresh_figures
 from portal.extensions import db
 from portal.models import Campaign, DailyRecord, Enrollment, Membership, Organisation, OrgKind, ReportSource
 from portal.models.base import utcnow
-from portal.services.node_figures import days_to_date, refresh_figures
-from portal.services.steps import report_steps
 from tests.campaign_helpers import NAMES, enrolled, member_of, running_campaign, today_local
 
 ZONE = ZoneInfo("Asia/Shanghai")

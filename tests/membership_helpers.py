@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from portal.extensions import db
+from portal.identity.sms_codes import issue_code
+from portal.membership.applications import submit_application
 from portal.models import Application, ApplicationKind, MemberCategory, Organisation, SmsPurpose, User
-from portal.services.membership import submit_application
-from portal.services.sms_codes import issue_code
 
 
 def apply(user: User, target: Organisation, kind: ApplicationKind = ApplicationKind.JOIN) -> Application:

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from PIL import Image
 
+from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import Enrollment, ReportSource
-from portal.services.steps import report_steps
 from tests.campaign_helpers import today_local
 
 

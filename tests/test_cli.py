@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, User
-from portal.services.orgs import get_org_by_code
+from portal.orgs.tree import get_org_by_code
 
 
 def test_seed_demo_twice(runner):
@@ -103,8 +103,8 @@ def test_campaign_create_prints_the_id(runner, tree):
 
 
 def test_campaign_settle_and_rank(runner, tree, make_user):
+    from portal.campaigns.steps import report_steps
     from portal.models import Board, ReportSource
-    from portal.services.steps import report_steps
     from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 
     campaign = running_campaign(tree["edu"])
@@ -193,8 +193,8 @@ def test_member_import_says_why_each_enrolment_was_refused(runner, tree, tmp_pat
 def test_campaign_export_writes_the_board(runner, tree, make_user, tmp_path):
     from openpyxl import load_workbook
 
+    from portal.campaigns.steps import report_steps
     from portal.models import ReportSource
-    from portal.services.steps import report_steps
     from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 
     campaign = running_campaign(tree["edu"])

@@ -65,7 +65,7 @@ def _documented_environment(monkeypatch, tmp_path, **overrides):
         "SECRET_KEY": "a-long-random-secret-from-the-vault",
         "PORTAL_PII_KEY": PII_KEY,
         "PORTAL_PROXY_FIX_X_FOR": "1",
-        "PORTAL_SMS_SENDER": "portal.services.sms_senders:LogSender",
+        "PORTAL_SMS_SENDER": "portal.identity.sms_senders:LogSender",
     }
     variables.update(overrides)
     for name, value in variables.items():

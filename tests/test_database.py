@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from portal.database import began_on_database, load_first
 from portal.extensions import db
+from portal.identity.accounts import create_account
 from portal.models import User
-from portal.services.accounts import create_account
 
 
 def test_rollback_after_a_savepoint_leaves_nothing(app):

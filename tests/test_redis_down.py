@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from portal.campaigns.tokens import issue_personal_token
 from portal.extensions import db
-from portal.services.tokens import issue_personal_token
 from tests.support import closed_port
 
 

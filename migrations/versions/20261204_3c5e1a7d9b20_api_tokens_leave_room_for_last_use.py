@@ -1,7 +1,7 @@
 """api tokens leave room on each page for their last use
 
 Reviewed: a storage setting only, on PostgreSQL (SQLite has none; nothing happens there). Each token's
-"last used" time is written in batches once a minute per worker (portal/services/tokens.py, TokenUses),
+"last used" time is written in batches once a minute per worker (portal/campaigns/tokens.py, TokenUses),
 in the request that notes the next use. With pages packed full, every such write put the row's new
 version on another page and into all four of the table's indexes: 233 ms of PostgreSQL for a batch of
 12,000 tokens (a minute of one worker at the step API benchmark's rate), while that request waited.

@@ -1,7 +1,7 @@
 """board exports written in the background
 
 Reviewed: one new table, empty at the upgrade; nothing existing changes. A row is an admin's request to
-export a board too large to write within a page request (portal/services/board_export_files.py): the
+export a board too large to write within a page request (portal/boards/export_files.py): the
 job claims it (queued -> running, a conditional UPDATE), writes the file under EXPORT_DIR and marks it
 done with its rows and size. The status is a string with a CHECK of its four values, as the other
 enumerations (portal/models/base.str_enum). Rows go with their campaign, their node or their requester

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 
-from portal.services.errors import DomainError
+from portal.common.errors import DomainError
 
 # Pydantic error types → a message a developer or a partner's support staff can act on.
 _FIELD_MESSAGES = {

@@ -44,20 +44,13 @@ from portal.api.support import (
     wrong_token_kind,
 )
 from portal.api.throttle import BULK_PER_TOKEN, check_rate
-from portal.extensions import csrf, db
-from portal.models.api import TokenKind
-from portal.models.base import utcnow
-from portal.models.campaign import Campaign, Enrollment
-from portal.models.identity import User
-from portal.models.steps import ReportSource
-from portal.services.boards import read_board
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import as_utc, local_today
-from portal.services.errors import DomainError
-from portal.services.participation import campaigns_open_to, day_history, find_enrollment, totals_of
-from portal.services.partner_sync import PartnerDay, sync_partner_batch
-from portal.services.rules import RankingKind
-from portal.services.steps import (
+from portal.boards.reading import read_board
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import as_utc, local_today
+from portal.campaigns.participation import campaigns_open_to, day_history, find_enrollment, totals_of
+from portal.campaigns.partner_sync import PartnerDay, sync_partner_batch
+from portal.campaigns.rules import RankingKind
+from portal.campaigns.steps import (
     ReportResult,
     StepTarget,
     check_in_on,
@@ -66,7 +59,14 @@ from portal.services.steps import (
     report_steps_by_token,
     settled_terms,
 )
-from portal.services.tokens import find_token_for_campaign, hash_token, token_uses
+from portal.campaigns.tokens import find_token_for_campaign, hash_token, token_uses
+from portal.common.errors import DomainError
+from portal.extensions import csrf, db
+from portal.models.api import TokenKind
+from portal.models.base import utcnow
+from portal.models.campaign import Campaign, Enrollment
+from portal.models.identity import User
+from portal.models.steps import ReportSource
 
 bp = Blueprint("api", __name__, url_prefix=API_PATH_PREFIX + "v1")
 csrf.exempt(bp)

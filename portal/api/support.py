@@ -15,9 +15,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from portal.api.errors import ApiError, validation_error
+from portal.campaigns.tokens import find_active_token
 from portal.extensions import db
 from portal.models.api import ApiToken, TokenKind
-from portal.services.tokens import find_active_token
 
 
 def bearer_secret() -> str:

@@ -34,7 +34,7 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 
 from portal.api.errors import ApiError
 from portal.extensions import app_state, limiter
-from portal.page_hooks import owned_by
+from portal.web.page_hooks import owned_by
 
 # A member's phone syncs a few times an hour; a partner pushes batches to the bulk route.
 PER_TOKEN = parse("120/minute")

@@ -2,7 +2,7 @@
 that holds the board's rows as of its last refresh.
 
 The snapshot tables themselves are made by the refresh (``CREATE TABLE … AS SELECT …``) and dropped one
-refresh later, so they are not models: ``portal/services/board_snapshots.py`` describes their columns and
+refresh later, so they are not models: ``portal/boards/snapshots.py`` describes their columns and
 ``migrations/env.py`` leaves tables named ``board_snap_*`` out of autogenerate.
 """
 
@@ -88,7 +88,7 @@ class ExportStatus(enum.StrEnum):
 
 
 class BoardExport(Base):
-    """A board's export written by a background job (``services/board_export_files.py``): boards too large
+    """A board's export written by a background job (``portal/boards/export_files.py``): boards too large
     to write within a page request. The file lies under ``EXPORT_DIR`` and only its requester downloads
     it; rows and files are forgotten ``BOARD_EXPORT_KEEP_DAYS`` after the request."""
 

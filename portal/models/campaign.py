@@ -30,7 +30,7 @@ class Campaign(Base):
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     preset: Mapped[str | None] = mapped_column(String(40))
-    # The RuleSet (portal.services.rules) as JSON; always written through parse_rules.
+    # The RuleSet (portal.campaigns.rules) as JSON; always written through parse_rules.
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
     start_day: Mapped[date]
     end_day: Mapped[date]

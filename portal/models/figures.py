@@ -1,5 +1,5 @@
 """The admin dashboard's figures (rules §11): each node's totals over its whole subtree for one
-campaign, kept by a refresh (``portal/services/node_figures.py``) so that a dashboard over a million
+campaign, kept by a refresh (``portal/dashboard/node_figures.py``) so that a dashboard over a million
 participants and 100,000 nodes reads a few dozen rows instead of counting.
 
 A node's row sums everything below it: the campaign's participants walking for a unit in its subtree, and

@@ -157,7 +157,7 @@ class PrizeCode(Base):
 
 class ShippingAddress(Base):
     """Where a physical prize goes: given once by the winner, never changed (one row per draw).
-    Name, phone and address are personal data, kept encrypted (services/pii.py)."""
+    Name, phone and address are personal data, kept encrypted (portal/common/pii.py)."""
 
     __tablename__ = "shipping_addresses"
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from portal.campaigns.steps import report_steps
+from portal.campaigns.tokens import issue_partner_token, issue_personal_token, revoke_token
 from portal.extensions import db
 from portal.models import DailyRecord, Enrollment, ReportSource
 from portal.models.base import utcnow
-from portal.services.steps import report_steps
-from portal.services.tokens import issue_partner_token, issue_personal_token, revoke_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 
 
@@ -307,8 +307,8 @@ def test_unit_board_ranks_each_kind_of_union_among_itself(client, tree, make_use
 
 
 def test_team_board_for_members_and_partners(client, tree, make_user):
-    from portal.services.settlement import settle_day
-    from portal.services.teams import create_team, join_team
+    from portal.teams.team import create_team, join_team
+    from portal.workflows.settlement import settle_day
     from tests.route_helpers import walk_days
 
     campaign = running_campaign(tree["sx"], "motherland-100", started_days_ago=3)

@@ -16,16 +16,16 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from portal.boards.definitions import individual_board
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import day_closes_at
+from portal.campaigns.settled_totals import TOTALS_MARGIN, settle_totals
+from portal.campaigns.tokens import issue_partner_token, issue_personal_token
 from portal.extensions import db, limiter
 from portal.models import Checkin, DailyRecord, Enrollment, EnrollmentTotals
 from portal.models.base import utcnow
 from portal.models.board import TotalsCutoff
 from portal.models.campaign import Campaign, CampaignDay
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import day_closes_at
-from portal.services.rankings import individual_board
-from portal.services.settled_totals import TOTALS_MARGIN, settle_totals
-from portal.services.tokens import issue_partner_token, issue_personal_token
 from tests.campaign_helpers import (
     board_rows,
     enrolled,

@@ -7,8 +7,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from portal.campaigns.tokens import issue_personal_token
 from portal.extensions import db
-from portal.services.tokens import issue_personal_token
 from tests.campaign_helpers import enrolled, member_of, running_campaign
 
 

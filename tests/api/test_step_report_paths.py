@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
+from portal.campaigns.steps import report_steps, settled_terms
+from portal.campaigns.tokens import TokenUses, issue_partner_token, issue_personal_token, revoke_token
 from portal.extensions import db
 from portal.models import DailyRecord, DayFlag, ReportSource
 from portal.models.api import ApiToken
 from portal.models.base import utcnow
-from portal.services.campaigns import create_campaign
-from portal.services.steps import report_steps, settled_terms
-from portal.services.tokens import TokenUses, issue_partner_token, issue_personal_token, revoke_token
+from portal.workflows.campaign_setup import create_campaign
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 
 

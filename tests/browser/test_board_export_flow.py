@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from portal.boards import export_files as board_export_files
 from portal.extensions import db
-from portal.services import board_export_files
 from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import board_of_three
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.services.campaigns import create_campaign
+from portal.workflows.campaign_setup import create_campaign
 from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import today_local
 

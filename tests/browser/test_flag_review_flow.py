@@ -2,9 +2,9 @@
 
 from playwright.sync_api import expect
 
+from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import ReportSource
-from portal.services.steps import report_steps
 from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from portal.extensions import db
-from portal.services.membership import approve_application
+from portal.membership.applications import approve_application
 from tests.conftest import DEFAULT_PASSWORD
 from tests.membership_helpers import apply
 

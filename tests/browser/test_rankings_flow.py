@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from portal.boards.snapshots import refresh_boards
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import day_closes_at
+from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import ReportSource
 from portal.models.base import utcnow
-from portal.services.board_snapshots import refresh_boards
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import day_closes_at
-from portal.services.settlement import settle_day
-from portal.services.steps import report_steps
+from portal.workflows.settlement import settle_day
 from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 
@@ -78,7 +78,7 @@ def test_the_board_works_without_javascript(live_server, page_without_js, tree, 
 
 
 def test_team_and_union_boards_on_a_phone(live_server, page, another_page, tree, make_user, screenshot):
-    from portal.services.teams import create_team
+    from portal.teams.team import create_team
 
     teams = running_campaign(tree["sx"], "motherland-100", started_days_ago=3)
     captain = enrolled(member_of(make_user(real_name="孙丽华"), tree["xa"]), teams, tree["xa"])

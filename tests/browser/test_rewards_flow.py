@@ -98,7 +98,7 @@ def test_admin_uploads_codes_reads_the_log_and_exports(live_server, page, tree, 
     member = enrolled(member_of(make_user(real_name="周晓燕"), tree["njmu"]), campaign, tree["njmu"])
     checkin_pool = make_pool(campaign, ChanceSource.CHECKIN, [("0.5元红包", PrizeKind.CASH, 1, 2)])
     give_chance(member, checkin_pool, "day:1")
-    from portal.services.draws import draw
+    from portal.rewards.draws import draw
 
     draw(member, checkin_pool)
     db.session.commit()

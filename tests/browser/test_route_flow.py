@@ -12,8 +12,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.services.campaigns import create_campaign
-from portal.services.route import list_landmarks
+from portal.route.progress import list_landmarks
+from portal.workflows.campaign_setup import create_campaign
 from tests.browser.test_membership_flows import sign_in
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.route_helpers import photo_bytes, walk_days

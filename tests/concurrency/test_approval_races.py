@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.identity.sms_codes import issue_code
+from portal.membership.applications import approve_application, reject_application, submit_application
 from portal.models import (
     Application,
     ApplicationKind,
@@ -15,8 +17,6 @@ from portal.models import (
     SmsPurpose,
     User,
 )
-from portal.services.membership import approve_application, reject_application, submit_application
-from portal.services.sms_codes import issue_code
 from tests.concurrency.test_races import race
 from tests.membership_helpers import apply
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 
+from portal.boards.reading import read_board
+from portal.boards.snapshots import refresh_boards
+from portal.campaigns.rules import RankingKind
+from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import Campaign, ReportSource
 from portal.models.base import utcnow
-from portal.services.board_snapshots import refresh_boards
-from portal.services.boards import read_board
-from portal.services.rules import RankingKind
-from portal.services.steps import report_steps
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.concurrency.test_races import race
 
@@ -81,8 +81,8 @@ def test_readers_never_wait_for_or_miss_a_board_during_refreshes(app, campaign):
 
 def test_racing_jobs_write_an_export_once(app, campaign, make_user, tree):
     """A request enqueued twice (an RQ retry, two threads) is claimed by one job; the others write nothing."""
+    from portal.boards.export_files import export_dir, request_board_export, run_board_export
     from portal.models import BoardExport, ExportStatus
-    from portal.services.board_export_files import export_dir, request_board_export, run_board_export
 
     refresh_boards(campaign)
     export_id = request_board_export(make_user(admin_of=tree["edu"]), campaign, RankingKind.INDIVIDUAL).id

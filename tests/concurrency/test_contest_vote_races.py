@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from portal.contests.votes import cast_vote
 from portal.extensions import db
 from portal.models import ContestVote, ContestVoterDay, ContestWork, User
-from portal.services.contest_votes import cast_vote
 from tests.campaign_helpers import member_of
 from tests.concurrency.test_races import race
 from tests.contest_helpers import approved, open_collection, photo_work

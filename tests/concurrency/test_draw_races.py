@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import (
     Campaign,
@@ -25,13 +26,12 @@ from portal.models import (
     ReportSource,
 )
 from portal.models.base import utcnow
-from portal.services.chances import redeem_points
-from portal.services.draws import draw
-from portal.services.points import points_of
-from portal.services.prize_pools import upload_codes
-from portal.services.settlement import settle_day
-from portal.services.shipping import AddressInput, submit_address
-from portal.services.steps import report_steps
+from portal.rewards.chances import redeem_points
+from portal.rewards.draws import draw
+from portal.rewards.points import points_of
+from portal.rewards.pools import upload_codes
+from portal.rewards.shipping import AddressInput, submit_address
+from portal.workflows.settlement import settle_day
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.concurrency.test_races import race
 from tests.rewards_helpers import give_chance, give_points, make_pool

@@ -5,9 +5,9 @@ threads)."""
 import pytest
 from sqlalchemy import select
 
+from portal.dashboard.node_figures import refresh_figures
 from portal.extensions import db
 from portal.models import Campaign, NodeDayFigures, NodeFigures
-from portal.services.node_figures import refresh_figures
 from tests.concurrency.test_races import race
 from tests.dashboard_helpers import generate_campaign_tree
 

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import day_closes_at
+from portal.campaigns.partner_sync import PartnerDay, sync_partner_batch
+from portal.campaigns.settled_totals import TOTALS_MARGIN, settle_totals
 from portal.extensions import db
 from portal.models import Campaign, DailyRecord, Enrollment
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import day_closes_at
-from portal.services.partner_sync import PartnerDay, sync_partner_batch
-from portal.services.settled_totals import TOTALS_MARGIN, settle_totals
-from portal.services.settlement import settle_day
+from portal.workflows.settlement import settle_day
 from tests.campaign_helpers import (
     a_walk_start_today,
     board_rows,

@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.common.errors import DomainError
 from portal.extensions import db
+from portal.identity.accounts import complete_profile, create_account
+from portal.identity.sms_codes import consume_code, issue_code
 from portal.models import SmsPurpose, User
-from portal.services.accounts import complete_profile, create_account
-from portal.services.errors import DomainError
-from portal.services.sms_codes import consume_code, issue_code
 
 pytestmark = pytest.mark.postgres
 THREADS = 8

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.campaigns.steps import report_steps, report_steps_by_token, settled_terms
+from portal.campaigns.tokens import hash_token, issue_personal_token
 from portal.extensions import db
 from portal.models import DailyRecord, Enrollment, ReportSource
 from portal.models.base import utcnow
-from portal.services.steps import report_steps, report_steps_by_token, settled_terms
-from portal.services.tokens import hash_token, issue_personal_token
 from tests.campaign_helpers import a_walk_start_today, enrolled, member_of, running_campaign, today_local
 from tests.concurrency.test_races import race
 
@@ -76,8 +76,8 @@ def test_racing_batches_of_token_uses_keep_the_latest_and_never_deadlock(app, ma
     different orders (``TokenUses.write``: one statement over two arrays on PostgreSQL)."""
     import random
 
+    from portal.campaigns.tokens import TokenUses
     from portal.models import ApiToken
-    from portal.services.tokens import TokenUses
 
     hashes = [issue_personal_token(make_user(), f"t{i}").token.token_hash for i in range(300)]
     db.session.commit()

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Certificate, Enrollment, Landmark, LandmarkVisit, PointEntry, Reflection
 from portal.models.base import utcnow
-from portal.services.certificates import issue_certificate
-from portal.services.quiz import answer_quiz_question, check_question_rows, daily_set, import_questions
-from portal.services.route import answer_landmark, list_landmarks, write_reflection
+from portal.rewards.quiz import answer_quiz_question, check_question_rows, daily_set, import_questions
+from portal.route.certificates import issue_certificate
+from portal.route.progress import answer_landmark, list_landmarks, write_reflection
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.concurrency.test_races import THREADS, race
 from tests.route_helpers import walk_days

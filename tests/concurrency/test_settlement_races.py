@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.campaigns.settled_totals import totals_cutoff
+from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import Campaign, CampaignDay, Enrollment, EnrollmentTotals, ReportSource
-from portal.services.settled_totals import totals_cutoff
-from portal.services.settlement import settle_day
-from portal.services.steps import report_steps
+from portal.workflows.settlement import settle_day
 from tests.campaign_helpers import (
     board_rows,
     enrolled,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Enrollment, PointEntry, Team, TeamMember
-from portal.services.teams import create_team, join_team
+from portal.teams.team import create_team, join_team
 from tests.campaign_helpers import enrolled, member_of, running_campaign
 from tests.concurrency.test_races import race
 

@@ -1,9 +1,9 @@
 """The approval queue: scope, filters, search, inline decisions (htmx fragments) and bulk approval."""
 
 from portal.extensions import db
+from portal.membership.applications import approve_application
 from portal.models import ApplicationKind, ApplicationStatus, OrgKind
-from portal.services.membership import approve_application
-from portal.services.orgs import create_org
+from portal.orgs.tree import create_org
 from tests.membership_helpers import apply
 from tests.support import text_of
 

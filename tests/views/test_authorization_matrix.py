@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import pytest
 
+from portal.boards.export_files import request_board_export, run_board_export
+from portal.campaigns.rules import RankingKind
+from portal.campaigns.steps import report_steps
+from portal.campaigns.tokens import issue_personal_token
+from portal.contests.results import add_award
 from portal.extensions import db, limiter
+from portal.membership.announcements import publish_announcement
 from portal.models import ChanceSource, PrizeKind, Reflection, ReportSource
-from portal.services.announcements import publish_announcement
-from portal.services.board_export_files import request_board_export, run_board_export
-from portal.services.contest_results import add_award
-from portal.services.draws import draw
-from portal.services.prize_pools import pools_of
-from portal.services.quiz import check_question_rows, daily_set, import_questions
-from portal.services.route import list_landmarks
-from portal.services.rules import RankingKind
-from portal.services.steps import report_steps
-from portal.services.teams import create_team
-from portal.services.tokens import issue_personal_token
+from portal.rewards.draws import draw
+from portal.rewards.pools import pools_of
+from portal.rewards.quiz import check_question_rows, daily_set, import_questions
+from portal.route.progress import list_landmarks
+from portal.teams.team import create_team
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.contest_helpers import approved, open_collection, photo_work
 from tests.membership_helpers import apply

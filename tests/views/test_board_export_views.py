@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from portal.boards.export_files import run_board_export
 from portal.extensions import db
 from portal.models import BoardExport
-from portal.services.board_export_files import run_board_export
 from tests.campaign_helpers import board_of_three
 
 LIST = {"HX-Request": "true", "HX-Target": "export_list"}
@@ -98,7 +98,7 @@ def test_the_dashboard_exports_its_nodes_rows_in_the_background(
 
 
 def test_a_failed_export_offers_to_ask_again(page_limit_of_two, client, login, tree, make_user, monkeypatch):
-    from portal.services import board_export_files
+    from portal.boards import export_files as board_export_files
 
     campaign = board_of_three(tree, make_user)
     login(make_user(admin_of=tree["js"]))

@@ -71,8 +71,8 @@ def test_not_enrolled_cannot_report(client, tree, make_user, login):
 
 
 def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_user, login):
+    from portal.campaigns.steps import report_steps
     from portal.models import ReportSource
-    from portal.services.steps import report_steps
     from tests.campaign_helpers import today_local
 
     campaign = running_campaign(tree["edu"])
@@ -120,8 +120,8 @@ def test_member_appeals_a_flagged_day_and_admin_reviews(app, client, tree, make_
 
 def test_the_review_queue_says_why_to_the_admin(app, client, tree, make_user, login):
     """The member reads "why" about their own days; the admin reads it about a member's."""
+    from portal.campaigns.steps import report_steps
     from portal.models.steps import DayFlag
-    from portal.services.steps import report_steps
 
     campaign = running_campaign(tree["edu"])
     admin = make_user(admin_of=tree["edu"])

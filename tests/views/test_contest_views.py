@@ -256,7 +256,7 @@ def test_the_share_link_and_the_results_are_public(client, tree, make_user, logi
 def test_a_collection_without_categories_is_not_opened_and_categories_are_managed(
     client, tree, make_user, login
 ):
-    from portal.services.contests import Windows, create_contest
+    from portal.contests.contest import Windows, create_contest
 
     today = today_local()
     contest = create_contest(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Organisation
-from portal.services.permissions import admin_scope
+from portal.orgs.scope import admin_scope
 from tests.campaign_helpers import enrolled, member_of, running_campaign
 from tests.dashboard_helpers import campaign_with_walkers
 from tests.membership_helpers import apply

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AnnouncementRead, Campaign
-from portal.services.campaigns import create_campaign
-from portal.services.quiz import check_question_rows, import_questions
+from portal.rewards.quiz import check_question_rows, import_questions
+from portal.workflows.campaign_setup import create_campaign
 from tests.campaign_helpers import member_of, today_local
 from tests.dashboard_helpers import campaign_with_walkers
 from tests.membership_helpers import apply
@@ -146,7 +146,7 @@ def test_an_admin_below_exports_the_ranking_of_their_subtree(client, tree, make_
 
 
 def test_an_admin_of_two_unions_can_start_at_either(client, tree, make_user, login):
-    from portal.services.roles import grant_union_admin
+    from portal.orgs.roles import grant_union_admin
 
     campaign = _campaign_with_walkers(tree, make_user)
     admin = make_user(admin_of=tree["nj"])

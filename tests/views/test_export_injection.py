@@ -8,11 +8,11 @@ import io
 
 from openpyxl import load_workbook
 
+from portal.boards.export_files import request_board_export, run_board_export
+from portal.campaigns.rules import RankingKind
+from portal.common.spreadsheets import FORMULA_STARTS, as_text_cell
 from portal.extensions import db
 from portal.models import Organisation
-from portal.services.board_export_files import request_board_export, run_board_export
-from portal.services.rules import RankingKind
-from portal.services.spreadsheets import FORMULA_STARTS, as_text_cell
 from tests.views.test_authorization_matrix import MATRIX, _path, _signed_in, people  # noqa: F401
 
 HOSTILE = '=HYPERLINK("http://e.vil","点我")'

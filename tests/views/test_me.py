@@ -33,7 +33,7 @@ def test_wrong_checksum_keeps_what_was_typed(client, make_user, login):
 def test_id_number_of_another_account_is_refused(client, make_user, login):
     make_user().id_number_cipher  # noqa: B018 - a first account with some ID number
     from portal.extensions import db
-    from portal.services.accounts import complete_profile
+    from portal.identity.accounts import complete_profile
 
     owner = make_user(profile=False)
     complete_profile(owner, "张三", "320104198807220031")

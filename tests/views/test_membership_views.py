@@ -5,8 +5,8 @@ import re
 from sqlalchemy import event, select
 
 from portal.extensions import db
+from portal.membership.applications import approve_application, reject_application
 from portal.models import Application, ApplicationStatus
-from portal.services.membership import approve_application, reject_application
 from tests.membership_helpers import apply
 from tests.support import text_of
 

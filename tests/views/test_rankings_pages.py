@@ -10,17 +10,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from portal.boards.snapshots import refresh_boards
+from portal.boards.tables import board_cache
+from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.day_rules import day_closes_at
 from portal.extensions import db
 from portal.i18n import LANGUAGE_COOKIE
 from portal.models import AuditEntry
 from portal.models.identity import new_session_nonce
-from portal.services.board_snapshots import refresh_boards
-from portal.services.board_tables import board_cache
-from portal.services.campaigns import campaign_rules
-from portal.services.day_rules import day_closes_at
-from portal.services.settlement import settle_day
-from portal.services.teams import create_team, join_team
-from portal.views.panel_tags import keep_frame
+from portal.teams.team import create_team, join_team
+from portal.web.panel_tags import keep_frame
+from portal.workflows.settlement import settle_day
 from tests.campaign_helpers import member_of, running_campaign, walkers_at_one_instant
 from tests.conftest import DEFAULT_PASSWORD
 from tests.support import counted_queries
@@ -215,7 +215,7 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
         assert len(statements) == 2 or (scope != "all" and len(statements) == 3), statements
         assert "BEGIN" not in statements and "(transaction)" not in statements, statements
         with monkeypatch.context() as patched:
-            patched.setattr("portal.views.rankings.read_board_for_session", lambda *args, **kwargs: None)
+            patched.setattr("portal.web.rankings.read_board_for_session", lambda *args, **kwargs: None)
             ordinary = client.get(address)
         assert main_of(page.get_data(as_text=True)) == main_of(ordinary.get_data(as_text=True))
 

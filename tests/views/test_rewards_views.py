@@ -176,7 +176,7 @@ def test_admins_see_pools_upload_codes_and_export(client, tree, make_user, login
     give_chance(enrollment, voucher_pool, "final")
     voucher_pool.no_prize_weight = 0
     db.session.commit()
-    from portal.services.draws import draw
+    from portal.rewards.draws import draw
 
     draw(enrollment, voucher_pool)
     db.session.commit()
@@ -215,7 +215,7 @@ def test_members_cannot_reach_the_prize_admin(client, tree, make_user, login):
 
 
 def _pools(campaign):
-    from portal.services.prize_pools import pools_of
+    from portal.rewards.pools import pools_of
 
     return pools_of(campaign)
 
@@ -247,8 +247,8 @@ def test_admins_change_a_prize_and_bad_values_are_refused_in_place(client, tree,
 
 
 def test_a_voucher_winner_sees_the_code(client, tree, make_user, login):
-    from portal.services.draws import draw
-    from portal.services.prize_pools import upload_codes
+    from portal.rewards.draws import draw
+    from portal.rewards.pools import upload_codes
 
     admin = make_user(admin_of=tree["edu"])
     campaign, member, enrollment = _member(tree, make_user)

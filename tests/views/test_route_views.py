@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Certificate, Landmark, LandmarkVisit, PointEntry, Question, Reflection
-from portal.services.campaigns import create_campaign
-from portal.services.route import list_landmarks
-from portal.services.settlement import settle_day
+from portal.route.progress import list_landmarks
+from portal.workflows.campaign_setup import create_campaign
+from portal.workflows.settlement import settle_day
 from tests.campaign_helpers import enrolled, member_of, running_campaign, today_local
 from tests.route_helpers import bomb_png, photo_bytes, walk_days
 from tests.support import text_of
@@ -97,7 +97,7 @@ def test_poster_from_an_uploaded_photo(client, tree, make_user, login):
     for data, message in (
         (b"not an image at all", "请上传 JPEG 或 PNG 格式的照片"),
         (photo_bytes(image_format="GIF"), "请上传 JPEG 或 PNG 格式的照片"),
-        (bomb_png(), "图片太大"),  # over 10 MB is refused the same way (tests/services/test_route.py)
+        (bomb_png(), "图片太大"),  # over 10 MB is refused the same way (tests/domain/test_route.py)
     ):
         refused = client.post(url, data={"photo": (io.BytesIO(data), "photo.jpg")})
         assert refused.status_code == 200 and message in text_of(refused.data)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Team, TeamAnnouncement, TeamMember
-from portal.services.teams import create_team, join_team
+from portal.teams.team import create_team, join_team
 from tests.campaign_helpers import enrolled, member_of, running_campaign
 from tests.support import text_of
 

@@ -1,0 +1,1 @@
+"""Works collections and voting (rules §10)."""

@@ -1,0 +1,1 @@
+"""The union admin's dashboard: figures per node and day, participation against quotas, exports."""

@@ -1,0 +1,59 @@
+"""Granting admin roles: union admins on a node, platform admins for everything."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.common.audit import record_audit
+from portal.extensions import db
+from portal.models.identity import UnionAdminRole, User
+from portal.models.org import Organisation
+
+
+def grant_union_admin(user: User, org: Organisation, *, actor: User | None) -> UnionAdminRole:
+    """Make ``user`` an admin of ``org``'s subtree. Granting a role twice returns the existing one."""
+    role = db.session.scalar(
+        select(UnionAdminRole).where(
+            UnionAdminRole.user_id == user.id, UnionAdminRole.organisation_id == org.id
+        )
+    )
+    if role is not None:
+        return role
+    role = UnionAdminRole(user=user, organisation=org, granted_by_id=actor.id if actor else None)
+    db.session.add(role)
+    db.session.flush()
+    record_audit(
+        actor,
+        "admin.grant",
+        subject_type="user",
+        subject_id=user.id,
+        organisation_id=org.id,
+        after={"role": "union_admin", "organisation": org.code},
+    )
+    return role
+
+
+def make_platform_admin(user: User, *, actor: User | None) -> User:
+    if not user.is_platform_admin:
+        user.is_platform_admin = True
+        record_audit(
+            actor,
+            "admin.grant",
+            subject_type="user",
+            subject_id=user.id,
+            before={"platform_admin": False},
+            after={"platform_admin": True},
+        )
+    return user
+
+
+def list_org_admins(org: Organisation) -> list[User]:
+    """The people appointed to ``org`` itself (admins of nodes above it are not listed)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UnionAdminRole, UnionAdminRole.user_id == User.id)
+            .where(UnionAdminRole.organisation_id == org.id)
+            .order_by(UnionAdminRole.id)
+        )
+    )

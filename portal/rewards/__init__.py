@@ -1,0 +1,1 @@
+"""Points, badges, draw chances, prize pools, draws, shipping and the quiz (rules §9)."""

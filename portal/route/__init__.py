@@ -1,0 +1,1 @@
+"""The virtual route (rules §6): landmarks, progress, passing, reflections, certificates and posters."""

@@ -1,1 +1,0 @@
-"""One blueprint per area; each view loads, permits, validates, calls a service, commits, answers."""
