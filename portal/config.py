@@ -146,7 +146,8 @@ class DefaultConfig:
         "/System/Library/Fonts/PingFang.ttc",
     )
 
-    # API tokens' "last used" is written in batches, at most this often per process (portal/campaigns/tokens.py).
+    # API tokens' "last used" is written in batches, at most this often per process
+    # (portal/campaigns/tokens.py).
     API_TOKEN_USE_WRITE_SECONDS = 60.0
 
 

@@ -175,9 +175,9 @@ GIVEN = (
 
 def _load_crowd(entry: dict, campaign: Campaign, today: date) -> None:
     """Invented members of ``entry["unions"]``, imported as a union admin imports a spreadsheet of its
-    members (portal/workflows/member_import.py: the accounts sign in by SMS code), most of them then enrolled on
-    some day since the campaign's start, with steps on past days (settled with the rest of the demo's
-    days). Once: a second load finds them imported and changes nothing."""
+    members (portal/workflows/member_import.py: the accounts sign in by SMS code), most of them then
+    enrolled on some day since the campaign's start, with steps on past days (settled with the rest of
+    the demo's days). Once: a second load finds them imported and changes nothing."""
     rng = random.Random(entry["seed"])
     records = []
     for index in range(entry["people"]):
