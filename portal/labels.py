@@ -1,4 +1,5 @@
-"""Display names of the enums, translatable; templates use ``label(value)``."""
+"""Display names of the enums, translatable; templates use ``label(value)``. An enum defined above the
+models (a campaign rule's) carries its own ``label``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from portal.campaigns.rules import CheckinMode
 from portal.models.contest import WorkKind, WorkStatus
 from portal.models.membership import ApplicationKind, ApplicationStatus, MemberCategory
 from portal.models.org import OrgKind
@@ -31,9 +31,6 @@ LABELS: dict[enum.Enum, object] = {
     ApplicationStatus.APPROVED: _l("Approved"),
     ApplicationStatus.REJECTED: _l("Rejected"),
     ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
-    CheckinMode.NONE: _l("No check-in"),
-    CheckinMode.POINTS: _l("Check-in earns points"),
-    CheckinMode.REQUIRED: _l("Check-in counts in the ranking"),
     PointReason.CHECKIN: _l("Daily check-in"),
     PointReason.STEPS: _l("Steps turned into points"),
     PointReason.QUALIFIED_DAY: _l("Qualified day"),
@@ -97,4 +94,8 @@ def audit_action(code: str) -> str:
 
 
 def label(value: enum.Enum | None) -> str:
-    return str(LABELS.get(value, value)) if value is not None else ""
+    if value is None:
+        return ""
+    if value in LABELS:
+        return str(LABELS[value])
+    return str(getattr(value, "label", value))

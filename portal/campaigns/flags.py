@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import select, update
 
 from portal.campaigns.campaign import campaign_rules
@@ -10,6 +9,7 @@ from portal.campaigns.day_rules import evaluate_day
 from portal.campaigns.errors import AlreadyAppealed, AlreadyReviewed, AppealNoteRequired, NotFlagged
 from portal.campaigns.settled_totals import hold_totals, recount_totals
 from portal.common.audit import record_audit
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -101,9 +101,9 @@ def open_flags(scope, *, limit: int = 100) -> list[tuple[DailyRecord, User, Camp
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def get_record_in_scope_or_404(scope, record_id: int) -> DailyRecord:
+def record_in_scope(scope, record_id: int) -> DailyRecord:
     record = db.session.get(DailyRecord, record_id)
     campaign = db.session.get(Campaign, record.campaign_id) if record else None
     if record is None or not scope.contains(campaign.organisation):
-        abort(404)
+        raise NotFound()
     return record

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import abort
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import campaign_total
 from portal.campaigns.runs import distance_by_day, list_runs
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.membership.applications import active_membership
 from portal.models.campaign import Campaign, CampaignDay, Enrollment
@@ -46,14 +46,14 @@ def enrolled_campaigns(user: User) -> list[Campaign]:
     return list(db.session.scalars(query.order_by(Campaign.start_day.desc(), Campaign.id.desc())))
 
 
-def get_campaign_for_member_or_404(user: User, campaign_id: int) -> Campaign:
+def campaign_for_member(user: User, campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign not in campaigns_open_to(user):
-        abort(404)
+        raise NotFound()
     return campaign
 
 
-def campaign_for_viewer_or_404(
+def campaign_for_viewer(
     user: User, campaign_id: int, *, with_organisation: bool = False
 ) -> tuple[Campaign, Enrollment | None]:
     """The campaign and the member's enrolment in it (None when not enrolled); a 404 when the campaign is
@@ -68,19 +68,19 @@ def campaign_for_viewer_or_404(
         statement = statement.options(joinedload(Campaign.organisation))
     found = db.session.execute(statement).first()
     if found is None:
-        abort(404)
+        raise NotFound()
     campaign, enrollment = found
     if enrollment is None and campaign not in campaigns_open_to(user):
-        abort(404)
+        raise NotFound()
     return campaign, enrollment
 
 
-def get_enrollment_for_member_or_404(user: User, campaign_id: int) -> tuple[Campaign, Enrollment]:
+def enrollment_for_member(user: User, campaign_id: int) -> tuple[Campaign, Enrollment]:
     """The campaign and the member's enrolment in it, in one round trip; a 404 when either is not
     theirs."""
-    campaign, enrollment = campaign_for_viewer_or_404(user, campaign_id)
+    campaign, enrollment = campaign_for_viewer(user, campaign_id)
     if enrollment is None:
-        abort(404)
+        raise NotFound()
     return campaign, enrollment
 
 

@@ -27,6 +27,18 @@ class CheckinMode(StrEnum):
     POINTS = "points"  # check-in earns points (seed 001)
     REQUIRED = "required"  # check-in counts in the ranking (seed 002)
 
+    @property
+    def label(self):
+        """Its display name (``portal.labels.label`` shows it)."""
+        return _CHECKIN_MODE_LABELS[self]
+
+
+_CHECKIN_MODE_LABELS = {
+    CheckinMode.NONE: _l("No check-in"),
+    CheckinMode.POINTS: _l("Check-in earns points"),
+    CheckinMode.REQUIRED: _l("Check-in counts in the ranking"),
+}
+
 
 class RouteMode(StrEnum):
     NONE = "none"

@@ -6,6 +6,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 
+class NotFound(LookupError):
+    """The thing asked for does not exist, or lies outside what the caller may see: both answer the same,
+    so nobody learns what exists outside their scope. Not a ``DomainError``: a form never shows it as a
+    message; the web layer answers 404 (``portal.web.errors``), the API its JSON ``not_found``."""
+
+
 class DomainError(Exception):
     """A rule said no. ``message`` is shown to the person; ``field`` names the input it is about."""
 

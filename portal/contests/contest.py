@@ -15,13 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.campaigns.day_rules import end_of_local_day, local_today
 from portal.common.audit import record_audit
+from portal.common.errors import NotFound
 from portal.contests.errors import (
     CategoryHasWorks,
     CategoryNameTaken,
@@ -213,10 +213,10 @@ def remove_category(actor: User, contest: Contest, category: ContestCategory) ->
     audit_contest(actor, "contest.category", contest, {"removed": category.name})
 
 
-def category_of_or_404(contest: Contest, category_id: int | None) -> ContestCategory:
+def category_of(contest: Contest, category_id: int | None) -> ContestCategory:
     category = db.session.get(ContestCategory, category_id) if category_id else None
     if category is None or category.contest_id != contest.id:
-        abort(404)
+        raise NotFound()
     return category
 
 
@@ -234,10 +234,10 @@ def contests_in_scope(scope: AdminScope) -> list[Contest]:
     )
 
 
-def get_contest_in_scope_or_404(scope: AdminScope, contest_id: int) -> Contest:
+def contest_in_scope(scope: AdminScope, contest_id: int) -> Contest:
     contest = db.session.get(Contest, contest_id)
     if contest is None or not scope.contains(contest.organisation):
-        abort(404)
+        raise NotFound()
     return contest
 
 
@@ -263,11 +263,11 @@ def contests_for(user: User) -> list[Contest]:
     )
 
 
-def get_public_contest_or_404(contest_id: int) -> Contest:
+def public_contest(contest_id: int) -> Contest:
     """An opened collection: its gallery, works and results are public (share links work for anyone)."""
     contest = db.session.get(Contest, contest_id)
     if contest is None or contest.opened_at is None:
-        abort(404)
+        raise NotFound()
     return contest
 
 

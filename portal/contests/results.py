@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from portal.common.errors import NotFound
 from portal.contests.contest import audit_contest, contest_state
 from portal.contests.errors import (
     AwardNeedsApprovedWork,
@@ -56,7 +56,7 @@ def remove_award(actor: User, contest: Contest, award_id: int) -> None:
         raise ResultsAlreadyPublished()
     award = db.session.get(ContestAward, award_id)
     if award is None or award.contest_id != contest.id:
-        abort(404)
+        raise NotFound()
     db.session.delete(award)
     db.session.flush()
     audit_contest(actor, "contest.award", contest, {"removed": award.work_id})

@@ -17,13 +17,14 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.common.audit import record_audit
+from portal.common.errors import NotFound
 from portal.common.images import encode, read_upload
 from portal.common.media import save_media
 from portal.contests.contest import contest_state, require_eligible
@@ -151,7 +152,7 @@ def submit_work(
     union = require_eligible(user, contest)
     _require_submissions_open(contest, now)
     if draft.category.contest_id != contest.id:
-        abort(404)
+        raise NotFound()
     photos = _prepare_photos(draft.photos or [])
     video_url = _check_content(draft, len(photos))
     instant = now or utcnow()
@@ -176,11 +177,11 @@ def submit_work(
 def edit_work(user: User, work: ContestWork, draft: WorkDraft, *, now: datetime | None = None) -> None:
     """The author's changes, while submissions are open; the work goes back to review."""
     if work.author_id != user.id:
-        abort(404)
+        raise NotFound()
     contest = work.contest
     _require_submissions_open(contest, now)
     if draft.category.contest_id != contest.id:
-        abort(404)
+        raise NotFound()
     kept = [image for image in work.images if image.id not in draft.remove_image_ids]
     photos = _prepare_photos(draft.photos or [])
     video_url = _check_content(draft, len(kept) + len(photos))
@@ -312,16 +313,16 @@ def can_see_work(user: User, work: ContestWork, scope: AdminScope | None) -> boo
     return scope is not None and scope.contains(work.contest.organisation)
 
 
-def get_visible_work_or_404(user: User, work_id: int, scope: AdminScope | None) -> ContestWork:
+def visible_work(user: User, work_id: int, scope: AdminScope | None) -> ContestWork:
     work = db.session.get(ContestWork, work_id)
     if work is None or not can_see_work(user, work, scope):
-        abort(404)
+        raise NotFound()
     return work
 
 
-def work_of_or_404(contest: Contest, work_id: int | None) -> ContestWork:
+def work_of(contest: Contest, work_id: int | None) -> ContestWork:
     """A work of ``contest`` (which the caller has already found in scope); any other id is a 404."""
     work = db.session.get(ContestWork, work_id) if work_id else None
     if work is None or work.contest_id != contest.id:
-        abort(404)
+        raise NotFound()
     return work

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from flask import abort
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from portal.campaigns.day_rules import local_today
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.models.campaign import Campaign
 from portal.models.figures import FiguresRefresh, NodeDayFigures, NodeFigures
 from portal.models.org import Organisation
-from portal.orgs.scope import AdminScope, get_org_in_scope_or_404, list_scope_roots
+from portal.orgs.scope import AdminScope, list_scope_roots, org_in_scope
 from portal.orgs.tree import list_ancestors
 
 PAGE_SIZE = 50
@@ -124,25 +124,25 @@ def dashboard_campaigns(scope: AdminScope) -> list[Campaign]:
     return list(db.session.scalars(query.order_by(Campaign.start_day.desc(), Campaign.id.desc())))
 
 
-def dashboard_campaign_or_404(scope: AdminScope, campaign_id: int) -> Campaign:
+def dashboard_campaign(scope: AdminScope, campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not _watched(scope, campaign.organisation):
-        abort(404)
+        raise NotFound()
     return campaign
 
 
-def dashboard_node_or_404(scope: AdminScope, campaign: Campaign, org_id: int | None) -> Organisation:
+def dashboard_node(scope: AdminScope, campaign: Campaign, org_id: int | None) -> Organisation:
     """The node asked for (in scope, and inside the campaign's tree or above its union), or the admin's
     own starting node for this campaign."""
     home = campaign.organisation
     if org_id is not None:
-        node = get_org_in_scope_or_404(scope, org_id)
+        node = org_in_scope(scope, org_id)
         if not (home.contains(node) or node.contains(home)):
-            abort(404)
+            raise NotFound()
         return node
     starts = starting_nodes(scope, campaign)
     if not starts:
-        abort(404)
+        raise NotFound()
     return starts[0]
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import func, select
 
 from portal.common.audit import record_audit
+from portal.common.errors import NotFound
 from portal.database import insert_for
 from portal.extensions import db
 from portal.membership.applications import active_membership
@@ -76,10 +76,10 @@ def announcements_in_scope(scope: AdminScope, *, limit: int = 50) -> list[Announ
     return [AnnouncementLine(a, reads=reads.get(a.id, 0)) for a in announcements]
 
 
-def get_announcement_in_scope_or_404(scope: AdminScope, announcement_id: int) -> Announcement:
+def announcement_in_scope(scope: AdminScope, announcement_id: int) -> Announcement:
     announcement = db.session.get(Announcement, announcement_id)
     if announcement is None or not scope.contains(announcement.organisation):
-        abort(404)
+        raise NotFound()
     return announcement
 
 
@@ -108,11 +108,11 @@ def announcements_for(user: User, *, limit: int = 5) -> list[AnnouncementLine]:
     return [AnnouncementLine(a, read=a.id in read) for a in announcements]
 
 
-def open_announcement_or_404(user: User, announcement_id: int) -> Announcement:
+def open_announcement(user: User, announcement_id: int) -> Announcement:
     """The announcement, if the member may see it, counted as read by them (once)."""
     announcement = db.session.scalar(_visible_to(user).where(Announcement.id == announcement_id))
     if announcement is None:
-        abort(404)
+        raise NotFound()
     db.session.execute(
         insert_for(db.engine.dialect.name, AnnouncementRead)
         .values(announcement_id=announcement.id, user_id=user.id, read_at=utcnow())

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
-from portal.common.errors import DomainError
+from portal.common.errors import DomainError, NotFound
 from portal.extensions import db
 from portal.membership.applications import approve_application
 from portal.models.identity import User
@@ -79,10 +78,10 @@ def list_queue(
     return list(rows), total
 
 
-def get_application_in_scope_or_404(scope: AdminScope, application_id: int) -> Application:
+def application_in_scope(scope: AdminScope, application_id: int) -> Application:
     application = db.session.get(Application, application_id)
     if application is None or not scope.contains(application.target_org):
-        abort(404)
+        raise NotFound()
     return application
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import ColumnElement, select, true
 
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.models.identity import UnionAdminRole, User
 from portal.models.org import Organisation
@@ -67,11 +67,11 @@ def is_admin(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_platform_admin or user.admin_roles))
 
 
-def get_org_in_scope_or_404(scope: AdminScope, org_id: int) -> Organisation:
+def org_in_scope(scope: AdminScope, org_id: int) -> Organisation:
     """The organisation ``org_id`` if it lies in ``scope``; 404 otherwise, as if it did not exist."""
     org = db.session.get(Organisation, org_id)
     if org is None or not scope.contains(org):
-        abort(404)
+        raise NotFound()
     return org
 
 

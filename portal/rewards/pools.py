@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import yaml
-from flask import abort
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, true, update
@@ -18,6 +17,7 @@ from sqlalchemy import select, true, update
 from portal.campaigns.day_rules import end_of_local_day
 from portal.campaigns.rules import PRESETS_DIR
 from portal.common.audit import record_audit
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.models.campaign import Campaign
 from portal.models.identity import User
@@ -134,11 +134,11 @@ def pool_for(campaign_id: int, source: ChanceSource) -> PrizePool | None:
     )
 
 
-def get_tier_or_404(campaign: Campaign, tier_id: int) -> PrizeTier:
+def tier_of(campaign: Campaign, tier_id: int) -> PrizeTier:
     """A tier of one of this campaign's pools; any other id (another campaign's, a forged one) is a 404."""
     tier = db.session.get(PrizeTier, tier_id)
     if tier is None or tier.pool.campaign_id != campaign.id:
-        abort(404)
+        raise NotFound()
     return tier
 
 
@@ -251,9 +251,9 @@ def update_no_prize_weight(actor: User, campaign: Campaign, pool: PrizePool, wei
     )
 
 
-def get_pool_or_404(campaign: Campaign, pool_id: int) -> PrizePool:
+def pool_of(campaign: Campaign, pool_id: int) -> PrizePool:
     """A pool of this campaign; any other id (another campaign's, a forged one) is a 404."""
     pool = db.session.get(PrizePool, pool_id)
     if pool is None or pool.campaign_id != campaign.id:
-        abort(404)
+        raise NotFound()
     return pool

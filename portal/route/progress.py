@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import campaign_total
 from portal.campaigns.rules import RouteMode
 from portal.common.audit import record_audit
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
@@ -40,11 +40,11 @@ def list_landmarks(campaign: Campaign) -> list[Landmark]:
     )
 
 
-def get_landmark_or_404(campaign: Campaign, landmark_id: int) -> Landmark:
+def landmark_of(campaign: Campaign, landmark_id: int) -> Landmark:
     """A landmark of this campaign; any other id (another campaign's, a forged one) is a 404."""
     landmark = db.session.get(Landmark, landmark_id)
     if landmark is None or landmark.campaign_id != campaign.id:
-        abort(404)
+        raise NotFound()
     return landmark
 
 

@@ -14,7 +14,7 @@ from portal.identity.errors import PhoneNotRegistered
 from portal.models.org import OrgKind
 from portal.orgs.errors import CannotGrantHere, OrgNotFound
 from portal.orgs.roles import grant_union_admin, list_org_admins
-from portal.orgs.scope import get_org_in_scope_or_404, list_scope_roots
+from portal.orgs.scope import list_scope_roots, org_in_scope
 from portal.orgs.tree import count_subtree, get_org_by_code, list_ancestors, list_children
 from portal.orgs.tree_admin import add_child_org, move_org, update_org
 from portal.web.forms.admin import GrantAdminForm, OrgChildForm, OrgEditForm, OrgMoveForm
@@ -52,13 +52,13 @@ def _org_page(org, **forms):
 @bp.get("/orgs/<id:org_id>")
 def org_detail(org_id: int):
     """One node of the tree in scope: its figures, its place in the tree, its children and admins."""
-    return _org_page(get_org_in_scope_or_404(g.scope, org_id))
+    return _org_page(org_in_scope(g.scope, org_id))
 
 
 @bp.post("/orgs/<id:org_id>/children")
 def org_add_child(org_id: int):
     """Add a node directly below this one."""
-    org = get_org_in_scope_or_404(g.scope, org_id)
+    org = org_in_scope(g.scope, org_id)
     form = OrgChildForm()
     if form.validate_on_submit():
         try:
@@ -82,7 +82,7 @@ def org_add_child(org_id: int):
 @bp.post("/orgs/<id:org_id>/edit")
 def org_edit(org_id: int):
     """Rename the node and set its quota and member total."""
-    org = get_org_in_scope_or_404(g.scope, org_id)
+    org = org_in_scope(g.scope, org_id)
     form = OrgEditForm()
     if form.validate_on_submit():
         update_org(
@@ -97,7 +97,7 @@ def org_edit(org_id: int):
 @bp.post("/orgs/<id:org_id>/move")
 def org_move(org_id: int):
     """Move the node, with everything below it, under another node in scope."""
-    org = get_org_in_scope_or_404(g.scope, org_id)
+    org = org_in_scope(g.scope, org_id)
     form = OrgMoveForm()
     if form.validate_on_submit():
         try:
@@ -116,7 +116,7 @@ def org_move(org_id: int):
 @bp.post("/orgs/<id:org_id>/admins")
 def org_grant_admin(org_id: int):
     """Appoint a registered member as admin of this node (only below one's own nodes)."""
-    org = get_org_in_scope_or_404(g.scope, org_id)
+    org = org_in_scope(g.scope, org_id)
     form = GrantAdminForm()
     if form.validate_on_submit():
         try:

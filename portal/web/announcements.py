@@ -9,14 +9,14 @@ from flask_login import current_user, login_required
 
 from portal.extensions import db
 from portal.membership.announcements import (
+    announcement_in_scope,
     announcements_for,
     announcements_in_scope,
-    get_announcement_in_scope_or_404,
-    open_announcement_or_404,
+    open_announcement,
     publish_announcement,
     withdraw_announcement,
 )
-from portal.orgs.scope import get_org_in_scope_or_404, list_scope_roots
+from portal.orgs.scope import list_scope_roots, org_in_scope
 from portal.web.forms.announcements import AnnouncementForm
 from portal.web.helpers import redirect_to, require_admin_scope
 from portal.web.htmx import render
@@ -37,7 +37,7 @@ def index():
 @login_required
 def show(announcement_id: int):
     """One announcement; opening it counts as read."""
-    announcement = open_announcement_or_404(current_user, announcement_id)
+    announcement = open_announcement(current_user, announcement_id)
     db.session.commit()
     return render("announcements/show.html", announcement=announcement)
 
@@ -53,7 +53,7 @@ def manage():
     """Publish an announcement, and the announcements in scope with their read counts."""
     form = _form()
     if form.validate_on_submit():
-        org = get_org_in_scope_or_404(g.scope, form.union.data)
+        org = org_in_scope(g.scope, form.union.data)
         publish_announcement(current_user, org, title=form.title.data, body=form.body.data)
         db.session.commit()
         flash(_("Published to the members of %(union)s and the unions below it.", union=org.name), "success")
@@ -64,7 +64,7 @@ def manage():
 @admin_bp.post("/<id:announcement_id>/withdraw")
 def withdraw(announcement_id: int):
     """Take an announcement off members' pages."""
-    withdraw_announcement(current_user, get_announcement_in_scope_or_404(g.scope, announcement_id))
+    withdraw_announcement(current_user, announcement_in_scope(g.scope, announcement_id))
     db.session.commit()
     flash(_("Withdrawn."), "success")
     return redirect_to("announcement_admin.manage")

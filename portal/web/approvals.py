@@ -14,8 +14,8 @@ from portal.extensions import db
 from portal.membership.applications import approve_application, reject_application
 from portal.membership.approval_queue import (
     QueueFilters,
+    application_in_scope,
     bulk_approve,
-    get_application_in_scope_or_404,
     list_queue,
 )
 from portal.models.base import utcnow
@@ -94,7 +94,7 @@ def _answer(application, error: str | None = None):
 @bp.post("/<id:application_id>/approve")
 def approve(application_id: int):
     """Approve one application."""
-    application = get_application_in_scope_or_404(g.scope, application_id)
+    application = application_in_scope(g.scope, application_id)
     try:
         approve_application(current_user, application)
     except DomainError as error:
@@ -116,7 +116,7 @@ def approve(application_id: int):
 @bp.post("/<id:application_id>/reject")
 def reject(application_id: int):
     """Reject one application; the reason is required and shown to the member."""
-    application = get_application_in_scope_or_404(g.scope, application_id)
+    application = application_in_scope(g.scope, application_id)
     form = RejectForm()
     try:
         if not form.validate_on_submit():

@@ -20,7 +20,7 @@ from portal.campaigns.campaign import (
     update_campaign,
 )
 from portal.campaigns.day_rules import local_today
-from portal.campaigns.flags import get_record_in_scope_or_404, open_flags, review_day
+from portal.campaigns.flags import open_flags, record_in_scope, review_day
 from portal.campaigns.step_import import check_step_rows, import_step_rows, read_step_file
 from portal.campaigns.tokens import issue_partner_token
 from portal.common.errors import DomainError
@@ -205,7 +205,7 @@ def flags():
 @bp.post("/flags/<id:record_id>")
 def review(record_id: int):
     """Clear a flagged day (it counts) or confirm the doubt (it does not)."""
-    record = get_record_in_scope_or_404(g.scope, record_id)
+    record = record_in_scope(g.scope, record_id)
     try:
         decision = DayReview(request.form.get("decision", ""))
     except ValueError:

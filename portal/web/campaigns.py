@@ -14,10 +14,10 @@ from portal.campaigns.day_rules import local_today
 from portal.campaigns.errors import InvalidGpx, UnitOutsideUnion
 from portal.campaigns.flags import appeal_day
 from portal.campaigns.participation import (
-    campaign_for_viewer_or_404,
+    campaign_for_viewer,
     campaigns_open_to,
     day_history,
-    get_enrollment_for_member_or_404,
+    enrollment_for_member,
     sponsor_donation,
     totals_of,
     unit_choices,
@@ -109,14 +109,14 @@ def _today_context(enrollment, days, today) -> dict:
 @login_required
 def detail(campaign_id: int):
     """One campaign: its rules, and for an enrolled member today's panel and every day so far."""
-    return _page(*campaign_for_viewer_or_404(current_user, campaign_id, with_organisation=True))
+    return _page(*campaign_for_viewer(current_user, campaign_id, with_organisation=True))
 
 
 @bp.post("/<id:campaign_id>/enrol")
 @login_required
 def enrol_member(campaign_id: int):
     """Enrol, walking for the chosen unit."""
-    campaign, enrollment = campaign_for_viewer_or_404(current_user, campaign_id)
+    campaign, enrollment = campaign_for_viewer(current_user, campaign_id)
     form = EnrolForm()
     form.unit.choices = [SelectChoice(unit.id, unit.name) for unit in unit_choices(current_user, campaign)]
     if form.validate_on_submit():
@@ -138,7 +138,7 @@ def enrol_member(campaign_id: int):
 @login_required
 def checkin(campaign_id: int):
     """Check in for today."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     try:
         check_in_and_reward(enrollment)
     except DomainError as error:
@@ -152,7 +152,7 @@ def checkin(campaign_id: int):
 @login_required
 def steps(campaign_id: int):
     """Report today's steps; answered in place with what counted and how far to qualifying."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     form = StepsForm()
     if form.validate_on_submit():
         try:
@@ -182,7 +182,7 @@ def _answer(campaign, enrollment, message: str, category: str):
 @login_required
 def appeal(campaign_id: int, record_id: int):
     """Appeal a day held for review, once, with a note."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     record = db.session.get(DailyRecord, record_id)
     if record is None or record.enrollment_id != enrollment.id:
         abort(404)
@@ -201,7 +201,7 @@ def appeal(campaign_id: int, record_id: int):
 @login_required
 def location_consent(campaign_id: int):
     """Agree, separately, to the processing of location data in uploaded runs."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     if request.form.get("agree") != "y":
         flash(_("Tick the box to agree, or simply do not upload runs."), "error")
     else:
@@ -214,7 +214,7 @@ def location_consent(campaign_id: int):
 @login_required
 def upload_run(campaign_id: int):
     """Upload a GPX file of a run or walk."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     upload = request.files.get("gpx")
     try:
         if upload is None or not upload.filename:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from flask_login import current_user, login_required
 
 from portal.boards.definitions import mask_name
-from portal.campaigns.participation import get_enrollment_for_member_or_404
+from portal.campaigns.participation import enrollment_for_member
 from portal.common.errors import DomainError, FontMissing
 from portal.common.images import font_path
 from portal.extensions import db
@@ -24,7 +24,7 @@ bp = Blueprint("certificates", __name__)
 
 
 def _enrolled_with_certificate_or_404(campaign_id: int):
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     if certificate_needs(enrollment) is None:
         abort(404)
     return campaign, enrollment

@@ -12,12 +12,12 @@ from portal.common.errors import DomainError
 from portal.contests.contest import (
     Windows,
     add_category,
-    category_of_or_404,
+    category_of,
     category_presets,
+    contest_in_scope,
     contest_state,
     contests_in_scope,
     create_contest,
-    get_contest_in_scope_or_404,
     open_contest,
     remove_category,
     update_contest,
@@ -31,7 +31,7 @@ from portal.contests.results import (
     results_of,
 )
 from portal.contests.votes import vote_summary
-from portal.contests.works import count_by_status, review_queue, review_work, work_of_or_404
+from portal.contests.works import count_by_status, review_queue, review_work, work_of
 from portal.extensions import db
 from portal.labels import label
 from portal.models.contest import Contest, WorkKind, WorkStatus
@@ -110,7 +110,7 @@ def _edit_page(contest: Contest, form: ContestForm, category_form: CategoryForm 
 @bp.route("/<id:contest_id>", methods=["GET", "POST"])
 def edit(contest_id: int):
     """The collection's settings, categories and state."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     form = ContestForm(obj=contest)
     if form.validate_on_submit():
         try:
@@ -132,7 +132,7 @@ def edit(contest_id: int):
 @bp.post("/<id:contest_id>/open")
 def open_(contest_id: int):
     """Show the collection to the members of its subtree."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     try:
         open_contest(current_user, contest)
     except DomainError as error:
@@ -149,7 +149,7 @@ def open_(contest_id: int):
 @bp.post("/<id:contest_id>/categories")
 def add_category_(contest_id: int):
     """Add a category."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     category_form = CategoryForm()
     if category_form.validate_on_submit():
         try:
@@ -166,9 +166,9 @@ def add_category_(contest_id: int):
 @bp.post("/<id:contest_id>/categories/<id:category_id>/remove")
 def remove_category_(contest_id: int, category_id: int):
     """Remove a category without works."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     try:
-        remove_category(current_user, contest, category_of_or_404(contest, category_id))
+        remove_category(current_user, contest, category_of(contest, category_id))
     except DomainError as error:
         return _edit_page(
             contest, ContestForm(obj=contest, formdata=None), message=refusal_message(None, error)
@@ -184,7 +184,7 @@ def _status_filter() -> WorkStatus | None:
 @bp.get("/<id:contest_id>/review")
 def review(contest_id: int):
     """Works waiting for review (or of another status), each with its content and vote counts."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     status = _status_filter()
     return render(
         "contest_admin/review.html",
@@ -200,8 +200,8 @@ def review(contest_id: int):
 @bp.post("/<id:contest_id>/works/<id:work_id>/review")
 def decide(contest_id: int, work_id: int):
     """Approve or reject a work (a rejection needs a reason)."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
-    work = work_of_or_404(contest, work_id)
+    contest = contest_in_scope(g.scope, contest_id)
+    work = work_of(contest, work_id)
     form = ReviewForm()
     back = request.form.get("back_status", WorkStatus.PENDING.value)
     if not form.validate_on_submit():
@@ -265,11 +265,11 @@ def _award_form(contest: Contest) -> AwardForm:
 @bp.route("/<id:contest_id>/results", methods=["GET", "POST"])
 def results(contest_id: int):
     """Name the winners of each category, then publish them."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     form = _award_form(contest)
     if form.validate_on_submit():
         try:
-            work = work_of_or_404(contest, form.work.data)
+            work = work_of(contest, form.work.data)
             add_award(current_user, contest, work, award=form.award.data, position=form.position.data or 0)
         except DomainError as error:
             show_domain_error(form, error)
@@ -281,7 +281,7 @@ def results(contest_id: int):
 @bp.post("/<id:contest_id>/results/<id:award_id>/remove")
 def remove_award_(contest_id: int, award_id: int):
     """Take a winner off the list before publication."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     try:
         remove_award(current_user, contest, award_id)
     except DomainError as error:
@@ -292,7 +292,7 @@ def remove_award_(contest_id: int, award_id: int):
 @bp.post("/<id:contest_id>/results/publish")
 def publish(contest_id: int):
     """Publish the winners: final, public from the announced day."""
-    contest = get_contest_in_scope_or_404(g.scope, contest_id)
+    contest = contest_in_scope(g.scope, contest_id)
     try:
         publish_results(current_user, contest)
     except DomainError as error:

@@ -11,11 +11,11 @@ from wtforms.fields.choices import SelectChoice
 from portal.common.errors import DomainError
 from portal.common.media import read_media
 from portal.contests.contest import (
-    category_of_or_404,
+    category_of,
     contest_state,
     contests_for,
-    get_public_contest_or_404,
     is_eligible,
+    public_contest,
 )
 from portal.contests.results import results_of
 from portal.contests.votes import cast_vote, voter_day
@@ -25,8 +25,8 @@ from portal.contests.works import (
     WorkDraft,
     edit_work,
     gallery_page,
-    get_visible_work_or_404,
     submit_work,
+    visible_work,
     works_of,
 )
 from portal.extensions import db, limiter
@@ -63,9 +63,9 @@ def index():
 @bp.get("/<id:contest_id>")
 def show(contest_id: int):
     """The public gallery: approved works by category, newest or most voted first."""
-    contest = get_public_contest_or_404(contest_id)
+    contest = public_contest(contest_id)
     category_id = int_arg("category")
-    category = category_of_or_404(contest, category_id) if category_id else None
+    category = category_of(contest, category_id) if category_id else None
     try:
         order = GalleryOrder(request.args.get("sort", GalleryOrder.NEWEST))
     except ValueError:
@@ -86,7 +86,7 @@ def show(contest_id: int):
 @bp.get("/works/<id:work_id>")
 def work(work_id: int):
     """One work on its own page, with its share link."""
-    item = get_visible_work_or_404(current_user, work_id, _viewer_scope())
+    item = visible_work(current_user, work_id, _viewer_scope())
     contest = item.contest
     state = contest_state(contest)
     return render(
@@ -102,7 +102,7 @@ def work(work_id: int):
 @bp.get("/works/<id:work_id>/photos/<id:image_id>")
 def photo(work_id: int, image_id: int):
     """A photo of a work (``?size=s`` for the gallery's small copy), seen by whoever may see the work."""
-    item = get_visible_work_or_404(current_user, work_id, _viewer_scope())
+    item = visible_work(current_user, work_id, _viewer_scope())
     image = next((image for image in item.images if image.id == image_id), None)
     data = (
         read_media(MEDIA_KIND, image.thumb_name if request.args.get("size") == "s" else image.name)
@@ -133,7 +133,7 @@ def _work_form(contest: Contest, work: ContestWork | None = None) -> WorkForm:
 def _draft(contest: Contest, form: WorkForm) -> WorkDraft:
     photos = [upload.read() for upload in (form.photos.data or []) if upload and upload.filename]
     return WorkDraft(
-        category=category_of_or_404(contest, form.category.data),
+        category=category_of(contest, form.category.data),
         title=form.title.data,
         body=form.body.data or "",
         video_url=form.video_url.data or "",
@@ -146,7 +146,7 @@ def _draft(contest: Contest, form: WorkForm) -> WorkDraft:
 @login_required
 def submit(contest_id: int):
     """Submit a work; it waits for review before it appears in the gallery."""
-    contest = get_public_contest_or_404(contest_id)
+    contest = public_contest(contest_id)
     form = _work_form(contest)
     if form.validate_on_submit():
         try:
@@ -172,7 +172,7 @@ def submit(contest_id: int):
 @login_required
 def mine(contest_id: int):
     """The member's works in the collection, with their review status."""
-    contest = get_public_contest_or_404(contest_id)
+    contest = public_contest(contest_id)
     return render(
         "contests/mine.html",
         contest=contest,
@@ -185,7 +185,7 @@ def mine(contest_id: int):
 @login_required
 def edit(work_id: int):
     """Change a work while submissions are open; it goes back to review."""
-    item = get_visible_work_or_404(current_user, work_id, None)
+    item = visible_work(current_user, work_id, None)
     if item.author_id != current_user.id:
         abort(404)
     contest = item.contest
@@ -207,7 +207,7 @@ def edit(work_id: int):
 @limiter.limit(config_value("RATELIMIT_CONTEST_VOTE"), key_func=lambda: f"vote:{current_user.get_id()}")
 def vote(work_id: int):
     """One vote for the work, today; htmx swaps the count and the button in place."""
-    item = get_visible_work_or_404(current_user, work_id, None)
+    item = visible_work(current_user, work_id, None)
     contest = item.contest
     status = 200
     try:
@@ -242,7 +242,7 @@ def vote(work_id: int):
 @bp.get("/<id:contest_id>/results")
 def results(contest_id: int):
     """The winners by category, public once published and the announced day has come."""
-    contest = get_public_contest_or_404(contest_id)
+    contest = public_contest(contest_id)
     state = contest_state(contest)
     return render(
         "contests/results.html",

@@ -19,9 +19,9 @@ from portal.dashboard.exports import export_participation
 from portal.dashboard.reading import (
     ChildOrder,
     breadcrumb,
-    dashboard_campaign_or_404,
+    dashboard_campaign,
     dashboard_campaigns,
-    dashboard_node_or_404,
+    dashboard_node,
     read_dashboard,
     starting_nodes,
 )
@@ -47,8 +47,8 @@ def index():
 
 def _campaign_and_node(campaign_id: int):
     """The campaign the admin watches and the node asked for (``?org=``) or their starting node."""
-    campaign = dashboard_campaign_or_404(g.scope, campaign_id)
-    return campaign, dashboard_node_or_404(g.scope, campaign, int_arg("org"))
+    campaign = dashboard_campaign(g.scope, campaign_id)
+    return campaign, dashboard_node(g.scope, campaign, int_arg("org"))
 
 
 def _order() -> ChildOrder:

@@ -9,9 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import NotFound as HttpNotFound
 
 from portal.api import API_PATH_PREFIX
 from portal.api.errors import error_response
+from portal.common.errors import NotFound
 from portal.extensions import db
 from portal.web.htmx import htmx_target, is_htmx
 
@@ -72,6 +74,11 @@ def register_error_pages(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110: a 405 names them
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response
+
+    @app.errorhandler(NotFound)
+    def not_found(_error: NotFound):
+        """A domain lookup found nothing the caller may see: the same 404 as an unknown address."""
+        return http_error(HttpNotFound())
 
     @app.errorhandler(DataError)
     def bad_data(error: DataError):

@@ -14,9 +14,9 @@ from portal.models.base import utcnow
 from portal.models.prizes import ChanceSource, PrizeKind
 from portal.rewards.chances import grant_final_rank_chances
 from portal.rewards.pools import (
-    get_pool_or_404,
-    get_tier_or_404,
+    pool_of,
     pools_of,
+    tier_of,
     update_no_prize_weight,
     update_tier,
     upload_codes,
@@ -97,7 +97,7 @@ def _submit(campaign, form, save, *, prefix: str, anchor: str):
 def codes(campaign_id: int, tier_id: int):
     """Upload voucher codes to a tier (pasted, one per line)."""
     campaign = campaign_in_scope_or_404(campaign_id)
-    tier = get_tier_or_404(campaign, tier_id)  # another campaign's tier, or a forged id: 404
+    tier = tier_of(campaign, tier_id)  # another campaign's tier, or a forged id: 404
     prefix = f"t{tier.id}"
     form = CodesForm(prefix=prefix)
 
@@ -111,7 +111,7 @@ def codes(campaign_id: int, tier_id: int):
 def edit_tier(campaign_id: int, tier_id: int):
     """Change a prize's weight and stock (a voucher's stock is its codes)."""
     campaign = campaign_in_scope_or_404(campaign_id)
-    tier = get_tier_or_404(campaign, tier_id)
+    tier = tier_of(campaign, tier_id)
     prefix = f"e{tier.id}"
     form = TierForm(prefix=prefix)
 
@@ -126,7 +126,7 @@ def edit_tier(campaign_id: int, tier_id: int):
 def edit_pool(campaign_id: int, pool_id: int):
     """Change the weight of "no prize" in a pool."""
     campaign = campaign_in_scope_or_404(campaign_id)
-    pool = get_pool_or_404(campaign, pool_id)
+    pool = pool_of(campaign, pool_id)
     prefix = f"p{pool.id}"
     form = NoPrizeForm(prefix=prefix)
 

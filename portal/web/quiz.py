@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import local_today
-from portal.campaigns.participation import get_enrollment_for_member_or_404
+from portal.campaigns.participation import enrollment_for_member
 from portal.common.errors import DomainError
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -21,7 +21,7 @@ bp = Blueprint("quiz", __name__, url_prefix="/campaigns/<id:campaign_id>/quiz")
 
 
 def _enrolled_in_quiz_or_404(campaign_id: int):
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     if not campaign_rules(campaign).quiz.daily_questions:
         abort(404)
     return campaign, enrollment

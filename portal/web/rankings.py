@@ -36,7 +36,7 @@ from portal.boards.reading import (
 )
 from portal.boards.tables import board_cache
 from portal.campaigns.campaign import campaign_rules
-from portal.campaigns.participation import campaign_for_viewer_or_404, get_campaign_for_member_or_404
+from portal.campaigns.participation import campaign_for_member, campaign_for_viewer
 from portal.campaigns.rules import RankingKind, RuleSet
 from portal.identity.accounts import session_claim
 from portal.models.campaign import Campaign
@@ -77,7 +77,7 @@ def board_kind_or_404(campaign, kind: str) -> RankingKind:
 @login_required
 def index(campaign_id: int):
     """The campaign's first board."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
+    campaign = campaign_for_member(current_user, campaign_id)
     first = campaign_rules(campaign).ranking.kinds[0]
     return redirect_to("rankings.board", campaign_id=campaign.id, kind=str(first))
 
@@ -115,7 +115,7 @@ def board_page(campaign_id: int, kind: str):
         chosen, board = found
         heading = CampaignHeading(campaign_id, board.campaign_title)
         return _page(heading, chosen, board.rules, board.view, enrolled=True, limit=board.limit)
-    campaign, viewer = campaign_for_viewer_or_404(current_user, campaign_id)
+    campaign, viewer = campaign_for_viewer(current_user, campaign_id)
     chosen = board_kind_or_404(campaign, kind)
     rules = campaign_rules(campaign)
     scope = asked_scope() if viewer is not None and chosen is not RankingKind.UNIT else Scope.ALL

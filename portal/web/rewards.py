@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.campaigns.campaign import campaign_rules
-from portal.campaigns.participation import get_enrollment_for_member_or_404
+from portal.campaigns.participation import enrollment_for_member
 from portal.common.errors import DomainError
 from portal.extensions import db
 from portal.labels import label
@@ -50,7 +50,7 @@ def _context(campaign, enrollment, **extra):
 @bp.get("/")
 @login_required
 def show(campaign_id: int):
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     catch_up_member(enrollment)  # badges just completed, today's chances from check-ins made elsewhere
     db.session.commit()
     return render("rewards/show.html", **_context(campaign, enrollment))
@@ -60,7 +60,7 @@ def show(campaign_id: int):
 @login_required
 def redeem(campaign_id: int):
     """Spend points on one chance of the points pool."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     if RedeemForm().validate_on_submit():
         try:
             redeem_points(enrollment)
@@ -83,7 +83,7 @@ def result_message(record) -> str:
 @login_required
 def draw_in_pool(campaign_id: int, pool_id: int):
     """Draw once in a pool; htmx swaps the pool's panel with the result, a plain form gets the page."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     form = DrawForm()
     result = None
     try:
@@ -117,7 +117,7 @@ def draw_in_pool(campaign_id: int, pool_id: int):
 @login_required
 def prize(campaign_id: int, draw_id: int):
     """A prize won: its code, or the shipping address (given once, then shown, never changed)."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     try:
         record = get_draw_of_member(enrollment, draw_id)
     except DomainError:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.campaigns.participation import get_campaign_for_member_or_404, get_enrollment_for_member_or_404
+from portal.campaigns.participation import campaign_for_member, enrollment_for_member
 from portal.common.errors import DomainError, ImageTooLarge
 from portal.common.images import MAX_UPLOAD_BYTES
 from portal.common.media import read_media
@@ -19,8 +19,8 @@ from portal.route.progress import (
     answer_landmark,
     find_reflection,
     find_visit,
-    get_landmark_or_404,
     is_lit,
+    landmark_of,
     pass_without_question,
     progress_of,
     progress_value,
@@ -66,7 +66,7 @@ def marker_point(points: list[tuple[float, float]], position: float) -> tuple[fl
 @login_required
 def show(campaign_id: int):
     """The route: lit and unlit landmarks, the member's position and how far the next one is."""
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     view = route_view(enrollment)
     if not view.stops:
         abort(404)
@@ -110,8 +110,8 @@ def _landmark_page(
 
 
 def _landmark_of(campaign_id: int, landmark_id: int) -> tuple[Campaign, Enrollment, Landmark]:
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
-    return campaign, enrollment, get_landmark_or_404(campaign, landmark_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
+    return campaign, enrollment, landmark_of(campaign, landmark_id)
 
 
 @bp.get("/<id:landmark_id>")
@@ -218,8 +218,8 @@ def reflect(campaign_id: int, landmark_id: int):
 @login_required
 def image(campaign_id: int, landmark_id: int):
     """The landmark's picture: the uploaded image, or the illustration the portal draws."""
-    campaign = get_campaign_for_member_or_404(current_user, campaign_id)
-    return landmark_image_response(get_landmark_or_404(campaign, landmark_id))
+    campaign = campaign_for_member(current_user, campaign_id)
+    return landmark_image_response(landmark_of(campaign, landmark_id))
 
 
 def landmark_image_response(stop: Landmark) -> Response:

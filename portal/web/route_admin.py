@@ -21,7 +21,7 @@ from portal.route.admin import (
     set_landmark_image,
     update_landmark,
 )
-from portal.route.progress import get_landmark_or_404, hide_reflection, list_landmarks
+from portal.route.progress import hide_reflection, landmark_of, list_landmarks
 from portal.web.forms.campaign_admin import LandmarkForm, LandmarkImageForm, QuestionImportForm
 from portal.web.helpers import campaign_in_scope_or_404, redirect_to, require_admin_scope, show_domain_error
 from portal.web.htmx import render
@@ -89,7 +89,7 @@ def landmarks(campaign_id: int):
 def update(campaign_id: int, landmark_id: int):
     """Save one landmark's texts, question and target."""
     campaign = campaign_in_scope_or_404(campaign_id)
-    landmark = get_landmark_or_404(campaign, landmark_id)
+    landmark = landmark_of(campaign, landmark_id)
     form = LandmarkForm(prefix=f"l{landmark.id}")
     if form.validate_on_submit():
         try:
@@ -124,7 +124,7 @@ def add(campaign_id: int):
 def move(campaign_id: int, landmark_id: int, direction: str):
     """Move a landmark one place earlier or later."""
     campaign = campaign_in_scope_or_404(campaign_id)
-    landmark = get_landmark_or_404(campaign, landmark_id)
+    landmark = landmark_of(campaign, landmark_id)
     try:
         move_landmark(current_user, campaign, landmark, -1 if direction == "up" else 1)
     except DomainError as error:
@@ -139,7 +139,7 @@ def move(campaign_id: int, landmark_id: int, direction: str):
 def upload_image(campaign_id: int, landmark_id: int):
     """Replace the landmark's drawn picture with an uploaded one."""
     campaign = campaign_in_scope_or_404(campaign_id)
-    landmark = get_landmark_or_404(campaign, landmark_id)
+    landmark = landmark_of(campaign, landmark_id)
     form = LandmarkImageForm(prefix=f"i{landmark.id}")
     if form.validate_on_submit():
         data = form.image.data.read(MAX_UPLOAD_BYTES + 1)
@@ -159,7 +159,7 @@ def upload_image(campaign_id: int, landmark_id: int):
 @bp.get("/route/<id:landmark_id>/image")
 def image(campaign_id: int, landmark_id: int):
     """The landmark's picture, for the admin page."""
-    return landmark_image_response(get_landmark_or_404(campaign_in_scope_or_404(campaign_id), landmark_id))
+    return landmark_image_response(landmark_of(campaign_in_scope_or_404(campaign_id), landmark_id))
 
 
 @bp.route("/questions", methods=["GET", "POST"])

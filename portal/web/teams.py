@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.campaigns.campaign import campaign_rules, campaign_started
 from portal.campaigns.day_rules import local_today
-from portal.campaigns.participation import find_enrollment, get_enrollment_for_member_or_404
+from portal.campaigns.participation import enrollment_for_member, find_enrollment
 from portal.common.errors import DomainError
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -47,7 +47,7 @@ bp = Blueprint("teams", __name__)
 
 
 def _enrolled_with_teams_or_404(campaign_id: int) -> tuple[Campaign, Enrollment]:
-    campaign, enrollment = get_enrollment_for_member_or_404(current_user, campaign_id)
+    campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     try:
         team_rules(campaign)
     except TeamsNotEnabled:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
+from portal.common.errors import NotFound
 from portal.dashboard import reading as dashboard_module
 from portal.dashboard.node_figures import days_to_date, refresh_figures
-from portal.dashboard.reading import ChildOrder, dashboard_campaigns, dashboard_node_or_404, read_dashboard
+from portal.dashboard.reading import ChildOrder, dashboard_campaigns, dashboard_node, read_dashboard
 from portal.extensions import db
 from portal.models import NodeDayFigures, NodeFigures
 from portal.models.base import utcnow
@@ -113,15 +113,15 @@ def test_admins_watch_campaigns_of_their_unions_and_above(tree, make_user, app):
     other = running_campaign(tree["xa"])
     below = admin_scope(make_user(admin_of=tree["njmu"]))
     assert dashboard_campaigns(below) == [campaign]
-    assert dashboard_node_or_404(below, campaign, None) == tree["njmu"]
+    assert dashboard_node(below, campaign, None) == tree["njmu"]
     with pytest.raises(NotFound):
-        dashboard_node_or_404(below, campaign, tree["edu"].id)  # above their own union
+        dashboard_node(below, campaign, tree["edu"].id)  # above their own union
     sibling = admin_scope(make_user(admin_of=tree["nj"]))
     assert dashboard_campaigns(sibling) == []
     parent = admin_scope(make_user(admin_of=tree["js"]))
     assert dashboard_campaigns(parent) == [campaign]
-    assert dashboard_node_or_404(parent, campaign, None) == tree["edu"]
-    assert dashboard_node_or_404(parent, campaign, tree["js"].id) == tree["js"]  # above the campaign's union
+    assert dashboard_node(parent, campaign, None) == tree["edu"]
+    assert dashboard_node(parent, campaign, tree["js"].id) == tree["js"]  # above the campaign's union
     with pytest.raises(NotFound):
-        dashboard_node_or_404(parent, campaign, tree["nj"].id)  # beside it: nothing of this campaign
+        dashboard_node(parent, campaign, tree["nj"].id)  # beside it: nothing of this campaign
     assert other not in dashboard_campaigns(parent)

@@ -1,7 +1,7 @@
 import pytest
-from werkzeug.exceptions import NotFound
 
-from portal.orgs.scope import admin_scope, can_administer, get_org_in_scope_or_404, is_admin
+from portal.common.errors import NotFound
+from portal.orgs.scope import admin_scope, can_administer, is_admin, org_in_scope
 
 
 def test_union_admin_scope_is_the_subtree(tree, make_user):
@@ -24,8 +24,8 @@ def test_platform_admin_sees_everything_and_members_nothing(tree, make_user):
 
 def test_out_of_scope_answers_404(app, tree, make_user):
     scope = admin_scope(make_user(admin_of=tree["nj"]))
-    assert get_org_in_scope_or_404(scope, tree["nj_company"].id) == tree["nj_company"]
+    assert org_in_scope(scope, tree["nj_company"].id) == tree["nj_company"]
     with pytest.raises(NotFound):
-        get_org_in_scope_or_404(scope, tree["njmu"].id)
+        org_in_scope(scope, tree["njmu"].id)
     with pytest.raises(NotFound):
-        get_org_in_scope_or_404(scope, 999_999)
+        org_in_scope(scope, 999_999)

@@ -10,7 +10,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.campaigns.rules import CheckinMode, preset_names
-from portal.labels import LABELS
 
 _STEPS = [
     Optional(),
@@ -54,7 +53,7 @@ class CampaignEditForm(FlaskForm):
         ],
     )
     checkin = SelectField(
-        _l("Daily check-in"), choices=[SelectChoice(mode.value, LABELS[mode]) for mode in CheckinMode]
+        _l("Daily check-in"), choices=[SelectChoice(mode.value, mode.label) for mode in CheckinMode]
     )
     settle_start = TimeField(_l("Settle window opens (empty: none)"), validators=[Optional()])
     implausible_steps = IntegerField(
