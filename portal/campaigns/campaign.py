@@ -17,6 +17,7 @@ from portal.campaigns.errors import (
     NotEligible,
     UnitOutsideUnion,
 )
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.rules import RuleSet, load_preset, parse_rules
 from portal.common.audit import record_audit
 from portal.extensions import db
@@ -25,6 +26,7 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
+from portal.orgs.permissions import require
 
 
 def campaign_rules(campaign: Campaign) -> RuleSet:
@@ -128,6 +130,7 @@ def list_campaigns_in_scope(scope) -> list[Campaign]:
 
 
 def publish_campaign(actor: User, campaign: Campaign) -> None:
+    require(can_manage(actor, campaign))
     if campaign.published_at is None:
         campaign.published_at = utcnow()
         record_audit(
@@ -153,6 +156,7 @@ def update_campaign(
     today: date,
 ) -> None:
     """Change a campaign. Its counting rules and dates can change only until it starts."""
+    require(can_manage(actor, campaign))
     checked = parse_rules(rules)
     before = {"title": campaign.title, "rules": campaign.rules, "start_day": campaign.start_day.isoformat()}
     counting_changed = checked.model_dump(mode="json") != campaign.rules or start_day != campaign.start_day

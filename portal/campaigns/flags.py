@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import evaluate_day
 from portal.campaigns.errors import AlreadyAppealed, AlreadyReviewed, AppealNoteRequired, NotFlagged
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.settled_totals import hold_totals, recount_totals
 from portal.common.audit import record_audit
 from portal.common.errors import NotFound
@@ -16,6 +17,7 @@ from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.org import Organisation
 from portal.models.steps import DailyRecord, DayReview
+from portal.orgs.permissions import require
 
 
 def _audit(actor: User, action: str, record: DailyRecord, after: dict) -> None:
@@ -52,6 +54,7 @@ def appeal_day(user: User, record: DailyRecord, note: str) -> None:
 
 def review_day(actor: User, record: DailyRecord, decision: DayReview) -> None:
     """Clear a flagged day (it counts as the rules say) or confirm the doubt (it stays at zero)."""
+    require(can_manage(actor, db.session.get(Campaign, record.campaign_id)))
     if record.flag is None:
         raise NotFlagged()
     campaign = db.session.get(Campaign, record.campaign_id)

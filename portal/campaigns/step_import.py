@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.campaigns.day_rules import local_today
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.steps import MAX_STEPS, report_steps
 from portal.common.audit import record_audit
 from portal.common.errors import DomainError
@@ -23,6 +24,7 @@ from portal.extensions import db
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.steps import ReportSource
+from portal.orgs.permissions import require
 
 STEP_HEADERS = {
     "phone": ("phone", "手机号", "手机号码", "手机"),
@@ -106,6 +108,7 @@ def import_step_rows(
     actor: User, campaign: Campaign, rows: list[StepRow], *, now: datetime, source: str
 ) -> int:
     """Apply the good rows; returns how many were applied."""
+    require(can_manage(actor, campaign))
     applied = 0
     for row in rows:
         if not row.ok:

@@ -15,6 +15,7 @@ from sqlalchemy import ARRAY, Connection, String, and_, bindparam, column, func,
 from sqlalchemy.orm import joinedload
 
 from portal.campaigns.campaign import rules_of
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.steps import CampaignTerms, StepTarget
 from portal.common.audit import record_audit
 from portal.extensions import app_state, db
@@ -22,6 +23,7 @@ from portal.models.api import ApiToken, TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
+from portal.orgs.permissions import require
 
 TOKEN_PREFIX = "jbz_"
 
@@ -51,6 +53,7 @@ def issue_personal_token(user: User, name: str) -> IssuedToken:
 
 
 def issue_partner_token(actor: User | None, campaign: Campaign, name: str) -> IssuedToken:
+    require(can_manage(actor, campaign))
     issued = _issue(
         kind=TokenKind.PARTNER,
         name=name.strip()[:60] or "partner",

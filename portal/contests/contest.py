@@ -29,12 +29,14 @@ from portal.contests.errors import (
     ContestWindowsOutOfOrder,
     NotEligibleForContest,
 )
+from portal.contests.permissions import can_manage_contest
 from portal.extensions import db
 from portal.membership.applications import active_membership
 from portal.models.base import utcnow
 from portal.models.contest import Contest, ContestCategory, ContestWork, WorkKind
 from portal.models.identity import User
 from portal.models.org import Organisation
+from portal.orgs.permissions import can_administer, require
 from portal.orgs.scope import AdminScope
 
 CATEGORY_PRESETS = Path(__file__).resolve().parents[2] / "seeds" / "contest_categories.yaml"
@@ -134,6 +136,7 @@ def create_contest(
     categories: list[CategoryPreset],
 ) -> Contest:
     """A new collection of ``organisation``, not yet opened to members, with ``categories``."""
+    require(can_administer(actor, organisation))
     check_windows(windows)
     contest = Contest(
         organisation_id=organisation.id,
@@ -157,6 +160,7 @@ def create_contest(
 def update_contest(
     actor: User, contest: Contest, *, title: str, rules: str, windows: Windows, votes_per_day: int
 ) -> None:
+    require(can_manage_contest(actor, contest))
     check_windows(windows)
     contest.title = title.strip()
     contest.rules = rules.strip()
@@ -174,6 +178,7 @@ def update_contest(
 
 def open_contest(actor: User | None, contest: Contest) -> None:
     """Show the collection to the members of its subtree."""
+    require(can_manage_contest(actor, contest))
     if not contest.categories:
         raise ContestHasNoCategory()
     if contest.opened_at is None:
@@ -182,6 +187,7 @@ def open_contest(actor: User | None, contest: Contest) -> None:
 
 
 def add_category(actor: User, contest: Contest, *, name: str, kind: WorkKind) -> ContestCategory:
+    require(can_manage_contest(actor, contest))
     name = name.strip()
     if db.session.scalar(
         select(exists().where(ContestCategory.contest_id == contest.id, ContestCategory.name == name))
@@ -205,6 +211,7 @@ def add_category(actor: User, contest: Contest, *, name: str, kind: WorkKind) ->
 
 def remove_category(actor: User, contest: Contest, category: ContestCategory) -> None:
     """Only a category without works goes (works and their votes are never deleted with it)."""
+    require(can_manage_contest(actor, contest))
     if db.session.scalar(select(exists().where(ContestWork.category_id == category.id))):
         raise CategoryHasWorks()
     db.session.delete(category)

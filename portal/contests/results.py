@@ -20,10 +20,12 @@ from portal.contests.errors import (
     ResultsBeforeVotingEnds,
     WorkAlreadyAwarded,
 )
+from portal.contests.permissions import can_manage_contest
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.contest import Contest, ContestAward, ContestCategory, ContestWork, WorkStatus
 from portal.models.identity import User
+from portal.orgs.permissions import require
 
 AWARD_SUGGESTIONS = ("一等奖", "二等奖", "三等奖", "优秀奖")
 
@@ -31,6 +33,7 @@ AWARD_SUGGESTIONS = ("一等奖", "二等奖", "三等奖", "优秀奖")
 def add_award(
     actor: User, contest: Contest, work: ContestWork, *, award: str, position: int = 0
 ) -> ContestAward:
+    require(can_manage_contest(actor, contest))
     if contest.results_published_at is not None:
         raise ResultsAlreadyPublished()
     if work.contest_id != contest.id or work.status is not WorkStatus.APPROVED:
@@ -52,6 +55,7 @@ def add_award(
 
 
 def remove_award(actor: User, contest: Contest, award_id: int) -> None:
+    require(can_manage_contest(actor, contest))
     if contest.results_published_at is not None:
         raise ResultsAlreadyPublished()
     award = db.session.get(ContestAward, award_id)
@@ -63,6 +67,7 @@ def remove_award(actor: User, contest: Contest, award_id: int) -> None:
 
 
 def publish_results(actor: User, contest: Contest, *, now: datetime | None = None) -> None:
+    require(can_manage_contest(actor, contest))
     if contest.results_published_at is not None:
         raise ResultsAlreadyPublished()
     if not contest_state(contest, now).voting_over:

@@ -39,6 +39,7 @@ from portal.contests.errors import (
     WorkNeedsPhotos,
     WorkNeedsText,
 )
+from portal.contests.permissions import can_manage_contest
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.contest import (
@@ -50,6 +51,7 @@ from portal.models.contest import (
     WorkStatus,
 )
 from portal.models.identity import User
+from portal.orgs.permissions import require
 from portal.orgs.scope import AdminScope
 
 MEDIA_KIND = "works"
@@ -203,6 +205,7 @@ def edit_work(user: User, work: ContestWork, draft: WorkDraft, *, now: datetime 
 
 def review_work(actor: User, work: ContestWork, *, approve: bool, revision: int, reason: str = "") -> None:
     """Approve the work, or reject it with a reason the author sees: only the revision the reviewer saw."""
+    require(can_manage_contest(actor, work.contest))
     reason = reason.strip()
     if not approve and not reason:
         raise RejectionNeedsReason()

@@ -13,10 +13,12 @@ from portal.common.errors import NotFound
 from portal.database import insert_for
 from portal.extensions import db
 from portal.membership.applications import active_membership
+from portal.membership.permissions import can_announce, can_withdraw
 from portal.models.announcements import Announcement, AnnouncementRead
 from portal.models.base import utcnow
 from portal.models.identity import User
 from portal.models.org import Organisation
+from portal.orgs.permissions import require
 from portal.orgs.scope import AdminScope
 
 
@@ -28,6 +30,7 @@ class AnnouncementLine:
 
 
 def publish_announcement(actor: User | None, org: Organisation, *, title: str, body: str) -> Announcement:
+    require(can_announce(actor, org))
     announcement = Announcement(
         organisation_id=org.id, title=title.strip(), body=body.strip(), author_id=actor.id if actor else None
     )
@@ -46,6 +49,7 @@ def publish_announcement(actor: User | None, org: Organisation, *, title: str, b
 
 def withdraw_announcement(actor: User, announcement: Announcement) -> None:
     """Take it off members' pages (its reads are kept)."""
+    require(can_withdraw(actor, announcement))
     if announcement.withdrawn_at is None:
         announcement.withdrawn_at = utcnow()
         record_audit(

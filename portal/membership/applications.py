@@ -31,6 +31,7 @@ from portal.membership.errors import (
     RejectReasonRequired,
     SameUnion,
 )
+from portal.membership.permissions import can_decide
 from portal.models.base import utcnow
 from portal.models.identity import SmsPurpose, User
 from portal.models.membership import (
@@ -41,6 +42,7 @@ from portal.models.membership import (
     Membership,
 )
 from portal.models.org import Organisation, OrgKind
+from portal.orgs.permissions import require
 
 JOINABLE_KINDS = frozenset({OrgKind.GRASSROOTS_UNION})
 
@@ -200,6 +202,7 @@ def withdraw_application(user: User, application: Application) -> None:
 
 def approve_application(actor: User, application: Application, *, now: datetime | None = None) -> Membership:
     """Approve: the membership begins now, and a transfer ends the old one at the same instant."""
+    require(can_decide(actor, application))
     now = now or utcnow()
     _settle(application, {"status": ApplicationStatus.APPROVED, "decided_at": now, "decided_by_id": actor.id})
     ended = None
@@ -237,6 +240,7 @@ def approve_application(actor: User, application: Application, *, now: datetime 
 
 def reject_application(actor: User, application: Application, reason: str) -> None:
     """Reject with a reason the member will read."""
+    require(can_decide(actor, application))
     reason = " ".join((reason or "").split())
     if not reason:
         raise RejectReasonRequired()

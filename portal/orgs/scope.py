@@ -1,4 +1,5 @@
-"""Who may see and act on what. Objects outside a caller's scope answer 404, never 403.
+"""An admin's scope: the part of the tree they see. Objects outside a caller's scope answer 404, never
+403. What they may *do* there is decided in each feature's ``permissions`` module.
 
 A union admin's scope is the subtree of each node they administer; a platform admin's is everything.
 """
@@ -56,11 +57,6 @@ def list_scope_roots(scope: AdminScope) -> list[Organisation]:
         return list_roots()
     query = select(Organisation).where(Organisation.path.in_(scope.root_paths)).order_by(Organisation.path)
     return list(db.session.scalars(query))
-
-
-def can_administer(user: User, org: Organisation) -> bool:
-    """True when ``org`` lies in ``user``'s admin scope."""
-    return admin_scope(user).contains(org)
 
 
 def is_admin(user: User) -> bool:

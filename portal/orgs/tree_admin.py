@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models.identity import User
 from portal.models.org import Organisation, OrgKind
 from portal.orgs.errors import InvalidMove, OutsideScope
-from portal.orgs.scope import AdminScope
+from portal.orgs.permissions import can_change_tree, can_move, require
 from portal.orgs.tree import create_org, subtree_clause
 
 
@@ -25,6 +25,7 @@ def _figures(org: Organisation) -> dict:
 def add_child_org(
     actor: User, parent: Organisation, *, code: str, name: str, kind: OrgKind, quota: int | None
 ) -> Organisation:
+    require(can_change_tree(actor, parent))
     return create_org(
         code=code.strip(), name=name.strip(), kind=kind, parent=parent, quota=quota, actor=actor
     )
@@ -34,6 +35,7 @@ def update_org(
     actor: User, org: Organisation, *, name: str, quota: int | None, member_total: int | None
 ) -> None:
     """Rename a node and set its quota and member total."""
+    require(can_change_tree(actor, org))
     before = _figures(org)
     org.name, org.quota, org.member_total = name.strip(), quota, member_total
     after = _figures(org)
@@ -49,13 +51,10 @@ def update_org(
         )
 
 
-def move_org(actor: User, scope: AdminScope, org: Organisation, new_parent: Organisation) -> None:
-    """Put ``org`` and its subtree under ``new_parent``: one UPDATE rewrites every path below it.
-
-    Both the node and its new parent must be in the admin's scope, and a union admin cannot move a node
-    they were appointed to (that would move their own scope).
-    """
-    if not scope.contains(new_parent) or not scope.contains(org) or org.path in scope.root_paths:
+def move_org(actor: User | None, org: Organisation, new_parent: Organisation) -> None:
+    """Put ``org`` and its subtree under ``new_parent``: one UPDATE rewrites every path below it. Who may:
+    ``portal.orgs.permissions.can_move``; a refusal is about the new parent the admin typed."""
+    if not can_move(actor, org, new_parent):
         raise OutsideScope()
     if new_parent.path.startswith(org.path):
         raise InvalidMove()

@@ -13,6 +13,7 @@ from portal.boards.definitions import individual_board
 from portal.boards.snapshots import campaign_closed
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import end_of_local_day
+from portal.campaigns.permissions import can_manage
 from portal.common.audit import record_audit
 from portal.database import insert_for
 from portal.extensions import db
@@ -21,6 +22,7 @@ from portal.models.campaign import Campaign, Enrollment
 from portal.models.points import Badge, PointEntry, PointReason
 from portal.models.prizes import ChanceSource, DrawChance, PrizePool
 from portal.models.steps import Checkin, Run
+from portal.orgs.permissions import require
 from portal.rewards.errors import (
     ChancesAlreadyGranted,
     FinalRankingNotReady,
@@ -111,6 +113,7 @@ def grant_badge_chances(campaign: Campaign, *, now: datetime, member: Enrollment
 def grant_final_rank_chances(actor, campaign: Campaign, *, now: datetime | None = None) -> int:
     """The top N of the final individual ranking (ties included) each get one draw, once the campaign's
     last day is settled after it closed; members who never reported are not ranked for it."""
+    require(can_manage(actor, campaign))
     now = now or utcnow()
     pool = pool_for(campaign.id, ChanceSource.FINAL_RANK)
     if pool is None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, true, update
 
 from portal.campaigns.day_rules import end_of_local_day
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.rules import PRESETS_DIR
 from portal.common.audit import record_audit
 from portal.common.errors import NotFound
@@ -22,6 +23,7 @@ from portal.extensions import db
 from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.models.prizes import ChanceSource, PrizeCode, PrizeKind, PrizePool, PrizeTier
+from portal.orgs.permissions import require
 from portal.rewards.errors import (
     InvalidCodes,
     NotAVoucherTier,
@@ -153,6 +155,7 @@ def parse_codes(text: str) -> list[str]:
 def upload_codes(actor: User, campaign: Campaign, tier: PrizeTier, text: str) -> int:
     """Add voucher codes to ``tier``: each new code is one more to win. Codes already there are skipped;
     the tier's limit (seed 002: 1,000) is never passed. Returns how many were added."""
+    require(can_manage(actor, campaign))
     if tier.kind is not PrizeKind.VOUCHER:
         raise NotAVoucherTier()
     codes = parse_codes(text)
@@ -206,6 +209,7 @@ def update_tier(actor: User, campaign: Campaign, tier: PrizeTier, *, weight: int
     """Change a tier's weight and, except for vouchers (their stock is their codes), its stock. The stock
     never goes below what was won already; what is left follows: one conditional UPDATE, so a draw taking
     stock at the same moment is counted. Past draws keep the weights they were rolled against."""
+    require(can_manage(actor, campaign))
     before = {"weight": tier.weight, "stock": tier.stock, "remaining": tier.remaining}
     values: dict = {"weight": weight}
     condition = true()
@@ -237,6 +241,7 @@ def update_tier(actor: User, campaign: Campaign, tier: PrizeTier, *, weight: int
 
 
 def update_no_prize_weight(actor: User, campaign: Campaign, pool: PrizePool, weight: int) -> None:
+    require(can_manage(actor, campaign))
     before = pool.no_prize_weight
     pool.no_prize_weight = weight
     _require_some_weight(pool)

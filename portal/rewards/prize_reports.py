@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal.campaigns.permissions import can_manage
 from portal.common.audit import record_audit
 from portal.common.spreadsheets import cell_time, new_workbook, saved_workbook
 from portal.extensions import db
@@ -26,6 +27,7 @@ from portal.models.prizes import (
     PrizeTier,
     ShippingAddress,
 )
+from portal.orgs.permissions import require
 from portal.rewards.shipping import read_address
 
 
@@ -109,6 +111,7 @@ def _yuan(fen: int | None) -> str:
 
 def export_winners(actor: User, campaign: Campaign):
     """Every winning draw as an .xlsx (rewound temporary file), for paying and sending the prizes."""
+    require(can_manage(actor, campaign))
     workbook, sheet = new_workbook(
         str(_("Winners")),
         [
@@ -151,6 +154,7 @@ def export_winners(actor: User, campaign: Campaign):
 
 def export_addresses(actor: User, campaign: Campaign):
     """The shipping addresses given for physical prizes, decrypted for the people who send them."""
+    require(can_manage(actor, campaign))
     workbook, sheet = new_workbook(
         str(_("Addresses")),
         [

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.permissions import can_manage
 from portal.common.audit import record_audit
 from portal.common.spreadsheets import read_spreadsheet
 from portal.extensions import db
@@ -20,6 +21,7 @@ from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
 from portal.models.points import PointReason
 from portal.models.route import Question, QuizAnswer
+from portal.orgs.permissions import require
 from portal.rewards.errors import AlreadyAnswered, InvalidChoice, NotInQuizSet
 from portal.rewards.points import award_points
 
@@ -74,6 +76,7 @@ def check_question_rows(data: bytes, filename: str) -> list[QuestionRow]:
 
 def import_questions(actor: User | None, campaign: Campaign, rows: list[QuestionRow]) -> int:
     """Add the checked rows to the campaign's bank; refused rows are the caller's to show."""
+    require(can_manage(actor, campaign))
     good = [row for row in rows if row.ok]
     db.session.add_all(
         Question(campaign_id=campaign.id, text=row.text, choices=row.choices, answer=row.answer)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.campaigns.campaign import campaign_rules, campaign_started
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.rules import RouteMode, RuleSet
 from portal.common.audit import record_audit
 from portal.common.images import encode, read_upload
@@ -26,6 +27,7 @@ from portal.extensions import db
 from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.models.route import Landmark, Reflection
+from portal.orgs.permissions import require
 from portal.route.errors import InvalidLandmark, RouteFrozen
 from portal.route.progress import list_landmarks
 
@@ -97,6 +99,7 @@ def update_landmark(
     actor: User, campaign: Campaign, landmark: Landmark, text: LandmarkText, steps_target: int | None
 ) -> None:
     """Mend a landmark's texts and question; its target too, before the campaign starts."""
+    require(can_manage(actor, campaign))
     text = _checked(text)
     if landmark.steps_target is not None and steps_target != landmark.steps_target:
         if campaign_started(campaign):
@@ -111,6 +114,7 @@ def update_landmark(
 
 def add_landmark(actor: User, campaign: Campaign, text: LandmarkText, steps_target: int | None) -> Landmark:
     """A new last landmark (before the campaign starts)."""
+    require(can_manage(actor, campaign))
     if campaign_started(campaign):
         raise RouteFrozen()
     text = _checked(text)
@@ -143,6 +147,7 @@ def add_landmark(actor: User, campaign: Campaign, text: LandmarkText, steps_targ
 
 def move_landmark(actor: User, campaign: Campaign, landmark: Landmark, offset: int) -> None:
     """Swap a landmark with its neighbour (``offset`` -1 earlier, +1 later); targets stay in place."""
+    require(can_manage(actor, campaign))
     if campaign_started(campaign):
         raise RouteFrozen()
     landmarks = list_landmarks(campaign)
@@ -166,6 +171,7 @@ def move_landmark(actor: User, campaign: Campaign, landmark: Landmark, offset: i
 
 def set_landmark_image(actor: User, campaign: Campaign, landmark: Landmark, upload: bytes) -> None:
     """Store an uploaded picture for the landmark: re-encoded JPEG, at most 1,200 px wide, no metadata."""
+    require(can_manage(actor, campaign))
     image = read_upload(upload)
     if image.width > MAX_IMAGE_WIDTH:
         image = image.resize((MAX_IMAGE_WIDTH, round(image.height * MAX_IMAGE_WIDTH / image.width)))

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import campaign_total
+from portal.campaigns.permissions import can_manage
 from portal.campaigns.rules import RouteMode
 from portal.common.audit import record_audit
 from portal.common.errors import NotFound
@@ -25,6 +26,7 @@ from portal.models.identity import User
 from portal.models.points import PointReason
 from portal.models.route import Landmark, LandmarkVisit, Reflection
 from portal.models.steps import DailyRecord
+from portal.orgs.permissions import require
 from portal.rewards.errors import InvalidChoice
 from portal.rewards.points import award_points
 from portal.route.errors import AlreadyReflected, InvalidReflection, LandmarkNotLit, LandmarkNotPassed
@@ -243,6 +245,7 @@ def visible_reflections(landmark: Landmark, *, limit: int = 10) -> list[Reflecti
 
 def hide_reflection(actor: User, reflection: Reflection) -> None:
     """An admin hides a reflection from others (the member keeps its points and still sees it)."""
+    require(can_manage(actor, db.session.get(Campaign, reflection.landmark.campaign_id)))
     if reflection.hidden_at is not None:
         return
     reflection.hidden_at = utcnow()

@@ -101,7 +101,7 @@ def org_move(org_id: int):
     form = OrgMoveForm()
     if form.validate_on_submit():
         try:
-            move_org(current_user, g.scope, org, get_org_by_code(form.parent_code.data.strip()))
+            move_org(current_user, org, get_org_by_code(form.parent_code.data.strip()))
         except OrgNotFound as error:
             show_domain_error(form, OrgNotFound(error.message, field="parent_code"))
         except DomainError as error:

@@ -28,6 +28,7 @@ from portal.models.campaign import Campaign
 from portal.models.identity import User
 from portal.models.membership import MemberCategory, Membership
 from portal.models.org import Organisation, OrgKind
+from portal.orgs.permissions import can_administer, require
 
 MEMBER_KINDS = frozenset({OrgKind.GRASSROOTS_UNION, OrgKind.UNIT})
 HEADERS = {
@@ -149,6 +150,7 @@ def import_rows(
 ) -> ImportOutcome:
     """Import the rows without errors: accounts (no password: they sign in by SMS code), profiles and
     memberships. Rows already imported change nothing."""
+    require(can_administer(actor, root))
     outcome = ImportOutcome()
     new_users = []
     for row in rows:

@@ -6,14 +6,13 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Organisation
 from portal.orgs.errors import InvalidMove, OutsideScope
-from portal.orgs.scope import admin_scope
 from portal.orgs.tree import list_subtree
 from portal.orgs.tree_admin import move_org, update_org
 
 
 def test_move_rewrites_the_whole_subtree(tree, make_user):
     platform = make_user(platform_admin=True)
-    move_org(platform, admin_scope(platform), tree["njmu"], tree["nj"])
+    move_org(platform, tree["njmu"], tree["nj"])
     db.session.commit()
     njmu, unit = (
         db.session.get(Organisation, tree["njmu"].id),
@@ -29,12 +28,12 @@ def test_move_rewrites_the_whole_subtree(tree, make_user):
 def test_moves_that_break_the_tree_or_the_scope_are_refused(tree, make_user):
     platform = make_user(platform_admin=True)
     with pytest.raises(InvalidMove):
-        move_org(platform, admin_scope(platform), tree["edu"], tree["njmu_unit"])
+        move_org(platform, tree["edu"], tree["njmu_unit"])
     edu_admin = make_user(admin_of=tree["edu"])
     with pytest.raises(OutsideScope):
-        move_org(edu_admin, admin_scope(edu_admin), tree["njmu"], tree["nj"])  # new parent outside
+        move_org(edu_admin, tree["njmu"], tree["nj"])  # new parent outside
     with pytest.raises(OutsideScope):
-        move_org(edu_admin, admin_scope(edu_admin), tree["edu"], tree["edu"])  # their own node
+        move_org(edu_admin, tree["edu"], tree["edu"])  # their own node
 
 
 def test_update_records_before_and_after(tree, make_user):
