@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     from portal.api.throttle import keep_page_limits_to_posted_forms
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
+    from portal.transactions import finish_request
     from portal.web.helpers import load_signed_in_user
     from portal.web.security import BrowserSessionInterface, refuse_nul_characters, set_security_headers
 
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)
 
     db.init_app(app)
+    app.after_request(finish_request)  # registered first, so it runs after every other after_request
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)

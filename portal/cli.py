@@ -1,4 +1,5 @@
-"""Flask CLI commands. Each one calls the same services as the pages and commits once at the end."""
+"""Flask CLI commands. Each one calls the same services as the pages, as one transaction
+(``portal.transactions.committed``): kept when it ends, dropped when it fails."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from portal.models.base import utcnow
 from portal.models.campaign import DEFAULT_TIMEZONE, Campaign
 from portal.orgs.roles import grant_union_admin, make_platform_admin
 from portal.orgs.tree import get_org_by_code
+from portal.transactions import committed
 from portal.workflows.campaign_setup import create_campaign
 from portal.workflows.member_import import check_rows, enrol_rows, import_rows, read_member_file
 from portal.workflows.pii_rotation import rotate_pii_key
@@ -44,18 +46,17 @@ def _seeds_dir() -> Path:
 
 
 def _fail(error: DomainError) -> None:
-    db.session.rollback()
     raise click.ClickException(str(error.message))
 
 
 @seed_cli.command("demo")
+@committed
 def seed_demo() -> None:
     """Load the union trees and the demo people (safe to run again)."""
     try:
         counts = load_demo(_seeds_dir())
     except DomainError as error:
         _fail(error)
-    db.session.commit()
     click.echo(
         f"demo loaded: {counts['organisations']} organisations, {counts['people']} people, "
         f"{counts['campaigns']} campaigns and {counts['contests']} works collections created"
@@ -64,13 +65,13 @@ def seed_demo() -> None:
 
 @seed_cli.command("orgs")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@committed
 def seed_orgs(path: Path) -> None:
     """Load one union tree from a YAML file (safe to run again)."""
     try:
         created = load_org_tree(read_yaml(path))
     except DomainError as error:
         _fail(error)
-    db.session.commit()
     click.echo(f"{created} organisations created")
 
 
@@ -79,6 +80,7 @@ def seed_orgs(path: Path) -> None:
 @click.option("--password", help="Password for a new account (asked for when the account is new).")
 @click.option("--platform", is_flag=True, help="Make a platform admin (everything).")
 @click.option("--org", "org_code", help="Make a union admin of the node with this code and its subtree.")
+@committed
 def admin_create(phone: str, password: str | None, platform: bool, org_code: str | None) -> None:
     """Create an administrator, or give an existing account an admin role."""
     if platform == bool(org_code):
@@ -99,7 +101,6 @@ def admin_create(phone: str, password: str | None, platform: bool, org_code: str
             role = f"union admin of {org.code} {org.name}"
     except DomainError as error:
         _fail(error)
-    db.session.commit()
     click.echo(f"{user.phone}: {role}")
 
 
@@ -107,6 +108,7 @@ def admin_create(phone: str, password: str | None, platform: bool, org_code: str
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_code", required=True, help="Code of the union the members are imported into.")
 @click.option("--enrol", "campaign_id", type=int, help="Also enrol them in this campaign, for their unit.")
+@committed
 def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
     """Import members from a CSV or XLSX file (name, phone, id_number, unit_code); safe to run again.
 
@@ -119,7 +121,6 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
         enrolment = enrol_rows(_campaign_or_fail(campaign_id), rows) if campaign_id else None
     except DomainError as error:
         _fail(error)
-    db.session.commit()
     for row in rows:
         if not row.ok:
             click.echo(f"line {row.line}: {' '.join(row.errors)}", err=True)
@@ -151,6 +152,7 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
     help="Accept a first day before today: the campaign is running at once, its rules can no longer be "
     "changed, and the days before today can only be filled by imports and partners.",
 )
+@committed
 def campaign_create(
     preset: str, org_code: str, start_day, title: str | None, draft: bool, allow_past_start: bool
 ) -> None:
@@ -181,7 +183,6 @@ def campaign_create(
         )
     except DomainError as error:
         _fail(error)
-    db.session.commit()
     click.echo(campaign.id)
 
 
@@ -195,6 +196,7 @@ def _campaign_or_fail(campaign_id: int) -> Campaign:
 @campaign_cli.command("settle")
 @click.option("--campaign", "campaign_id", required=True, type=int)
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="The local day (yesterday by default).")
+@committed
 def campaign_settle(campaign_id: int, day) -> None:
     """Judge a day's reports again by the current rules and write its totals (safe to repeat)."""
     campaign = _campaign_or_fail(campaign_id)
@@ -202,7 +204,6 @@ def campaign_settle(campaign_id: int, day) -> None:
     if not campaign.start_day <= target <= campaign.end_day:
         raise click.ClickException(f"{target} is not a day of campaign {campaign_id}")
     settled = settle_day(campaign, target)
-    db.session.commit()
     click.echo(
         f"{target}: {settled.reporting}/{settled.enrolled} reported, {settled.qualified} qualified, "
         f"{settled.counted_steps} counted steps"
@@ -212,19 +213,20 @@ def campaign_settle(campaign_id: int, day) -> None:
 @campaign_cli.command("figures")
 @click.option("--campaign", "campaign_id", required=True, type=int)
 @click.option("--all-days", is_flag=True, help="Every day so far, not just yesterday and today.")
+@committed
 def campaign_figures(campaign_id: int, all_days: bool) -> None:
     """Refresh the admin dashboard's figures of the campaign (safe to repeat)."""
     campaign = _campaign_or_fail(campaign_id)
     now = utcnow()
     days = days_to_date(campaign, now) if all_days else open_days(campaign, now)
     refresh_figures(campaign, days=days, now=now)
-    db.session.commit()
     click.echo(f"refreshed {len(days)} days at {now:%Y-%m-%d %H:%M:%S} UTC")
 
 
 @campaign_cli.command("rank")
 @click.option("--campaign", "campaign_id", required=True, type=int)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@committed
 def campaign_rank(campaign_id: int, limit: int) -> None:
     """Refresh the campaign's boards now, then print the top of the individual board (masked names)."""
     campaign = _campaign_or_fail(campaign_id)
@@ -253,6 +255,7 @@ def campaign_rank(campaign_id: int, limit: int) -> None:
     "--board", "kind", type=click.Choice([kind.value for kind in RankingKind]), default="individual"
 )
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@committed
 def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
     """Write every row of a board to an Excel file (as the admins' export; logged in the audit trail)."""
     from portal.boards.export import export_board
@@ -262,7 +265,6 @@ def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
     if chosen not in campaign_rules(campaign).ranking.kinds:
         raise click.ClickException(f"campaign {campaign_id} has no {kind} board")
     written = export_board(None, campaign, chosen)
-    db.session.commit()
     view = written.view
     with written.handle as handle, out.open("wb") as target:
         while data := handle.read(1024 * 1024):
@@ -274,6 +276,7 @@ def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
 
 @campaign_cli.command("final-draws")
 @click.option("--campaign", "campaign_id", required=True, type=int)
+@committed
 def campaign_final_draws(campaign_id: int) -> None:
     """Give the top N of the final individual ranking their draw (once, after the last day is settled)."""
     from portal.rewards.chances import grant_final_rank_chances
@@ -283,7 +286,6 @@ def campaign_final_draws(campaign_id: int) -> None:
         granted = grant_final_rank_chances(None, campaign)
     except DomainError as error:
         _fail(error)
-    db.session.commit()
     click.echo(f"{granted} final-ranking draw chances given")
 
 
@@ -293,11 +295,11 @@ def campaign_final_draws(campaign_id: int) -> None:
     "--campaign", "campaign_id", required=True, type=int, help="The campaign the partner reports for."
 )
 @click.option("--name", default="partner", help="Who the token is for.")
+@committed
 def token_create(partner: bool, campaign_id: int, name: str) -> None:
     """Make a partner token for one campaign and print it once."""
     campaign = _campaign_or_fail(campaign_id)
     issued = issue_partner_token(None, campaign, name)
-    db.session.commit()
     click.echo(issued.secret)
 
 
@@ -338,6 +340,7 @@ def jobs_tick() -> None:
     confirmation_prompt=True,
     help="The new key; from NEW_PII_KEY or asked for, never on the command line (shell history).",
 )
+@committed
 def pii_rotate_key(new_key: str) -> None:
     """Re-encrypt ID numbers and shipping addresses under a new PORTAL_PII_KEY, in one transaction.
 
@@ -346,9 +349,7 @@ def pii_rotate_key(new_key: str) -> None:
     try:
         rotated = rotate_pii_key(new_key)
     except ValueError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(
         f"re-encrypted {rotated.id_numbers} ID numbers and {rotated.addresses} shipping addresses; "
         f"dropped {rotated.codes_dropped} pending SMS codes. Now set PORTAL_PII_KEY to the new key on "

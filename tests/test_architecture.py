@@ -17,7 +17,7 @@ PORTAL = Path(__file__).resolve().parents[1] / "portal"
 # Lowest first. A name is a package or module directly under portal/; one entry may hold several that
 # sit side by side and may import each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("config", "extensions", "database", "i18n", "labels", "models", "data"),
+    ("config", "extensions", "database", "transactions", "i18n", "labels", "models", "data"),
     ("common",),
     ("identity",),
     ("orgs",),

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
-import sqlite3
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Response, g, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DBAPIError
 
+from portal import transactions
 from portal.api.errors import ApiError, validation_error
 from portal.campaigns.tokens import find_active_token
-from portal.extensions import db
 from portal.models.api import ApiToken, TokenKind
 
 
@@ -93,40 +89,19 @@ def answer(model: BaseModel, status: int = 200) -> Response:
 
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
-# PostgreSQL's conflicts that another try of the same transaction may not meet: a serialisation
-# failure, a deadlock, a lock not available in time. SQLite's is a database locked by another writer.
-_RETRYABLE_STATES = {"40001", "40P01", "55P03"}
-ATTEMPTS = 3
 RETRY_AFTER_SECONDS = 2
 
 
-def transient(error: DBAPIError) -> bool:
-    """Whether the database refused the transaction for a conflict that may pass, not for its content."""
-    original = error.orig
-    if isinstance(original, sqlite3.OperationalError):
-        return "locked" in str(original) or "busy" in str(original)
-    return getattr(original, "sqlstate", None) in _RETRYABLE_STATES
-
-
 def retried(work: Callable[[], T]) -> T:
-    """Run ``work`` and commit; on a transient conflict roll back and run it again, up to ``ATTEMPTS``
-    times, then answer 503 with ``Retry-After`` (docs/api.md: what is safe to send again)."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            outcome = work()
-            db.session.commit()
-            return outcome
-        except DBAPIError as error:
-            db.session.rollback()
-            if not transient(error):
-                raise
-            log.warning("transient database conflict, attempt %d of %d: %s", attempt, ATTEMPTS, error.orig)
-            time.sleep(0.05 * attempt)
-    raise ApiError(
-        503,
-        "busy",
-        _("The database was busy with other writes; nothing of this request was stored. Send it again."),
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
+    """``portal.transactions.retried``, with its last refusal answered as the API's 503 ``busy`` and
+    ``Retry-After`` (docs/api.md: what is safe to send again)."""
+    try:
+        return transactions.retried(work)
+    except transactions.StillBusy:
+        raise ApiError(
+            503,
+            "busy",
+            _("The database was busy with other writes; nothing of this request was stored. Send it again."),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from None

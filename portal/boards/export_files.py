@@ -69,8 +69,8 @@ def request_board_export(
     actor: User, campaign: Campaign, kind: RankingKind, *, within: Organisation | None = None
 ) -> BoardExport:
     """Ask for a board's export (of ``within``'s subtree, or the whole board). The same request still
-    pending (a second click) is returned instead of a new one. The caller commits, then enqueues
-    (``jobs.enqueue_board_export``)."""
+    pending (a second click) is returned instead of a new one. The job is enqueued once the request
+    is committed (``portal.transactions.on_commit``, ``jobs.enqueue_board_export``)."""
     now = utcnow()
     pending = db.session.scalars(
         select(BoardExport)
@@ -99,8 +99,9 @@ def request_board_export(
 
 def run_board_export(export_id: int) -> ExportStatus | None:
     """The job: claim the request (only one job ever writes it), write the workbook to its file and mark
-    it done, or failed if anything raised. Commits; returns the status it ended in, or None when another
-    job had claimed it (or it is gone)."""
+    it done, or failed if anything raised. A background job: it commits the claim, then the outcome
+    (the claim must be seen by other workers while the file is written). Returns the status it ended
+    in, or None when another job had claimed it (or it is gone)."""
     claimed = db.session.execute(
         update(BoardExport)
         .where(BoardExport.id == export_id, BoardExport.status == ExportStatus.QUEUED)

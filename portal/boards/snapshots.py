@@ -8,6 +8,11 @@ at the new tables → drop what is older than the previous tables (a reader that
 before the swap still finds its table). The first refresh after the campaign's last day has closed and
 been settled freezes the boards: they are never computed again.
 
+A refresh is a background job and commits in steps, on purpose (the one exception to "services flush,
+the request commits", ``portal.transactions``): the claim is committed so another worker sees it at once,
+each table is committed before the pointers move to it, and each drop is a transaction of its own, so a
+refresh never holds a lock its readers would wait on.
+
 Snapshot tables are named ``board_snap_<k><campaign>_v<version>`` (k: i, t, u) and are not models; their
 columns are described in ``board_tables`` (``snapshot_table``), which the pages read through.
 

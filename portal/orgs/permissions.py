@@ -40,5 +40,9 @@ def can_move(admin: User | None, org: Organisation, new_parent: Organisation) ->
 
 
 def can_appoint_admin(admin: User | None, org: Organisation) -> bool:
-    """Appointing a union admin of ``org``: only a platform admin (or the operator) appoints (rules §11)."""
-    return admin is None or bool(admin.is_authenticated and admin.is_platform_admin)
+    """Appointing an admin of ``org``: a platform admin anywhere; a union admin only below the nodes they
+    were appointed to, never on those nodes themselves (rules §11)."""
+    if admin is None:
+        return True
+    scope = admin_scope(admin)
+    return scope.everything or (scope.contains(org) and org.path not in scope.root_paths)

@@ -8,12 +8,14 @@ from portal.common.audit import record_audit
 from portal.extensions import db
 from portal.models.identity import UnionAdminRole, User
 from portal.models.org import Organisation
-from portal.orgs.permissions import can_appoint_admin, require
+from portal.orgs.errors import CannotGrantHere
+from portal.orgs.permissions import can_appoint_admin
 
 
 def grant_union_admin(user: User, org: Organisation, *, actor: User | None) -> UnionAdminRole:
     """Make ``user`` an admin of ``org``'s subtree. Granting a role twice returns the existing one."""
-    require(can_appoint_admin(actor, org))
+    if not can_appoint_admin(actor, org):
+        raise CannotGrantHere()
     role = db.session.scalar(
         select(UnionAdminRole).where(
             UnionAdminRole.user_id == user.id, UnionAdminRole.organisation_id == org.id

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from portal.common.audit import list_audit
 from portal.common.errors import DomainError
-from portal.extensions import db
 from portal.identity.accounts import find_user_by_phone
 from portal.identity.errors import PhoneNotRegistered
 from portal.models.org import OrgKind
-from portal.orgs.errors import CannotGrantHere, OrgNotFound
+from portal.orgs.errors import OrgNotFound
+from portal.orgs.permissions import can_appoint_admin
 from portal.orgs.roles import grant_union_admin, list_org_admins
 from portal.orgs.scope import list_scope_roots, org_in_scope
 from portal.orgs.tree import count_subtree, get_org_by_code, list_ancestors, list_children
@@ -44,7 +44,7 @@ def _org_page(org, **forms):
         children=list_children(org),
         subtree_size=count_subtree(org),
         admins=list_org_admins(org),
-        can_grant=g.scope.everything or org.path not in g.scope.root_paths,
+        can_grant=can_appoint_admin(current_user, org),
         **forms,
     )
 
@@ -73,7 +73,6 @@ def org_add_child(org_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Added %(name)s.", name=child.name), "success")
             return redirect_to("admin.org_detail", org_id=org.id)
     return _org_page(org, child_form=form)
@@ -88,7 +87,6 @@ def org_edit(org_id: int):
         update_org(
             current_user, org, name=form.name.data, quota=form.quota.data, member_total=form.member_total.data
         )
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect_to("admin.org_detail", org_id=org.id)
     return _org_page(org, edit_form=form)
@@ -107,7 +105,6 @@ def org_move(org_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Moved."), "success")
             return redirect_to("admin.org_detail", org_id=org_id)
     return _org_page(org, move_form=form)
@@ -120,8 +117,6 @@ def org_grant_admin(org_id: int):
     form = GrantAdminForm()
     if form.validate_on_submit():
         try:
-            if not (g.scope.everything or org.path not in g.scope.root_paths):
-                raise CannotGrantHere()
             user = find_user_by_phone(form.phone.data)
             if user is None:
                 raise PhoneNotRegistered()
@@ -129,7 +124,6 @@ def org_grant_admin(org_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(
                 _("%(phone)s is now an admin of %(union)s.", phone=form.phone.data, union=org.name), "success"
             )

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, g
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.extensions import db
 from portal.membership.announcements import (
     announcement_in_scope,
     announcements_for,
@@ -38,7 +37,6 @@ def index():
 def show(announcement_id: int):
     """One announcement; opening it counts as read."""
     announcement = open_announcement(current_user, announcement_id)
-    db.session.commit()
     return render("announcements/show.html", announcement=announcement)
 
 
@@ -55,7 +53,6 @@ def manage():
     if form.validate_on_submit():
         org = org_in_scope(g.scope, form.union.data)
         publish_announcement(current_user, org, title=form.title.data, body=form.body.data)
-        db.session.commit()
         flash(_("Published to the members of %(union)s and the unions below it.", union=org.name), "success")
         return redirect_to("announcement_admin.manage")
     return render("announcement_admin/index.html", form=form, lines=announcements_in_scope(g.scope))
@@ -65,6 +62,5 @@ def manage():
 def withdraw(announcement_id: int):
     """Take an announcement off members' pages."""
     withdraw_announcement(current_user, announcement_in_scope(g.scope, announcement_id))
-    db.session.commit()
     flash(_("Withdrawn."), "success")
     return redirect_to("announcement_admin.manage")

@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from portal.common.errors import DomainError
 from portal.dashboard.exports import export_applications
-from portal.extensions import db
 from portal.membership.applications import approve_application, reject_application
 from portal.membership.approval_queue import (
     QueueFilters,
@@ -21,7 +20,7 @@ from portal.membership.approval_queue import (
 from portal.models.base import utcnow
 from portal.models.membership import ApplicationKind, ApplicationStatus
 from portal.web.forms.membership import RejectForm
-from portal.web.helpers import day_arg, page_arg, redirect_next, require_admin_scope, xlsx_response
+from portal.web.helpers import day_arg, page_arg, redirect_next, refused, require_admin_scope, xlsx_response
 from portal.web.htmx import asks_for_block, render
 
 bp = Blueprint("approvals", __name__, url_prefix="/admin/applications")
@@ -72,7 +71,6 @@ def queue():
 def export():
     """The applications matching the queue's filters, every one in scope, as an Excel workbook (audited)."""
     handle = export_applications(current_user, g.scope, _filters())
-    db.session.commit()
     return xlsx_response(handle, f"applications-{format_datetime(utcnow(), 'yyyyMMdd-HHmm')}.xlsx")
 
 
@@ -98,9 +96,7 @@ def approve(application_id: int):
     try:
         approve_application(current_user, application)
     except DomainError as error:
-        db.session.rollback()
-        return _answer(application, str(error.message))
-    db.session.commit()
+        return _answer(application, refused(error))
     if not asks_for_block("application"):
         flash(
             _(
@@ -123,9 +119,7 @@ def reject(application_id: int):
             raise DomainError(_("The page expired. Reload it and try again."))
         reject_application(current_user, application, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        return _answer(application, str(error.message))
-    db.session.commit()
+        return _answer(application, refused(error))
     if not asks_for_block("application"):
         flash(_("Rejected: %(name)s.", name=application.user.real_name), "success")
     return _answer(application)
@@ -139,7 +133,6 @@ def bulk():
         flash(_("Select the applications to approve first."), "error")
         return redirect_next(request.form.get("next"), "approvals.queue")
     outcome = bulk_approve(current_user, g.scope, ids)
-    db.session.commit()
     flash(
         _(
             "%(approved)d approved, %(skipped)d skipped (already decided or not yours).",

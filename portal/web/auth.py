@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 
 from portal.common.errors import DomainError
 from portal.common.phones import mask_phone
-from portal.extensions import csrf, db, limiter
+from portal.extensions import csrf, limiter
 from portal.identity.accounts import (
     authenticate_with_code,
     authenticate_with_password,
@@ -32,6 +32,7 @@ from portal.web.helpers import (
     posted_phone,
     redirect_next,
     redirect_to,
+    refused,
     show_domain_error,
     sign_in,
 )
@@ -96,10 +97,8 @@ def send_code(purpose: str):
         try:
             issued = issue_code(send_form.phone.data, sms_purpose)
         except DomainError as error:
-            db.session.rollback()
-            status["error"] = str(error.message)
+            status["error"] = refused(error)
         else:
-            db.session.commit()
             # The same words whether or not the number could use the code: nobody learns from this form
             # whether a number is registered.
             status["message"] = _(
@@ -127,7 +126,6 @@ def register():
             show_domain_error(form, error)
         else:
             sign_in(user)
-            db.session.commit()
             flash(_("Welcome! Complete your real-name profile to join a union and take part."), "success")
             return redirect_to("me.profile")
     return render("auth/register.html", form=form, sms={})
@@ -144,7 +142,6 @@ def _sign_in_with(form, authenticate, template: str, **context):
             show_domain_error(form, error)
         else:
             sign_in(user, remember=form.remember.data)
-            db.session.commit()
             return redirect_next(form.next.data, "me.index")
     return render(template, form=form, **context)
 
@@ -184,7 +181,6 @@ def reset():
             show_domain_error(form, error)
         else:
             sign_in(user)
-            db.session.commit()
             flash(_("Your password was changed. You are signed in."), "success")
             return redirect_to("me.index")
     return render("auth/reset.html", form=form, sms={})
@@ -200,7 +196,6 @@ def logout():
     if request.method == "POST" and form.validate_on_submit():
         if current_user.is_authenticated:
             end_sessions(current_user)
-            db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."), "success")

@@ -25,7 +25,6 @@ from portal.campaigns.step_import import check_step_rows, import_step_rows, read
 from portal.campaigns.tokens import issue_partner_token
 from portal.common.errors import DomainError
 from portal.common.uploads import save_pending_upload, take_pending_upload
-from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
@@ -40,6 +39,7 @@ from portal.web.forms.campaign_admin import (
 from portal.web.helpers import (
     campaign_in_scope_or_404,
     redirect_to,
+    refused,
     require_admin_scope,
     saved,
     show_domain_error,
@@ -178,7 +178,7 @@ def publish(campaign_id: int):
     try:
         check_publishable(campaign, today=local_today(utcnow(), campaign.timezone))
     except DomainError as error:
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
         return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="checklist")
     publish_campaign(current_user, campaign)
     return saved(_("Published: members can now enrol."), "campaign_admin.edit", campaign_id=campaign.id)
@@ -192,7 +192,6 @@ def partner_token(campaign_id: int):
     if not form.validate_on_submit():
         return _page(campaign, _form_from(campaign), form)
     session["new_partner_token"] = issue_partner_token(current_user, campaign, form.name.data).secret
-    db.session.commit()
     return redirect_to("campaign_admin.edit", campaign_id=campaign.id)
 
 
@@ -213,10 +212,8 @@ def review(record_id: int):
     try:
         review_day(current_user, record, decision)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
     else:
-        db.session.commit()
         flash(_("Recorded."), "success")
     return redirect_to("campaign_admin.flags")
 
@@ -261,8 +258,7 @@ def steps_import_confirm(campaign_id: int):
         rows = check_step_rows(campaign, read_step_file(data, pending["filename"]), now=now)
         applied = import_step_rows(current_user, campaign, rows, now=now, source=pending["filename"])
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
         return redirect_to("campaign_admin.steps_import", campaign_id=campaign.id)
     return saved(
         _("%(n)d days of steps imported.", n=applied), "campaign_admin.edit", campaign_id=campaign.id
@@ -277,10 +273,9 @@ def board_export(campaign_id: int, kind: str):
     try:
         check_exportable(campaign, chosen, current_app.config["BOARD_EXPORT_MAX_ROWS"])
     except DomainError as error:
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
         return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="rankings")
     written = export_board(current_user, campaign, chosen)
-    db.session.commit()
     updated_at = written.view.updated_at
     stamp = format_datetime(updated_at, "yyyyMMdd-HHmm") if updated_at else "pending"
     return xlsx_response(written.handle, f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx")

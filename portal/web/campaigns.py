@@ -33,7 +33,7 @@ from portal.models.steps import DailyRecord, ReportSource
 from portal.rewards.chances import open_chance
 from portal.rewards.earning import check_in_and_reward
 from portal.web.forms.campaigns import CheckinForm, EnrolForm, StepsForm
-from portal.web.helpers import redirect_to, show_domain_error
+from portal.web.helpers import redirect_to, refused, show_domain_error
 from portal.web.htmx import asks_for_block, is_htmx, render
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -128,7 +128,6 @@ def enrol_member(campaign_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("You are enrolled. Check in and report your steps every day."), "success")
             return redirect_to("campaigns.detail", campaign_id=campaign.id)
     return _page(campaign, enrollment, enrol_form=form)
@@ -142,9 +141,7 @@ def checkin(campaign_id: int):
     try:
         check_in_and_reward(enrollment)
     except DomainError as error:
-        db.session.rollback()
-        return _answer(campaign, enrollment, str(error.message), "error")
-    db.session.commit()
+        return _answer(campaign, enrollment, refused(error), "error")
     return _answer(campaign, enrollment, _("Checked in for today."), "success")
 
 
@@ -165,7 +162,6 @@ def steps(campaign_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             saved = _("Saved: %(steps)s steps.", steps=f"{form.steps.data:,}")
             return _answer(campaign, enrollment, saved, "success")
     return _page(campaign, enrollment, steps_form=form, status=422 if is_htmx() else 200)
@@ -189,10 +185,8 @@ def appeal(campaign_id: int, record_id: int):
     try:
         appeal_day(current_user, record, request.form.get("note", ""))
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
     else:
-        db.session.commit()
         flash(_("Your appeal was sent. The union will review the day."), "success")
     return redirect_to("campaigns.detail", campaign_id=campaign.id)
 
@@ -206,7 +200,6 @@ def location_consent(campaign_id: int):
         flash(_("Tick the box to agree, or simply do not upload runs."), "error")
     else:
         give_location_consent(enrollment)
-        db.session.commit()
     return redirect_to("campaigns.detail", campaign_id=campaign.id)
 
 
@@ -221,10 +214,8 @@ def upload_run(campaign_id: int):
             raise InvalidGpx()
         run = add_run(enrollment, upload.read(MAX_GPX_BYTES + 1))
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
     else:
-        db.session.commit()
         if run.too_fast:
             flash(
                 _("Saved, but faster than 25 km/h: it is kept for the union to check and not counted."),

@@ -9,7 +9,6 @@ from portal.boards.definitions import mask_name
 from portal.campaigns.participation import enrollment_for_member
 from portal.common.errors import DomainError, FontMissing
 from portal.common.images import font_path
-from portal.extensions import db
 from portal.route.certificates import (
     certificate_by_number,
     certificate_needs,
@@ -38,7 +37,6 @@ def mine(campaign_id: int):
     certificate = issue_certificate(enrollment)
     font_error = None
     if certificate is not None:
-        db.session.commit()
         try:
             font_path()  # said on the page, rather than as a picture that does not load
         except FontMissing as error:
@@ -61,7 +59,6 @@ def image(campaign_id: int):
     certificate = issue_certificate(enrollment)
     if certificate is None:
         abort(404)
-    db.session.commit()
     verify_url = url_for("certificates.verify", number=certificate.number, _external=True)
     try:
         png = certificate_png(certificate, verify_url, campaign.timezone)

@@ -32,12 +32,18 @@ from portal.contests.results import (
 )
 from portal.contests.votes import vote_summary
 from portal.contests.works import count_by_status, review_queue, review_work, work_of
-from portal.extensions import db
 from portal.labels import label
 from portal.models.contest import Contest, WorkKind, WorkStatus
 from portal.orgs.scope import get_org_in_scope_by_code, list_scope_roots
 from portal.web.forms.contests import AwardForm, CategoryForm, ContestCreateForm, ContestForm, ReviewForm
-from portal.web.helpers import redirect_to, refusal_message, require_admin_scope, saved, show_domain_error
+from portal.web.helpers import (
+    redirect_to,
+    refusal_message,
+    refused,
+    require_admin_scope,
+    saved,
+    show_domain_error,
+)
 from portal.web.htmx import render
 
 bp = Blueprint("contest_admin", __name__, url_prefix="/admin/contests")
@@ -217,10 +223,8 @@ def decide(contest_id: int, work_id: int):
                 reason=form.reason.data or "",
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            flash(refused(error), "error")
         else:
-            db.session.commit()
             flash(
                 _("Approved: 《%(title)s》 is in the gallery.", title=work.title)
                 if approve

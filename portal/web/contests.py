@@ -29,7 +29,7 @@ from portal.contests.works import (
     visible_work,
     works_of,
 )
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.labels import label
 from portal.models.contest import Contest, ContestWork, WorkStatus
 from portal.orgs.scope import admin_scope
@@ -215,7 +215,6 @@ def vote(work_id: int):
     except DomainError as error:  # refused: the message in place, nothing written
         message, status = refusal_message(None, error), 422
     else:
-        db.session.commit()
         message = {
             "category": "success",
             "text": _("Thank you for your vote. Votes left today: %(n)s.", n=left),

@@ -25,10 +25,9 @@ from portal.dashboard.reading import (
     read_dashboard,
     starting_nodes,
 )
-from portal.extensions import db
 from portal.models.base import utcnow
 from portal.web.exports import start_board_export
-from portal.web.helpers import int_arg, page_arg, require_admin_scope, xlsx_response
+from portal.web.helpers import int_arg, page_arg, refused, require_admin_scope, xlsx_response
 from portal.web.htmx import render
 from portal.web.rankings import board_kind_or_404
 
@@ -81,7 +80,6 @@ def participation_export(campaign_id: int):
     now = utcnow()
     dashboard = read_dashboard(campaign, node, now=now, page=None, order=_order())
     handle = export_participation(current_user, dashboard)
-    db.session.commit()
     stamp = format_datetime(now, "yyyyMMdd-HHmm")
     return xlsx_response(handle, f"participation-{campaign.id}-{node.code}-{stamp}.xlsx")
 
@@ -94,10 +92,9 @@ def ranking_export(campaign_id: int, kind: str):
     try:
         check_exportable(campaign, chosen, current_app.config["BOARD_EXPORT_MAX_ROWS"])
     except DomainError as error:
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id, org=node.id))
     written = export_board(current_user, campaign, chosen, within=node)
-    db.session.commit()
     stamp = format_datetime(utcnow(), "yyyyMMdd-HHmm")
     return xlsx_response(written.handle, f"ranking-{campaign.id}-{chosen}-{node.code}-{stamp}.xlsx")
 

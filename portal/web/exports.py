@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.jobs import enqueue_board_export
 from portal.models.campaign import Campaign
 from portal.models.org import Organisation
+from portal.transactions import on_commit
 from portal.web.helpers import redirect_to, require_admin_scope, xlsx_file_response
 from portal.web.htmx import render
 
@@ -29,8 +30,8 @@ LIST_POLL_SECONDS = 3
 def start_board_export(campaign: Campaign, kind: RankingKind, within: Organisation | None = None):
     """Ask for the board's export, have it written, and show the admin their list (303)."""
     export = request_board_export(current_user, campaign, kind, within=within)
-    db.session.commit()
-    enqueue_board_export(current_app._get_current_object(), export.id)
+    app, export_id = current_app._get_current_object(), export.id
+    on_commit(lambda: enqueue_board_export(app, export_id))  # the job reads the committed row
     flash(_("The export is being written. Download it here once it is ready."), "success")
     return redirect_to("exports.index")
 

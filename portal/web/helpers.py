@@ -40,8 +40,8 @@ def redirect_to(endpoint: str, **values) -> Response:
 
 
 def saved(message: str, endpoint: str, **values) -> Response:
-    """The end of a form's work that went through: commit, say so, and send the browser on (303)."""
-    db.session.commit()
+    """The end of a form's work that went through: say so and send the browser on (303); the request's
+    end commits (``portal.transactions``)."""
     flash(message, "success")
     return redirect_to(endpoint, **values)
 
@@ -58,21 +58,26 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     session.permanent = True
 
 
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Attach ``error`` to its field (or to the form) and settle the transaction.
+def refused(error: DomainError) -> str:
+    """A refusal's message, with everything the request wrote dropped at once, so that the page shown
+    next reads what is stored and the request's end (``portal.transactions``) has nothing to commit.
 
-    Everything the request wrote is rolled back, except a wrong SMS code's failed attempt: services check
-    the code after every other rule and write nothing before it, so committing keeps only that count.
+    A wrong SMS code's failed attempt is the exception: services check the code after every other rule
+    and write nothing before it, so the attempt alone is kept (rules §2.1: a code dies after 5 tries).
     """
-    if isinstance(error, SmsCodeWrong):
-        db.session.commit()
-    else:
+    if not isinstance(error, SmsCodeWrong):
         db.session.rollback()
+    return str(error.message)
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Attach ``error`` to its field (or to the form), dropping what the request wrote (``refused``)."""
+    message = refused(error)
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = [*field.errors, str(error.message)]
+        field.errors = [*field.errors, message]
     else:
-        form.form_errors.append(str(error.message))
+        form.form_errors.append(message)
 
 
 def refusal_message(form: FlaskForm | None, error: DomainError) -> dict | None:
@@ -82,8 +87,7 @@ def refusal_message(form: FlaskForm | None, error: DomainError) -> dict | None:
     if form is not None and error.field and getattr(form, error.field, None) is not None:
         show_domain_error(form, error)
         return None
-    db.session.rollback()
-    return {"category": "error", "text": str(error.message)}
+    return {"category": "error", "text": refused(error)}
 
 
 def posted_phone() -> str | None:

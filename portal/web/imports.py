@@ -8,10 +8,9 @@ from flask_login import current_user
 
 from portal.common.errors import DomainError
 from portal.common.uploads import save_pending_upload, take_pending_upload
-from portal.extensions import db
 from portal.orgs.scope import get_org_in_scope_by_code
 from portal.web.forms.imports import ImportUploadForm
-from portal.web.helpers import redirect_to, require_admin_scope, show_domain_error, split_preview
+from portal.web.helpers import redirect_to, refused, require_admin_scope, show_domain_error, split_preview
 from portal.web.htmx import render
 from portal.workflows.member_import import check_rows, import_rows, read_member_file
 
@@ -60,10 +59,8 @@ def confirm():
         rows = check_rows(root, read_member_file(data, pending["filename"]))
         outcome = import_rows(current_user, root, rows, source=pending["filename"])
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
         return redirect_to("imports.upload")
-    db.session.commit()
     flash(
         _(
             "Imported: %(accounts)d new accounts, %(memberships)d new memberships, "

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from portal.campaigns.participation import enrolled_campaigns
 from portal.campaigns.tokens import issue_personal_token, list_personal_tokens, revoke_token
 from portal.common.errors import DomainError
-from portal.extensions import db
 from portal.identity.accounts import complete_profile, masked_id_number, set_hidden_from_boards
 from portal.identity.notifications import list_notifications, mark_all_read
 from portal.membership.announcements import announcements_for
@@ -53,7 +52,6 @@ def index():
 def boards():
     """Hide or show one's name on public boards."""
     set_hidden_from_boards(current_user, request.form.get("hide") == "y")
-    db.session.commit()
     flash(
         _("Your name is hidden from public boards.")
         if current_user.hide_from_boards
@@ -70,7 +68,6 @@ def notifications():
     items = list_notifications(current_user.id)
     unread_ids = {item.id for item in items if item.read_at is None}
     mark_all_read(current_user.id)
-    db.session.commit()
     return render("me/notifications.html", items=items, unread_ids=unread_ids, unread_notifications=lambda: 0)
 
 
@@ -85,7 +82,6 @@ def profile():
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your real-name profile is saved."), "success")
             return redirect_next(form.next.data, "me.index")
     return render("me/profile.html", form=form, masked_id=masked_id_number(current_user))
@@ -100,7 +96,6 @@ def tokens():
         # Post/redirect/get, so a reload cannot make a second token; the secret is shown on the next page
         # view only (it rides in the signed, HttpOnly session cookie for that one request).
         session["new_token"] = issue_personal_token(current_user, form.name.data).secret
-        db.session.commit()
         return redirect_to("me.tokens")
     secret = session.pop("new_token", None) if request.method == "GET" else None
     return render("me/tokens.html", form=form, tokens=list_personal_tokens(current_user), secret=secret)
@@ -126,6 +121,5 @@ def revoke(token_id: int):
     if token is None:
         abort(404)
     revoke_token(token)
-    db.session.commit()
     flash(_("The token was revoked."), "success")
     return redirect_to("me.tokens")

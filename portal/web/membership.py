@@ -32,7 +32,7 @@ from portal.models.membership import Application, ApplicationKind, MemberCategor
 from portal.models.org import Organisation
 from portal.orgs.tree import list_region_choices, search_unions
 from portal.web.forms.membership import CategoryForm, ConfirmForm, RegionForm, UnionForm
-from portal.web.helpers import config_value, redirect_to, show_domain_error
+from portal.web.helpers import config_value, redirect_to, refused, show_domain_error
 from portal.web.htmx import render
 
 bp = Blueprint("membership", __name__, url_prefix="/membership")
@@ -77,7 +77,7 @@ def _guard(kind: ApplicationKind, step: str):
         flash(str(error.message), "warning")
         return redirect(url_for("me.profile", next=url_for(f"membership.{step}", kind=kind.value)), code=303)
     except DomainError as error:
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
         return redirect_to("me.index")
     state = _state(kind)
     needed = {
@@ -215,7 +215,6 @@ def confirm(application_kind: ApplicationKind):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             session.pop(f"apply_{application_kind.value}", None)
             flash(_("Your application was submitted. You will be notified of the decision."), "success")
             return redirect_to("me.index")
@@ -233,7 +232,6 @@ def send_code(application_kind: ApplicationKind):
     """Send the confirmation code to the member's own number; answered like the sign-in pages."""
     context = _confirm_context(application_kind)
     issued = issue_code(current_user.phone, SmsPurpose.VERIFY)
-    db.session.commit()
     status = {
         "message": _(
             "A code was sent to %(phone)s. It is valid for 5 minutes.", phone=context["masked_phone"]
@@ -254,9 +252,7 @@ def withdraw(application_id: int):
     try:
         withdraw_application(current_user, application)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
     else:
-        db.session.commit()
         flash(_("Your application was withdrawn."), "success")
     return redirect_to("me.index")

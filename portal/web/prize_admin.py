@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.common.errors import DomainError
-from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.prizes import ChanceSource, PrizeKind
 from portal.rewards.chances import grant_final_rank_chances
@@ -33,6 +32,7 @@ from portal.web.helpers import (
     campaign_in_scope_or_404,
     int_arg,
     redirect_to,
+    refused,
     require_admin_scope,
     show_domain_error,
     xlsx_response,
@@ -87,7 +87,6 @@ def _submit(campaign, form, save, *, prefix: str, anchor: str):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect_to("prize_admin.pools", campaign_id=campaign.id, _anchor=anchor)
     return _page(campaign, failed={prefix: form})
@@ -145,10 +144,8 @@ def final_rank(campaign_id: int):
         try:
             granted = grant_final_rank_chances(current_user, campaign)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            flash(refused(error), "error")
         else:
-            db.session.commit()
             flash(_("%(n)d members got their draw.", n=granted), "success")
     return redirect_to("prize_admin.pools", campaign_id=campaign.id)
 
@@ -173,7 +170,6 @@ def _download(campaign_id: int, export, name: str):
     """An export as an .xlsx download named after the campaign and the time (the export is audited)."""
     campaign = campaign_in_scope_or_404(campaign_id)
     handle = export(current_user, campaign)
-    db.session.commit()
     return xlsx_response(handle, f"{name}-{campaign.id}-{format_datetime(utcnow(), 'yyyyMMdd-HHmm')}.xlsx")
 
 

@@ -9,7 +9,6 @@ from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import local_today
 from portal.campaigns.participation import enrollment_for_member
 from portal.common.errors import DomainError
-from portal.extensions import db
 from portal.models.base import utcnow
 from portal.rewards.points import points_of
 from portal.rewards.quiz import answer_quiz_question, answers_of, daily_set
@@ -76,6 +75,5 @@ def answer(campaign_id: int, question_id: int):
         except DomainError as error:
             show_domain_error(form, error)
             return _page(campaign, enrollment, failed_form=form)
-        db.session.commit()
         return _page(campaign, enrollment)
     return _page(campaign, enrollment, failed_form=form)

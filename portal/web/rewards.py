@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.participation import enrollment_for_member
 from portal.common.errors import DomainError
-from portal.extensions import db
 from portal.labels import label
 from portal.models.prizes import ChanceSource, DrawOutcome, PrizeKind
 from portal.rewards.badges import badges_of
@@ -22,7 +21,7 @@ from portal.rewards.points import ledger_of, points_of
 from portal.rewards.pools import pool_for
 from portal.rewards.shipping import AddressInput, address_of, get_draw_of_member, submit_address
 from portal.web.forms.rewards import AddressForm, DrawForm, RedeemForm
-from portal.web.helpers import redirect_to, show_domain_error
+from portal.web.helpers import redirect_to, refused, show_domain_error
 from portal.web.htmx import is_htmx, render
 
 bp = Blueprint("rewards", __name__, url_prefix="/campaigns/<id:campaign_id>/rewards")
@@ -52,7 +51,6 @@ def _context(campaign, enrollment, **extra):
 def show(campaign_id: int):
     campaign, enrollment = enrollment_for_member(current_user, campaign_id)
     catch_up_member(enrollment)  # badges just completed, today's chances from check-ins made elsewhere
-    db.session.commit()
     return render("rewards/show.html", **_context(campaign, enrollment))
 
 
@@ -65,10 +63,8 @@ def redeem(campaign_id: int):
         try:
             redeem_points(enrollment)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            flash(refused(error), "error")
         else:
-            db.session.commit()
             flash(_("Redeemed: one more draw chance."), "success")
     return redirect_to("rewards.show", campaign_id=campaign.id, _anchor="chances")
 
@@ -93,10 +89,8 @@ def draw_in_pool(campaign_id: int, pool_id: int):
         chance_id = form.chance_id.data
         record = draw(enrollment, pool, int(chance_id) if chance_id and chance_id.isdigit() else None)
     except DomainError as error:
-        db.session.rollback()
-        result = {"category": "error", "text": str(error.message), "draw": None}
+        result = {"category": "error", "text": refused(error), "draw": None}
     else:
-        db.session.commit()
         result = {
             "category": "success" if record.outcome is DrawOutcome.WON else "info",
             "text": result_message(record),
@@ -135,7 +129,6 @@ def prize(campaign_id: int, draw_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Address saved. The prize will be sent to it."), "success")
             return redirect_to("rewards.prize", campaign_id=campaign.id, draw_id=record.id)
     return render(

@@ -10,7 +10,6 @@ from portal.campaigns.participation import campaign_for_member, enrollment_for_m
 from portal.common.errors import DomainError, ImageTooLarge
 from portal.common.images import MAX_UPLOAD_BYTES
 from portal.common.media import read_media
-from portal.extensions import db
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.route import Landmark
 from portal.route.errors import WrongAnswer
@@ -119,8 +118,7 @@ def _landmark_of(campaign_id: int, landmark_id: int) -> tuple[Campaign, Enrollme
 def landmark(campaign_id: int, landmark_id: int):
     """One landmark: its introduction once lit, its question, then the poster and the reflection."""
     campaign, enrollment, stop = _landmark_of(campaign_id, landmark_id)
-    if pass_without_question(enrollment, stop) is not None:
-        db.session.commit()
+    pass_without_question(enrollment, stop)
     return _landmark_page(campaign, enrollment, stop)
 
 
@@ -138,7 +136,6 @@ def answer(campaign_id: int, landmark_id: int):
         except DomainError as error:
             message = refusal_message(form, error)
         else:
-            db.session.commit()
             if right:
                 message = {"category": "success", "text": _("Right! You have passed this landmark.")}
                 if not is_htmx():
@@ -203,7 +200,6 @@ def reflect(campaign_id: int, landmark_id: int):
         except DomainError as error:
             message = refusal_message(form, error)
         else:
-            db.session.commit()
             message = _("Thank you for your reflection.")
             if is_htmx():
                 return _landmark_page(

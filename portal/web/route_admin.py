@@ -23,7 +23,13 @@ from portal.route.admin import (
 )
 from portal.route.progress import hide_reflection, landmark_of, list_landmarks
 from portal.web.forms.campaign_admin import LandmarkForm, LandmarkImageForm, QuestionImportForm
-from portal.web.helpers import campaign_in_scope_or_404, redirect_to, require_admin_scope, show_domain_error
+from portal.web.helpers import (
+    campaign_in_scope_or_404,
+    redirect_to,
+    refused,
+    require_admin_scope,
+    show_domain_error,
+)
 from portal.web.htmx import render
 from portal.web.route import landmark_image_response
 
@@ -97,7 +103,6 @@ def update(campaign_id: int, landmark_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Saved %(name)s.", name=landmark.name), "success")
             return _back_to(landmark)
     return _page(campaign, failed={landmark.id: form})
@@ -114,7 +119,6 @@ def add(campaign_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Added %(name)s.", name=landmark.name), "success")
             return _back_to(landmark)
     return _page(campaign, new_form=form)
@@ -128,10 +132,7 @@ def move(campaign_id: int, landmark_id: int, direction: str):
     try:
         move_landmark(current_user, campaign, landmark, -1 if direction == "up" else 1)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+        flash(refused(error), "error")
     return _back_to(landmark)
 
 
@@ -150,7 +151,6 @@ def upload_image(campaign_id: int, landmark_id: int):
         except DomainError as error:
             show_domain_error(form, type(error)(error.message, field="image"))
         else:
-            db.session.commit()
             flash(_("The picture of %(name)s is replaced.", name=landmark.name), "success")
             return _back_to(landmark)
     return _page(campaign, image_forms={landmark.id: form})
@@ -179,7 +179,6 @@ def questions(campaign_id: int):
                 form.file.errors = [_("The file has no questions.")]
             elif not refused:
                 imported = import_questions(current_user, campaign, rows)
-                db.session.commit()
                 flash(_("Imported %(n)d questions.", n=imported), "success")
                 return redirect_to("route_admin.questions", campaign_id=campaign.id)
     return render(
@@ -207,6 +206,5 @@ def hide(campaign_id: int, reflection_id: int):
     if reflection is None or reflection.landmark.campaign_id != campaign.id:
         return redirect_to("route_admin.reflections", campaign_id=campaign.id)
     hide_reflection(current_user, reflection)
-    db.session.commit()
     flash(_("Hidden."), "success")
     return redirect_to("route_admin.reflections", campaign_id=campaign.id)

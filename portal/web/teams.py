@@ -40,7 +40,7 @@ from portal.teams.team import (
     teams_with_room,
 )
 from portal.web.forms.teams import AnnouncementForm, GoalsForm, HandOverForm, JoinCodeForm, TeamCreateForm
-from portal.web.helpers import redirect_to, refusal_message, show_domain_error
+from portal.web.helpers import redirect_to, refusal_message, refused, show_domain_error
 from portal.web.htmx import render
 
 bp = Blueprint("teams", __name__)
@@ -90,7 +90,6 @@ def create(campaign_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your team is made. Share the invitation with your colleagues."), "success")
             return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
     return _hub(campaign, enrollment, create_form=form)
@@ -109,7 +108,6 @@ def join_by_code(campaign_id: int):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            db.session.commit()
             flash(_("Welcome to %(name)s!", name=team.name), "success")
             return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
     return _hub(campaign, enrollment, code_form=form)
@@ -129,10 +127,8 @@ def invitation(code: str):
         try:
             join_team(enrollment, team)
         except DomainError as refusal:
-            db.session.rollback()
-            error = refusal.message
+            error = refused(refusal)
         else:
-            db.session.commit()
             flash(_("Welcome to %(name)s!", name=team.name), "success")
             return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
     return render(
@@ -214,7 +210,6 @@ def goals(campaign_id: int, team_id: int):
             set_goals(enrollment, team, form.member_goal.data, form.team_goal.data)
         except DomainError as error:
             return _refused(campaign, enrollment, team, form, error, "goals_form")
-        db.session.commit()
         flash(_("The goals are saved."), "success")
         return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
     return _team_page(campaign, enrollment, team, goals_form=form)
@@ -239,7 +234,6 @@ def announce(campaign_id: int, team_id: int):
             post_announcement(enrollment, team, form.text.data)
         except DomainError as error:
             return _refused(campaign, enrollment, team, form, error, "announcement_form")
-        db.session.commit()
         flash(_("Posted."), "success")
         return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
     return _team_page(campaign, enrollment, team, announcement_form=form)
@@ -256,7 +250,6 @@ def hand_over_captaincy(campaign_id: int, team_id: int):
             hand_over(enrollment, team, form.new_captain.data)
         except DomainError as error:
             return _refused(campaign, enrollment, team, form, error, "hand_over_form")
-        db.session.commit()
         flash(_("The captaincy is handed over."), "success")
         return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
     return _team_page(campaign, enrollment, team, hand_over_form=form)
@@ -271,7 +264,6 @@ def leave(campaign_id: int, team_id: int):
         leave_team(enrollment)
     except DomainError as error:
         return _team_page(campaign, enrollment, team, message=refusal_message(None, error))
-    db.session.commit()
     flash(_("You have left the team."), "success")
     return redirect_to("teams.hub", campaign_id=campaign.id)
 
@@ -284,10 +276,8 @@ def ask(campaign_id: int, team_id: int):
     try:
         request_to_join(enrollment, team)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        flash(refused(error), "error")
     else:
-        db.session.commit()
         flash(_("Asked. The captain of %(name)s will answer.", name=team.name), "success")
     return redirect_to("teams.hub", campaign_id=campaign.id)
 
@@ -306,7 +296,6 @@ def decide(campaign_id: int, team_id: int, request_id: int, decision: str):
         decide_request(enrollment, team, join_request, accept=decision == "accept")
     except DomainError as error:
         return _team_page(campaign, enrollment, team, message=refusal_message(None, error))
-    db.session.commit()
     return redirect_to("teams.show", campaign_id=campaign.id, team_id=team.id)
 
 
