@@ -9,11 +9,10 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Nothing happens at import; everything is wired here."""
-    from portal.application import Portal
     from portal.config import load_config
     from portal.web.page_hooks import keep_page_hooks_to_pages
 
-    app = Portal(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_extensions(app)
     register_converters(app)

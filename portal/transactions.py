@@ -42,7 +42,10 @@ class StillBusy(Exception):
 
 def finish_request(response: Response) -> Response:
     """Keep a request's writes when its answer is a success, drop them otherwise; then run what waited
-    for the commit."""
+    for the commit. A request that never opened the session (the step API's one-statement path) has
+    nothing to settle, and no session is made for it."""
+    if not db.session.registry.has():
+        return response
     if response.status_code < 400:
         db.session.commit()
         for callback in g.pop("on_commit", ()):

@@ -1,8 +1,6 @@
-"""The application object: its Flask class and where the extensions' request hooks run."""
+"""The application object: where the extensions' request hooks run."""
 
 from __future__ import annotations
-
-import pytest
 
 from portal.extensions import csrf, limiter, login_manager
 from portal.web.page_hooks import API_BLUEPRINT, owned_by
@@ -36,16 +34,3 @@ def test_the_pages_hooks_run_on_every_page_blueprint_and_not_on_the_api(app):
     # the admin blueprints' own check runs after CSRF, as it did when CSRF was app-wide
     admin_hooks = app.before_request_funcs["admin"]
     assert owned_by(admin_hooks[0], csrf) and admin_hooks[-1].__name__ == "require_admin_scope"
-
-
-def test_a_plain_function_is_run_as_it_is_and_a_coroutine_function_goes_to_flask(app):
-    def view():
-        return "ok"
-
-    async def async_view():
-        return "ok"
-
-    assert app.ensure_sync(view) is view
-    assert app.ensure_sync(app.ensure_sync) == app.ensure_sync  # a bound method
-    with pytest.raises(RuntimeError, match="async"):  # Flask's own path: asgiref is not installed
-        app.ensure_sync(async_view)

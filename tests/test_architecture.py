@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("workflows",),
     ("demo",),
     ("jobs",),
-    ("web", "api", "cli", "application", "__init__"),
+    ("web", "api", "cli", "__init__"),
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 ENTRY = RANK["web"]

@@ -4,7 +4,7 @@
 with that id) when htmx asks for that target, and the whole page otherwise. Elements repeated in a
 list take the id ``<block>-<key>`` (``application-12``); a target of that form selects the block too.
 Blocks named in ``oob`` are appended for out-of-band swaps. Every response says ``Vary: HX-Request``
-so caches keep the two apart.
+so caches keep the two apart. The htmx request headers are read through htmx-flask (``request.htmx``).
 """
 
 from __future__ import annotations
@@ -13,20 +13,21 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 from flask.typing import ResponseReturnValue
+from htmx_flask import request
 from jinja2_fragments.flask import render_blocks
 
 _SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,63}")
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    return bool(request.htmx)
 
 
 def htmx_target() -> str | None:
     """The id of the element htmx will swap, if it is a plain id."""
-    target = request.headers.get("HX-Target")
+    target = request.htmx.target
     return target if target and _SAFE_ID.fullmatch(target) else None
 
 
