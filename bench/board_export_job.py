@@ -1,5 +1,5 @@
 """A board's export written in the background (issue 7, ``portal/boards/export_files.py``): what the job
-costs on the data ``bench/rankings.py`` generated, asked for by one of its members as an admin would.
+costs on the data ``bench/boards.py`` generated, asked for by one of its members as an admin would.
 
     PYTHONPATH=. .venv/bin/python -m bench.board_export_job \\
         --database-url postgresql://postgres@127.0.0.1:5432/portal_boards [--board individual]
@@ -17,9 +17,9 @@ import time
 
 from sqlalchemy import delete, select
 
-from bench.rankings import bench_app, newest_campaign
+from bench.boards import bench_app, newest_campaign
 from portal.boards.export_files import export_dir, request_board_export, run_board_export
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.extensions import db
 from portal.models import AuditEntry, BoardExport, Campaign, User
 
@@ -31,7 +31,7 @@ def peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--board", choices=[kind.value for kind in RankingKind], default="individual")
+    parser.add_argument("--board", choices=[kind.value for kind in BoardKind], default="individual")
     args = parser.parse_args()
     app = bench_app(args.database_url)
     app.config["EXPORT_DIR"] = tempfile.mkdtemp(prefix="board-exports-")
@@ -39,7 +39,7 @@ def main() -> None:
     with app.app_context():
         campaign = db.session.get(Campaign, campaign_id)
         asker = db.session.scalars(select(User).order_by(User.id).limit(1)).one()
-        export_id = request_board_export(asker, campaign, RankingKind(args.board)).id
+        export_id = request_board_export(asker, campaign, BoardKind(args.board)).id
         db.session.commit()
         before = peak_mb()
         started = time.perf_counter()

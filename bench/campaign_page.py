@@ -1,5 +1,5 @@
 """The campaign page (a member's most used: today's panel, totals, runs and the calendar) under gunicorn,
-side by side with a minimal Flask "hello", on the data ``bench/rankings.py`` generated (1,000,000
+side by side with a minimal Flask "hello", on the data ``bench/boards.py`` generated (1,000,000
 participants, 30 days of records).
 
     PYTHONPATH=. .venv/bin/python -m bench.campaign_page \\
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from bench.rankings import PII_KEY, bench_app, lua, member_cookies, newest_campaign
+from bench.boards import PII_KEY, bench_app, lua, member_cookies, newest_campaign
 from bench.serving import serve_and_load, server_env
 
 

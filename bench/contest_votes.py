@@ -31,9 +31,9 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select, text, update
 
 from bench.board_data import run_statements
+from bench.boards import PASSWORD, bench_app
 from bench.dashboard import print_row, timed_gets
 from bench.generate import generate_org_tree
-from bench.rankings import PASSWORD, bench_app
 from bench.serving import ROOT
 from portal.campaigns.day_rules import local_today
 from portal.contests.contest import Windows, category_presets, create_contest, open_contest

@@ -27,8 +27,8 @@ from datetime import timedelta
 from sqlalchemy import select, text, update
 
 from bench.board_data import run_statements
+from bench.boards import PASSWORD, bench_app, reused_or_generated
 from bench.generate import generate_org_tree
-from bench.rankings import PASSWORD, bench_app, reused_or_generated
 from portal.campaigns.day_rules import local_today
 from portal.dashboard.node_figures import days_to_date, open_days, refresh_figures
 from portal.extensions import db

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from bench.rankings import POLL_HEADERS, bench_app, member_cookies, prepare, settle_closed_days
+from bench.boards import POLL_HEADERS, bench_app, member_cookies, prepare, settle_closed_days
 from bench.serving import ROOT, server_env, start_gunicorn, worker_rss_mb
 from portal.extensions import db
 from portal.models import Enrollment, User
@@ -159,9 +159,7 @@ def main() -> None:
             roll = chance.random()
             if roll < 0.60:
                 headers = {"Cookie": cookie, **POLL_HEADERS}
-                seconds, status = request(
-                    port, "GET", f"/campaigns/{campaign_id}/rankings/individual", headers
-                )
+                seconds, status = request(port, "GET", f"/campaigns/{campaign_id}/boards/individual", headers)
             elif roll < 0.85:
                 body = json.dumps(
                     {"campaign_id": campaign_id, "day": today.isoformat(), "steps": chance.randint(0, 30000)}

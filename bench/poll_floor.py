@@ -3,14 +3,14 @@
     PYTHONPATH=. .venv/bin/python -m bench.poll_floor \\
         --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --rounds 2
 
-On the data ``bench/rankings.py`` generated (and its snapshot). Each round, side by side under gunicorn
+On the data ``bench/boards.py`` generated (and its snapshot). Each round, side by side under gunicorn
 as in that benchmark: the minimal "hello", the portal's partial sent in full, and the same partial from
 an app patched in two places (``floor_app``), the two costliest parts of the poll that trimming cannot
 remove:
 
 - the poll's one statement (``boards.read_first``) sent straight through psycopg, prepared, on a
   connection of the worker's own in autocommit: no SQLAlchemy execution, result or row objects;
-- the viewer's rank and own row (``rankings.assemble_panel``) written by an f-string into the kept
+- the viewer's rank and own row (``board_pages.assemble_panel``) written by an f-string into the kept
   frame instead of rendered by the two Jinja macros (Chinese only, individual board, whole scope: what
   the benchmark asks for).
 
@@ -28,8 +28,8 @@ import argparse
 import io
 import os
 
+from bench.boards import PII_KEY, POLL_HEADERS, bench_app, lua, member_cookies, newest_campaign
 from bench.poll_profile import POLL, best_of_seven, environ
-from bench.rankings import PII_KEY, POLL_HEADERS, bench_app, lua, member_cookies, newest_campaign
 from bench.serving import serve_and_load, server_env
 from portal.extensions import db
 
@@ -55,7 +55,7 @@ def floor_app(store: str = "sql"):
     from markupsafe import Markup, escape
 
     import portal.boards.reading as boards
-    import portal.web.rankings as rankings
+    import portal.web.boards as board_pages
     from wsgi import app
 
     connection: list = []
@@ -70,10 +70,10 @@ def floor_app(store: str = "sql"):
         found = connection[0].execute(sql, parameters, prepare=True).fetchone()
         return _SessionRow(found) if found is not None else None
 
-    rendered = rankings.assemble_panel
+    rendered = board_pages.assemble_panel
 
     def assemble_panel(view, kind, rules, *, campaign_id, enrolled, show_all, limit):
-        frame = rankings.board_cache("html").get(rankings.frame_key(view.rows_key, show_all))
+        frame = board_pages.board_cache("html").get(board_pages.frame_key(view.rows_key, show_all))
         if frame is None or view.mine is None:
             return rendered(
                 view, kind, rules, campaign_id=campaign_id, enrolled=enrolled, show_all=show_all, limit=limit
@@ -88,11 +88,11 @@ def floor_app(store: str = "sql"):
             f"{mine.qualified_days} 天</strong><small>{mine.checkin_days} 次打卡 · {mine.steps:,} 步</small>"
             "</span></li></ol>"
         )
-        html = frame.html.replace(rankings.MINE_SLOT, my_rank, 1).replace(rankings.OWN_SLOT, my_row, 1)
-        return rankings.Panel(Markup(html), frame, my_rank + my_row)
+        html = frame.html.replace(board_pages.MINE_SLOT, my_rank, 1).replace(board_pages.OWN_SLOT, my_row, 1)
+        return board_pages.Panel(Markup(html), frame, my_rank + my_row)
 
     boards.read_first = read_first if store == "sql" else _stored_rows(store, read_first)
-    rankings.assemble_panel = assemble_panel
+    board_pages.assemble_panel = assemble_panel
     return app
 
 
@@ -145,9 +145,9 @@ def bare_app(store: str = "sql"):
 
     from portal.boards.reading import read_board_for_session
     from portal.boards.rows import Scope
-    from portal.campaigns.rules import RankingKind
+    from portal.campaigns.rules import BoardKind
     from portal.identity.accounts import session_claim
-    from portal.web import rankings
+    from portal.web import boards as board_pages
     from portal.web.panel_tags import KEPT_TO_ASK_AGAIN, panel_tag, viewer_mark
     from portal.web.security import SECURITY_HEADERS
 
@@ -155,7 +155,7 @@ def bare_app(store: str = "sql"):
     serializer = app.session_interface.get_signing_serializer(app)
     cookie_name = app.config["SESSION_COOKIE_NAME"]
     max_age = int(app.permanent_session_lifetime.total_seconds())
-    poll_path = "/campaigns/{}/rankings/individual"
+    poll_path = "/campaigns/{}/boards/individual"
 
     def answer_poll(environ: dict) -> tuple[bytes, str] | None:
         parts = environ["PATH_INFO"].split("/")  # "", "campaigns", id, "rankings", kind
@@ -175,18 +175,20 @@ def bare_app(store: str = "sql"):
         with app.app_context():
             found = read_board_for_session(
                 campaign_id,
-                RankingKind.INDIVIDUAL,
+                BoardKind.INDIVIDUAL,
                 user_id=claimed[0],
                 nonce=claimed[1],
                 scope=Scope.ALL,
-                top=rankings.PARTIAL_TOP,
+                top=board_pages.PARTIAL_TOP,
             )
-            frame = found and rankings.board_cache("html").get(rankings.frame_key(found.view.rows_key, False))
+            frame = found and board_pages.board_cache("html").get(
+                board_pages.frame_key(found.view.rows_key, False)
+            )
             if frame is None:  # the portal renders the frame (links need a request) and keeps it
                 return None
-            panel = rankings.assemble_panel(
+            panel = board_pages.assemble_panel(
                 found.view,
-                RankingKind.INDIVIDUAL,
+                BoardKind.INDIVIDUAL,
                 found.rules,
                 campaign_id=campaign_id,
                 enrolled=True,
@@ -219,7 +221,7 @@ def bare_app(store: str = "sql"):
 def time_in_process(wsgi, campaign_id: int, cookies: list[str]) -> float:
     """Seconds a poll takes, a WSGI callable (an app's ``wsgi_app``) called directly (best of seven
     batches of 1,000)."""
-    path = f"/campaigns/{campaign_id}/rankings/individual"
+    path = f"/campaigns/{campaign_id}/boards/individual"
     environs = [environ(path, "", cookie, POLL) for cookie in cookies]
 
     def call(count: int) -> None:
@@ -268,7 +270,7 @@ def main() -> None:
         return
     hello, poll = (
         lua("/", cookies[:1], {}),
-        lua(f"/campaigns/{campaign_id}/rankings/individual", cookies, POLL_HEADERS),
+        lua(f"/campaigns/{campaign_id}/boards/individual", cookies, POLL_HEADERS),
     )
     settings = {"workers": 4, "connections": 10, "duration": args.duration}
     variants = [(f"floor from {store}", f"bench.poll_floor:floor_app('{store}')") for store in args.stores]

@@ -4,7 +4,7 @@ one thread, 100 members' cookies in turn, best of seven batches of 1,000 (``--pr
     PYTHONPATH=. .venv/bin/python -m bench.poll_profile \\
         --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --request repeat
 
-On the data ``bench/rankings.py`` generated. ``partial``: the board panel's poll sent in full; ``repeat``:
+On the data ``bench/boards.py`` generated. ``partial``: the board panel's poll sent in full; ``repeat``:
 sent again with the tag of the panel it was sent (answered 304); ``top600``: the board page with its
 top N; ``campaign``: the campaign page (today's panel, totals, runs and the calendar of every day);
 ``hello``: the minimal "hello" endpoint the board benchmark compares with. The figures in
@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench.rankings import POLL_HEADERS, bench_app, member_cookies, newest_campaign
+from bench.boards import POLL_HEADERS, bench_app, member_cookies, newest_campaign
 
 POLL = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in POLL_HEADERS.items()}
 
@@ -78,7 +78,7 @@ def main() -> None:
     elif args.request == "hello":
         app, path, query, headers = hello_app, "/", "", {}
     else:
-        path = f"/campaigns/{campaign_id}/rankings/individual"
+        path = f"/campaigns/{campaign_id}/boards/individual"
         query, headers = ("show=all", {}) if args.request == "top600" else ("", POLL)
     environs = [environ(path, query, cookie, headers) for cookie in cookies]
     answers: list[tuple[str, dict]] = []

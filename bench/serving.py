@@ -1,5 +1,5 @@
 """Serving a WSGI app under gunicorn and loading it with wrk, for the benchmarks (bench/step_api.py,
-bench/rankings.py): the same settings for the app measured and its baseline, side by side."""
+bench/boards.py): the same settings for the app measured and its baseline, side by side."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import time
 
 from sqlalchemy import event, func, select, text
 
-from bench.rankings import bench_app, prepare
+from bench.boards import bench_app, prepare
 from portal.extensions import db
 from portal.models import Campaign, PointEntry
 from portal.models.base import utcnow

@@ -10,7 +10,7 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Nothing happens at import; everything is wired here."""
     from portal.config import load_config
-    from portal.web.page_hooks import keep_page_hooks_to_pages
+    from portal.web.fast_paths import keep_page_hooks_to_pages
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def page_only_extensions() -> tuple[object, ...]:
-    """The extensions whose request hooks serve the pages alone (``portal/web/page_hooks.py``)."""
+    """The extensions whose request hooks serve the pages alone (``portal/web/fast_paths.py``)."""
     from portal.extensions import csrf, limiter, login_manager
 
     return (csrf, login_manager, limiter)
@@ -33,10 +33,10 @@ def page_only_extensions() -> tuple[object, ...]:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from portal.api.throttle import keep_page_limits_to_posted_forms
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from portal.i18n import select_locale
     from portal.transactions import finish_request
+    from portal.web.fast_paths import keep_page_limits_to_posted_forms
     from portal.web.helpers import load_signed_in_user
     from portal.web.security import BrowserSessionInterface, refuse_nul_characters, set_security_headers
 
@@ -51,7 +51,7 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    keep_page_limits_to_posted_forms(app)
+    keep_page_limits_to_posted_forms(app, limiter)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         announcements,
         approvals,
         auth,
+        boards,
         campaign_admin,
         campaigns,
         certificates,
@@ -125,7 +126,6 @@ def register_blueprints(app: Flask) -> None:
         membership,
         prize_admin,
         quiz,
-        rankings,
         rewards,
         route,
         route_admin,
@@ -142,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
         quiz,
         certificates,
         teams,
-        rankings,
+        boards,
         rewards,
         admin,
         approvals,

@@ -14,7 +14,7 @@ from portal.boards.reading import read_board
 from portal.boards.snapshots import refresh_boards
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import local_today
-from portal.campaigns.rules import RankingKind, load_preset
+from portal.campaigns.rules import BoardKind, load_preset
 from portal.campaigns.tokens import issue_partner_token
 from portal.common.errors import DomainError
 from portal.common.phones import parse_phone
@@ -232,7 +232,7 @@ def campaign_rank(campaign_id: int, limit: int) -> None:
     campaign = _campaign_or_fail(campaign_id)
     result = refresh_boards(campaign)
     if result is None:
-        board = read_board(campaign, RankingKind.INDIVIDUAL, limit=1)
+        board = read_board(campaign, BoardKind.INDIVIDUAL, limit=1)
         if board.frozen:
             click.echo("the boards are frozen: the campaign has ended and its final boards stay as they are")
         else:
@@ -243,7 +243,7 @@ def campaign_rank(campaign_id: int, limit: int) -> None:
             f"refreshed at {result.computed_at:%Y-%m-%d %H:%M:%S} UTC: {figures}"
             + (", frozen" if result.frozen else "")
         )
-    for row in read_board(campaign, RankingKind.INDIVIDUAL, limit=limit).rows:
+    for row in read_board(campaign, BoardKind.INDIVIDUAL, limit=limit).rows:
         click.echo(
             f"{row.rank}\t{row.name}\t{row.unit}\t{row.qualified_days}\t{row.checkin_days}\t{row.steps}"
         )
@@ -251,9 +251,7 @@ def campaign_rank(campaign_id: int, limit: int) -> None:
 
 @campaign_cli.command("export")
 @click.option("--campaign", "campaign_id", required=True, type=int)
-@click.option(
-    "--board", "kind", type=click.Choice([kind.value for kind in RankingKind]), default="individual"
-)
+@click.option("--board", "kind", type=click.Choice([kind.value for kind in BoardKind]), default="individual")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @committed
 def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
@@ -261,7 +259,7 @@ def campaign_export(campaign_id: int, kind: str, out: Path) -> None:
     from portal.boards.export import export_board
 
     campaign = _campaign_or_fail(campaign_id)
-    chosen = RankingKind(kind)
+    chosen = BoardKind(kind)
     if chosen not in campaign_rules(campaign).ranking.kinds:
         raise click.ClickException(f"campaign {campaign_id} has no {kind} board")
     written = export_board(None, campaign, chosen)

@@ -32,7 +32,7 @@ from portal.boards.export_files import forget_old_exports, run_board_export
 from portal.boards.snapshots import refresh_boards
 from portal.boards.tables import snapshot_emptied
 from portal.campaigns.campaign import campaign_rules
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.dashboard.node_figures import refresh_figures
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -53,7 +53,7 @@ def due_campaigns(now: datetime) -> list[int]:
     crash (running boards are unlogged: ``board_snapshots``)."""
     rows = db.session.execute(
         select(Campaign, Board.computed_at, Board.table_name, Board.row_count)
-        .outerjoin(Board, (Board.campaign_id == Campaign.id) & (Board.kind == RankingKind.INDIVIDUAL))
+        .outerjoin(Board, (Board.campaign_id == Campaign.id) & (Board.kind == BoardKind.INDIVIDUAL))
         .where(
             Campaign.published_at.is_not(None),
             Campaign.start_day <= (now + timedelta(days=1)).date(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.extensions import csrf, limiter, login_manager
-from portal.web.page_hooks import API_BLUEPRINT, owned_by
+from portal.web.fast_paths import API_BLUEPRINT, owned_by
 
 PAGE_EXTENSIONS = (csrf, login_manager, limiter)
 HOOK_REGISTRIES = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")

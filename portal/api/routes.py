@@ -49,7 +49,7 @@ from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import as_utc, local_today
 from portal.campaigns.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.campaigns.partner_sync import PartnerDay, sync_partner_batch
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.campaigns.steps import (
     ReportResult,
     StepTarget,
@@ -316,12 +316,12 @@ def rankings(campaign_id: int, kind: str):
         raise ApiError(400, "invalid_request", _("limit and offset must be whole numbers.")) from None
     if not (1 <= limit <= 1000 and 0 <= offset <= 2**31 - 1):
         raise ApiError(400, "invalid_request", _("limit must be 1 to 1000 and offset 0 or more."))
-    board = read_board(campaign, RankingKind(kind), limit=limit, offset=offset)
+    board = read_board(campaign, BoardKind(kind), limit=limit, offset=offset)
     head = {"updated_at": board.updated_at, "frozen": board.frozen}
-    if board.kind is RankingKind.TEAM:
+    if board.kind is BoardKind.TEAM:
         rows = [TeamRankingRow(**_fields_of(TeamRankingRow, row)) for row in board.rows]
         return answer(TeamRanking(**head, rows=rows))
-    if board.kind is RankingKind.UNIT:
+    if board.kind is BoardKind.UNIT:
         units = [UnitRankingRow(**_fields_of(UnitRankingRow, row)) for row in board.rows]
         return answer(UnitRanking(**head, rows=units))
     partner = token.kind is TokenKind.PARTNER

@@ -14,7 +14,7 @@ gateways such as Kong's rate-limiting plugin):
 Neither goes through Flask-Limiter's per-request machinery (resolving limits and exemptions, reading the
 window again for X-RateLimit-* headers on every answer), which cost about a third of a step report. The
 sign-in and SMS limits, which guard secrets, stay with Flask-Limiter and Redis; its hooks run on posted
-page forms only (``keep_page_limits_to_posted_forms``, and ``page_hooks.keep_page_hooks_to_pages``).
+page forms only (``portal.web.fast_paths``).
 """
 
 from __future__ import annotations
@@ -24,17 +24,14 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
-from functools import wraps
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from limits import RateLimitItem, parse
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from portal.api.errors import ApiError
 from portal.extensions import app_state, limiter
-from portal.web.page_hooks import owned_by
 
 # A member's phone syncs a few times an hour; a partner pushes batches to the bulk route.
 PER_TOKEN = parse("120/minute")
@@ -111,25 +108,3 @@ def _hit_in_storage(limit: RateLimitItem, key: str) -> float | None:
         return None
     reset_at, _remaining = strategy.get_window_stats(limit, key)
     return reset_at - time.time()
-
-
-def keep_page_limits_to_posted_forms(app: Flask) -> None:
-    """Run Flask-Limiter's app-wide hooks only where one of its limits can apply: a POST to a page. Every
-    page limit guards a form (sign-in, SMS codes, votes; ``tests/api/test_api.py`` checks that each is for
-    POST only); the API never runs them (``page_hooks.keep_page_hooks_to_pages``) and counts per token with
-    ``check_rate`` instead. Flask-Limiter has no switch per method, and even with every limit filtered out
-    its three hooks (check, headers, context release) cost about a tenth of a board panel's poll
-    (docs/benchmarks.md)."""
-    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
-        app_wide = hooks.get(None, [])
-        hooks[None] = [_on_posted_forms(hook) if owned_by(hook, limiter) else hook for hook in app_wide]
-
-
-def _on_posted_forms(hook: Callable) -> Callable:
-    @wraps(hook)
-    def for_posted_forms_only(*args):
-        if request.method != "POST":
-            return args[0] if args else None  # an after-request hook hands the response on unchanged
-        return hook(*args)
-
-    return for_posted_forms_only

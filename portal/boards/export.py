@@ -18,7 +18,7 @@ from sqlalchemy import select, true
 
 from portal.boards.reading import BoardView, board_source, read_board
 from portal.boards.rows import TeamRow, individual_query, team_query, team_row
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.common.audit import record_audit
 from portal.common.errors import DomainError
 from portal.common.spreadsheets import new_workbook, saved_workbook
@@ -59,15 +59,15 @@ def boards_too_large(campaign: Campaign, limit: int) -> dict[str, int]:
     return {kind: count for kind, count in rows}
 
 
-def check_exportable(campaign: Campaign, kind: RankingKind, limit: int) -> None:
+def check_exportable(campaign: Campaign, kind: BoardKind, limit: int) -> None:
     """Refuse a board too large to write within one page request (``BOARD_EXPORT_MAX_ROWS``)."""
     rows = boards_too_large(campaign, limit).get(str(kind))
     if rows is not None:
         raise BoardTooLargeToExport(rows, limit)
 
 
-def _headers(kind: RankingKind) -> list[str]:
-    if kind is RankingKind.INDIVIDUAL:
+def _headers(kind: BoardKind) -> list[str]:
+    if kind is BoardKind.INDIVIDUAL:
         return [
             _("Rank"),
             _("Name"),
@@ -78,7 +78,7 @@ def _headers(kind: RankingKind) -> list[str]:
             _("Counted steps"),
             _("Last synced"),
         ]
-    if kind is RankingKind.TEAM:
+    if kind is BoardKind.TEAM:
         return [
             _("Rank"),
             _("Team"),
@@ -101,11 +101,11 @@ def _headers(kind: RankingKind) -> list[str]:
     ]
 
 
-def _cells(kind: RankingKind, row) -> list:
+def _cells(kind: BoardKind, row) -> list:
     from portal.labels import label
     from portal.models.org import OrgKind
 
-    if kind is RankingKind.INDIVIDUAL:
+    if kind is BoardKind.INDIVIDUAL:
         last = format_datetime(row.last_synced_at, "yyyy-MM-dd HH:mm") if row.last_synced_at else ""
         return [
             row.rank,
@@ -117,7 +117,7 @@ def _cells(kind: RankingKind, row) -> list:
             row.steps,
             last,
         ]
-    if kind is RankingKind.TEAM:
+    if kind is BoardKind.TEAM:
         return [
             row.rank,
             row.team,
@@ -153,7 +153,7 @@ class BoardWorkbook:
 def export_board(
     actor: User | None,
     campaign: Campaign,
-    kind: RankingKind,
+    kind: BoardKind,
     *,
     within: Organisation | None = None,
     now: datetime | None = None,
@@ -198,7 +198,7 @@ class MemberEntry:
 
 def board_rows(
     campaign: Campaign,
-    kind: RankingKind,
+    kind: BoardKind,
     *,
     batch: int,
     now: datetime | None = None,
@@ -208,7 +208,7 @@ def board_rows(
     batches (exports)."""
     source = board_source(campaign, now or utcnow())
     inside = subtree_clause(within.path) if within is not None else true()  # the unit's path
-    if kind is RankingKind.INDIVIDUAL and source.individual is not None:
+    if kind is BoardKind.INDIVIDUAL and source.individual is not None:
         board = source.individual
         query = individual_query(board).where(inside).order_by(board.c.rank, board.c.enrollment_id)
         for values in db.session.execute(query.execution_options(yield_per=batch)):
@@ -216,7 +216,7 @@ def board_rows(
             yield MemberEntry(
                 int(rank), real_name, phone, unit, int(qualified), int(checked), int(steps), last
             )
-    elif kind is RankingKind.TEAM and source.team is not None:
+    elif kind is BoardKind.TEAM and source.team is not None:
         board = source.team
         query = team_query(board).where(inside).order_by(board.c.rank, board.c.team_id)
         for values in db.session.execute(query.execution_options(yield_per=batch)):
@@ -224,9 +224,9 @@ def board_rows(
 
 
 def _all_rows(
-    campaign: Campaign, kind: RankingKind, now: datetime | None, within: Organisation | None
+    campaign: Campaign, kind: BoardKind, now: datetime | None, within: Organisation | None
 ) -> Iterator:
-    if kind is RankingKind.UNIT:
+    if kind is BoardKind.UNIT:
         rows = read_board(campaign, kind, limit=100_000, now=now).rows
         if within is not None:
             inside = set(

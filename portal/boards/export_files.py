@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from portal.boards.export import export_board
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import BoardExport, ExportStatus
@@ -66,7 +66,7 @@ class ExportEntry:
 
 
 def request_board_export(
-    actor: User, campaign: Campaign, kind: RankingKind, *, within: Organisation | None = None
+    actor: User, campaign: Campaign, kind: BoardKind, *, within: Organisation | None = None
 ) -> BoardExport:
     """Ask for a board's export (of ``within``'s subtree, or the whole board). The same request still
     pending (a second click) is returned instead of a new one. The job is enqueued once the request
@@ -116,7 +116,7 @@ def run_board_export(export_id: int) -> ExportStatus | None:
         campaign = db.session.get(Campaign, export.campaign_id)
         actor = db.session.get(User, export.requested_by_id)
         within = db.session.get(Organisation, export.within_id) if export.within_id is not None else None
-        written = export_board(actor, campaign, RankingKind(export.kind), within=within)
+        written = export_board(actor, campaign, BoardKind(export.kind), within=within)
         path = export_dir() / f"board-{export.id}-{secrets.token_hex(8)}.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")

@@ -4,7 +4,7 @@ Where a board is read from is chosen here, per campaign:
 - **live** (computed on the fly, fresh to the second) while the campaign is small, at most
   ``BOARD_LIVE_MAX_PARTICIPANTS`` enrolments (2,000 by default), and its boards are not frozen;
 - otherwise its **snapshot**, as of the last refresh (``board_snapshots``), with "updated at".
-Both are the same SQL (``rankings``), so a campaign that grows from one to the other keeps its order.
+Both are the same SQL (``definitions``), so a campaign that grows from one to the other keeps its order.
 
 A board page costs a fixed number of queries whatever the campaign's size: the pointer rows, the top
 rows (names joined), and for the member their own row (and their rank within a scope).
@@ -51,7 +51,7 @@ from portal.boards.rows import (
 from portal.boards.tables import Snapshot, board_cache, current_snapshot, is_live, snapshot_table
 from portal.campaigns.campaign import rules_as_text, rules_from_text
 from portal.campaigns.day_rules import local_today
-from portal.campaigns.rules import RankingKind, RuleSet
+from portal.campaigns.rules import BoardKind, RuleSet
 from portal.database import read_first
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -63,7 +63,7 @@ from portal.models.team import Team, TeamMember
 
 @dataclass(frozen=True)
 class BoardView:
-    kind: RankingKind
+    kind: BoardKind
     updated_at: datetime | None  # None: a large campaign's first snapshot is still being computed
     live: bool
     frozen: bool
@@ -108,9 +108,9 @@ def board_source(campaign: Campaign, now: datetime) -> BoardSource:
 def snapshot_source(snapshot: Snapshot | None) -> BoardSource:
     tables = snapshot.tables if snapshot is not None else {}
     return BoardSource(
-        individual=tables.get(RankingKind.INDIVIDUAL),
-        team=tables.get(RankingKind.TEAM),
-        unit=tables.get(RankingKind.UNIT),
+        individual=tables.get(BoardKind.INDIVIDUAL),
+        team=tables.get(BoardKind.TEAM),
+        unit=tables.get(BoardKind.UNIT),
         board=snapshot,
         live=False,
         days=snapshot.days_so_far if snapshot is not None else 0,
@@ -135,7 +135,7 @@ class OwnRow:
 
 def read_board(
     campaign: Campaign,
-    kind: RankingKind,
+    kind: BoardKind,
     *,
     viewer: Enrollment | BoardViewer | None = None,
     scope: Scope = Scope.ALL,
@@ -149,7 +149,7 @@ def read_board(
     for ``BOARD_ROWS_CACHE_SECONDS`` per process (a snapshot never changes, only names may be hidden)."""
     now = now or utcnow()
     source = board_source(campaign, now)
-    if kind is RankingKind.UNIT:
+    if kind is BoardKind.UNIT:
         return _unit_board_view(campaign, source, limit=limit, offset=offset, now=now)
     own = _own_row(source, kind, viewer) if viewer is not None else None
     return _board_view(source, kind, viewer, own, scope=scope, limit=limit, offset=offset, now=now)
@@ -170,7 +170,7 @@ class SessionBoard:
 
 def read_board_for_session(
     campaign_id: int,
-    kind: RankingKind,
+    kind: BoardKind,
     *,
     user_id: int,
     nonce: str,
@@ -185,13 +185,13 @@ def read_board_for_session(
     members in a city). None when it cannot be answered so (the unit board, a board computed live or not
     yet computed, a session no longer valid, a member not enrolled): the page then reads the board the
     ordinary way, which says why."""
-    if kind is RankingKind.UNIT:
+    if kind is BoardKind.UNIT:
         return None
     snapshot = current_snapshot(campaign_id)
     if snapshot is None or is_live(campaign_id, snapshot):
         return None
     source = snapshot_source(snapshot)
-    board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
+    board = source.individual if kind is BoardKind.INDIVIDUAL else source.team
     if board is None:
         return None
     statement = _session_statement(kind, board.name, with_city=read_city or scope is Scope.CITY)
@@ -210,7 +210,7 @@ _SESSION_HEAD = 6  # the columns of the session statement before the own row's (
 
 
 @lru_cache(maxsize=64)
-def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Select:
+def _session_statement(kind: BoardKind, table: str, *, with_city: bool) -> Select:
     """Who the session names (their nonce), their enrolment in the campaign, its title and rules, their
     city (read only ``with_city``: finding it by path costs more than the rest) and their own row
     (outer-joined: none before their first snapshot), keyed by ``user_id`` and ``campaign_id``. Built
@@ -235,7 +235,7 @@ def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Sel
         .join(Campaign, Campaign.id == Enrollment.campaign_id)
         .where(User.id == bindparam("user_id"))
     )
-    if kind is RankingKind.INDIVIDUAL:
+    if kind is BoardKind.INDIVIDUAL:
         statement = statement.outerjoin(board, board.c.enrollment_id == Enrollment.id)
         own = individual_columns(board, User, unit)
     else:
@@ -247,7 +247,7 @@ def _session_statement(kind: RankingKind, table: str, *, with_city: bool) -> Sel
     return statement.outerjoin(unit, unit.id == board.c.unit_id).with_only_columns(*head, *own)
 
 
-def _stamp(source: BoardSource, kind: RankingKind, now: datetime) -> dict:
+def _stamp(source: BoardSource, kind: BoardKind, now: datetime) -> dict:
     """What a board view says of where its rows come from."""
     return {
         "kind": kind,
@@ -258,12 +258,12 @@ def _stamp(source: BoardSource, kind: RankingKind, now: datetime) -> dict:
     }
 
 
-def _own_row(source: BoardSource, kind: RankingKind, viewer: Enrollment | BoardViewer) -> OwnRow | None:
+def _own_row(source: BoardSource, kind: BoardKind, viewer: Enrollment | BoardViewer) -> OwnRow | None:
     """The viewer's row of the board and their city, one statement (two for a member in no team)."""
-    board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
+    board = source.individual if kind is BoardKind.INDIVIDUAL else source.team
     if board is None:
         return None
-    if kind is RankingKind.INDIVIDUAL:
+    if kind is BoardKind.INDIVIDUAL:
         query, key, mine_key = individual_query(board), board.c.enrollment_id, viewer.id
     else:
         query, key = team_query(board), board.c.team_id
@@ -281,7 +281,7 @@ def _own_row(source: BoardSource, kind: RankingKind, viewer: Enrollment | BoardV
 
 def _board_view(
     source: BoardSource,
-    kind: RankingKind,
+    kind: BoardKind,
     viewer: Enrollment | BoardViewer | None,
     own: OwnRow | None,
     *,
@@ -292,10 +292,10 @@ def _board_view(
 ) -> BoardView:
     """An individual or team board's page of rows and the viewer's own row, from what ``own`` read."""
     view = _stamp(source, kind, now)
-    board = source.individual if kind is RankingKind.INDIVIDUAL else source.team
+    board = source.individual if kind is BoardKind.INDIVIDUAL else source.team
     if board is None:
         return BoardView(**view, scope=scope)
-    if kind is RankingKind.INDIVIDUAL:
+    if kind is BoardKind.INDIVIDUAL:
         page_query, key, make_row = individual_query, board.c.enrollment_id, individual_row
         row_key = attrgetter("enrollment_id")
     else:
@@ -364,7 +364,7 @@ def _unit_board_view(
     if not source.live and source.unit is not None:
         cache_key = (source.unit.name, Scope.ALL, None, limit, offset)
     rows = _kept_rows(cache_key, lambda: tuple(_unit_rows(campaign, source)[offset : offset + limit]))
-    return BoardView(**_stamp(source, RankingKind.UNIT, now), scope=Scope.ALL, rows=rows, rows_key=cache_key)
+    return BoardView(**_stamp(source, BoardKind.UNIT, now), scope=Scope.ALL, rows=rows, rows_key=cache_key)
 
 
 def _unit_rows(campaign: Campaign, source: BoardSource) -> list[UnitRow]:

@@ -52,7 +52,7 @@ from portal.boards.definitions import days_so_far, individual_board, team_board,
 from portal.boards.tables import COLUMNS, KIND_CODES, forget_pointers, snapshot_table, table_name
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import day_closes_at, local_today
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.campaigns.settled_totals import final_day_settled, totals_cutoff
 from portal.database import insert_for
 from portal.extensions import db
@@ -69,9 +69,9 @@ REFRESH_LEASE = timedelta(minutes=15)
 # A city on the individual board is the units under its city union (``unit_id = ANY(…)`` on the unit
 # index): the board carries no city, which spares its refresh a join and an index (docs/benchmarks.md).
 INDEXES = {
-    RankingKind.INDIVIDUAL: (("rank",), ("enrollment_id",), ("unit_id", "rank")),
-    RankingKind.TEAM: (("rank",), ("team_id",), ("unit_id", "rank"), ("city_id", "rank")),
-    RankingKind.UNIT: (),
+    BoardKind.INDIVIDUAL: (("rank",), ("enrollment_id",), ("unit_id", "rank")),
+    BoardKind.TEAM: (("rank",), ("team_id",), ("unit_id", "rank"), ("city_id", "rank")),
+    BoardKind.UNIT: (),
 }
 
 
@@ -95,11 +95,11 @@ def _compile_create_table_as(element: CreateTableAs, compiler, **kw) -> str:
     return f"CREATE {unlogged}TABLE {compiler.preparer.quote(element.name)} AS {query}"
 
 
-def board_kinds(campaign: Campaign) -> tuple[RankingKind, ...]:
+def board_kinds(campaign: Campaign) -> tuple[BoardKind, ...]:
     """The boards a refresh computes: the rules' boards, and the individual board always (the others are
     computed from it)."""
     kinds = campaign_rules(campaign).ranking.kinds
-    return (RankingKind.INDIVIDUAL, *(kind for kind in kinds if kind is not RankingKind.INDIVIDUAL))
+    return (BoardKind.INDIVIDUAL, *(kind for kind in kinds if kind is not BoardKind.INDIVIDUAL))
 
 
 @dataclass(frozen=True)
@@ -129,27 +129,23 @@ def refresh_boards(campaign: Campaign, *, now: datetime | None = None) -> Refres
             ).all()
         )
         version = 1 + db.session.scalar(
-            select(Board.version).where(
-                Board.campaign_id == campaign_id, Board.kind == RankingKind.INDIVIDUAL
-            )
+            select(Board.version).where(Board.campaign_id == campaign_id, Board.kind == BoardKind.INDIVIDUAL)
         )
         frozen = campaign_closed(campaign, now)
         db.session.commit()
         names = {kind: table_name(kind, campaign_id, version) for kind in kinds}
         unlogged = not frozen  # the final boards must survive a crash (see the module's docstring)
         counts = {
-            RankingKind.INDIVIDUAL: _build_individual(
-                campaign, names[RankingKind.INDIVIDUAL], unlogged=unlogged
-            )
+            BoardKind.INDIVIDUAL: _build_individual(campaign, names[BoardKind.INDIVIDUAL], unlogged=unlogged)
         }
-        individual = snapshot_table(RankingKind.INDIVIDUAL, names[RankingKind.INDIVIDUAL])
-        if RankingKind.TEAM in kinds:
-            counts[RankingKind.TEAM] = _build_team(
-                campaign, names[RankingKind.TEAM], individual, unlogged=unlogged
+        individual = snapshot_table(BoardKind.INDIVIDUAL, names[BoardKind.INDIVIDUAL])
+        if BoardKind.TEAM in kinds:
+            counts[BoardKind.TEAM] = _build_team(
+                campaign, names[BoardKind.TEAM], individual, unlogged=unlogged
             )
-        if RankingKind.UNIT in kinds:
-            counts[RankingKind.UNIT] = _build_unit(
-                campaign, names[RankingKind.UNIT], individual, days, unlogged=unlogged
+        if BoardKind.UNIT in kinds:
+            counts[BoardKind.UNIT] = _build_unit(
+                campaign, names[BoardKind.UNIT], individual, days, unlogged=unlogged
             )
         for kind in kinds:
             db.session.execute(
@@ -200,7 +196,7 @@ def _build_individual(campaign: Campaign, name: str, *, unlogged: bool) -> int:
     created = db.session.execute(
         CreateTableAs(name, individual_board(campaign, through_day), unlogged=unlogged)
     )
-    _index(RankingKind.INDIVIDUAL, name)
+    _index(BoardKind.INDIVIDUAL, name)
     rows = _rows_written(created, name)
     db.session.commit()  # the next boards read the table, not the records: no need for the snapshot
     return rows
@@ -209,7 +205,7 @@ def _build_individual(campaign: Campaign, name: str, *, unlogged: bool) -> int:
 def _build_team(campaign: Campaign, name: str, individual: TableClause, *, unlogged: bool) -> int:
     _drop_if_left(name)
     created = db.session.execute(CreateTableAs(name, team_board(campaign, individual), unlogged=unlogged))
-    _index(RankingKind.TEAM, name)
+    _index(BoardKind.TEAM, name)
     return _rows_written(created, name)
 
 
@@ -219,7 +215,7 @@ def _build_unit(campaign: Campaign, name: str, individual: TableClause, days: in
     target = Table(
         name,
         MetaData(),
-        *(Column(column_name, type_()) for column_name, type_ in COLUMNS[RankingKind.UNIT]),
+        *(Column(column_name, type_()) for column_name, type_ in COLUMNS[BoardKind.UNIT]),
         prefixes=["UNLOGGED"] if unlogged and postgresql else [],
     )
     _drop_if_left(name)
@@ -245,7 +241,7 @@ def _drop_if_left(name: str) -> None:
     db.session.execute(text(f"DROP TABLE IF EXISTS {name}"))
 
 
-def _index(kind: RankingKind, name: str) -> None:
+def _index(kind: BoardKind, name: str) -> None:
     for columns in INDEXES[kind]:
         index = f"{name}_{'_'.join(columns)}"
         db.session.execute(text(f"CREATE INDEX {index} ON {name} ({', '.join(columns)})"))
@@ -260,7 +256,7 @@ def _rows_written(created, name: str) -> int:
     return int(db.session.scalar(select(func.count()).select_from(table(name))))
 
 
-def _ensure_board_rows(campaign_id: int, kinds: tuple[RankingKind, ...]) -> None:
+def _ensure_board_rows(campaign_id: int, kinds: tuple[BoardKind, ...]) -> None:
     statement = insert_for(db.engine.dialect.name, Board).on_conflict_do_nothing(
         index_elements=["campaign_id", "kind"]
     )
@@ -273,7 +269,7 @@ def _claim(campaign_id: int, now: datetime) -> bool:
         update(Board)
         .where(
             Board.campaign_id == campaign_id,
-            Board.kind == RankingKind.INDIVIDUAL,
+            Board.kind == BoardKind.INDIVIDUAL,
             Board.frozen_at.is_(None),
             (Board.refreshing_since.is_(None)) | (Board.refreshing_since < now - REFRESH_LEASE),
         )

@@ -13,15 +13,15 @@ from sqlalchemy import Integer, String, column, func, literal, select, table
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.expression import TableClause
 
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.extensions import db
 from portal.models.base import UTCDateTime
 from portal.models.board import SNAPSHOT_TABLE_PREFIX, Board
 from portal.models.campaign import Enrollment
 
-KIND_CODES = {RankingKind.INDIVIDUAL: "i", RankingKind.TEAM: "t", RankingKind.UNIT: "u"}
+KIND_CODES = {BoardKind.INDIVIDUAL: "i", BoardKind.TEAM: "t", BoardKind.UNIT: "u"}
 COLUMNS = {
-    RankingKind.INDIVIDUAL: (
+    BoardKind.INDIVIDUAL: (
         ("rank", Integer),
         ("enrollment_id", Integer),
         ("user_id", Integer),
@@ -33,7 +33,7 @@ COLUMNS = {
         ("last_synced_at", UTCDateTime),
         ("active", Integer),
     ),
-    RankingKind.TEAM: (
+    BoardKind.TEAM: (
         ("rank", Integer),
         ("team_id", Integer),
         ("unit_id", Integer),
@@ -42,7 +42,7 @@ COLUMNS = {
         ("qualified_days", Integer),
         ("steps", Integer),
     ),
-    RankingKind.UNIT: (
+    BoardKind.UNIT: (
         ("rank", Integer),
         ("kind", String),
         ("unit_id", Integer),
@@ -53,11 +53,11 @@ COLUMNS = {
 }
 
 
-def snapshot_table(kind: RankingKind, name: str) -> TableClause:
+def snapshot_table(kind: BoardKind, name: str) -> TableClause:
     return table(name, *(column(column_name, type_()) for column_name, type_ in COLUMNS[kind]))
 
 
-def table_name(kind: RankingKind, campaign_id: int, version: int) -> str:
+def table_name(kind: BoardKind, campaign_id: int, version: int) -> str:
     return f"{SNAPSHOT_TABLE_PREFIX}{KIND_CODES[kind]}{campaign_id}_v{version}"
 
 
@@ -65,7 +65,7 @@ def table_name(kind: RankingKind, campaign_id: int, version: int) -> str:
 class Snapshot:
     """The campaign's boards as its ``boards`` rows name them at the last refresh."""
 
-    tables: dict[RankingKind, FromClause]
+    tables: dict[BoardKind, FromClause]
     computed_at: datetime
     frozen_at: datetime | None
     days_so_far: int
@@ -89,12 +89,12 @@ def current_snapshot(campaign_id: int) -> Snapshot | None:
         board.kind: board
         for board in db.session.scalars(select(Board).where(Board.campaign_id == campaign_id))
     }
-    board = boards.get(RankingKind.INDIVIDUAL)
+    board = boards.get(BoardKind.INDIVIDUAL)
     snapshot = None
     if board is not None and board.table_name:
         snapshot = Snapshot(
             tables={
-                RankingKind(kind): snapshot_table(RankingKind(kind), named.table_name)
+                BoardKind(kind): snapshot_table(BoardKind(kind), named.table_name)
                 for kind, named in boards.items()
                 if named.table_name
             },
@@ -164,8 +164,8 @@ class _BudgetCache(TTLCache):
 
 def board_cache(name: str, *, ttl_setting: str = "BOARD_ROWS_CACHE_SECONDS") -> TTLCache:
     """A per-process cache of pages of snapshot rows (``rows``) or the board panel rendered around them
-    (``html``, ``views/rankings.assemble_panel``), kept ``BOARD_ROWS_CACHE_SECONDS`` and within their budget
-    (``BOARD_ROWS_CACHE_ROWS``, ``BOARD_PANEL_CACHE_CHARACTERS``): every member's partial asks for the
+    (``html``, ``portal.web.boards.assemble_panel``), kept ``BOARD_ROWS_CACHE_SECONDS`` and within their
+    budget (``BOARD_ROWS_CACHE_ROWS``, ``BOARD_PANEL_CACHE_CHARACTERS``): every member's partial asks for the
     same top 50. Keyed by the snapshot's table (``BoardView.rows_key``), so a new refresh is read at once.
     Also the snapshot pointers (``pointers``, ``current_snapshot``, 512 campaigns)."""
     caches = current_app.extensions.setdefault("board_rows", {})

@@ -46,7 +46,7 @@ class RouteMode(StrEnum):
     CUMULATIVE_STEPS = "cumulative_steps"  # landmark i lights at its step target (seed 001)
 
 
-class RankingKind(StrEnum):
+class BoardKind(StrEnum):
     INDIVIDUAL = "individual"
     TEAM = "team"
     UNIT = "unit"
@@ -101,7 +101,7 @@ class Quiz(_Rules):
 
 
 class Ranking(_Rules):
-    kinds: tuple[RankingKind, ...] = (RankingKind.INDIVIDUAL,)
+    kinds: tuple[BoardKind, ...] = (BoardKind.INDIVIDUAL,)
     refresh_minutes: int = Field(default=5, ge=1, le=1440)
     top_n: int = Field(default=600, ge=1, le=100_000)
 
@@ -151,7 +151,7 @@ class RuleSet(_Rules):
             problems.append(_l("The team goal is below one member's goal."))
         if self.teams.enabled and self.daily_cap and self.teams.member_goal > self.daily_cap:
             problems.append(_l("The member goal is above the daily cap: no member could reach it."))
-        if RankingKind.TEAM in self.ranking.kinds and not self.teams.enabled:
+        if BoardKind.TEAM in self.ranking.kinds and not self.teams.enabled:
             problems.append(_l("A team ranking needs teams."))
         if problems:
             raise ValueError("；".join(str(problem) for problem in problems))

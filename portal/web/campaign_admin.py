@@ -29,6 +29,7 @@ from portal.models.base import utcnow
 from portal.models.campaign import Campaign
 from portal.models.steps import DayReview
 from portal.orgs.scope import get_org_in_scope_by_code
+from portal.web.boards import board_kind_or_404
 from portal.web.exports import start_board_export
 from portal.web.forms.campaign_admin import (
     CampaignCreateForm,
@@ -47,7 +48,6 @@ from portal.web.helpers import (
     xlsx_response,
 )
 from portal.web.htmx import render
-from portal.web.rankings import board_kind_or_404
 from portal.workflows.campaign_setup import (
     campaign_work,
     check_publishable,
@@ -265,7 +265,7 @@ def steps_import_confirm(campaign_id: int):
     )
 
 
-@bp.get("/<id:campaign_id>/rankings/<kind>.xlsx")
+@bp.get("/<id:campaign_id>/boards/<kind>.xlsx")
 def board_export(campaign_id: int, kind: str):
     """Every row of one ranking board as an Excel workbook, with real names and phones (audited)."""
     campaign = campaign_in_scope_or_404(campaign_id)
@@ -274,14 +274,14 @@ def board_export(campaign_id: int, kind: str):
         check_exportable(campaign, chosen, current_app.config["BOARD_EXPORT_MAX_ROWS"])
     except DomainError as error:
         flash(refused(error), "error")
-        return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="rankings")
+        return redirect_to("campaign_admin.edit", campaign_id=campaign.id, _anchor="boards")
     written = export_board(current_user, campaign, chosen)
     updated_at = written.view.updated_at
     stamp = format_datetime(updated_at, "yyyyMMdd-HHmm") if updated_at else "pending"
     return xlsx_response(written.handle, f"ranking-{campaign.id}-{chosen}-{stamp}.xlsx")
 
 
-@bp.post("/<id:campaign_id>/rankings/<kind>/export")
+@bp.post("/<id:campaign_id>/boards/<kind>/export")
 def board_export_in_background(campaign_id: int, kind: str):
     """Have a board too large for a page request written in the background (the admin's exports list)."""
     campaign = campaign_in_scope_or_404(campaign_id)

@@ -26,10 +26,10 @@ from portal.dashboard.reading import (
     starting_nodes,
 )
 from portal.models.base import utcnow
+from portal.web.boards import board_kind_or_404
 from portal.web.exports import start_board_export
 from portal.web.helpers import int_arg, page_arg, refused, require_admin_scope, xlsx_response
 from portal.web.htmx import render
-from portal.web.rankings import board_kind_or_404
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin/dashboard")
 bp.before_request(require_admin_scope)
@@ -84,7 +84,7 @@ def participation_export(campaign_id: int):
     return xlsx_response(handle, f"participation-{campaign.id}-{node.code}-{stamp}.xlsx")
 
 
-@bp.get("/<id:campaign_id>/rankings/<kind>.xlsx")
+@bp.get("/<id:campaign_id>/boards/<kind>.xlsx")
 def ranking_export(campaign_id: int, kind: str):
     """A ranking board's rows of the node's subtree, each with its rank on the whole board (audited)."""
     campaign, node = _campaign_and_node(campaign_id)
@@ -99,7 +99,7 @@ def ranking_export(campaign_id: int, kind: str):
     return xlsx_response(written.handle, f"ranking-{campaign.id}-{chosen}-{node.code}-{stamp}.xlsx")
 
 
-@bp.post("/<id:campaign_id>/rankings/<kind>/export")
+@bp.post("/<id:campaign_id>/boards/<kind>/export")
 def ranking_export_in_background(campaign_id: int, kind: str):
     """Have the node's rows of a board too large for a page request written in the background."""
     campaign, node = _campaign_and_node(campaign_id)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.boards.export_files import any_pending, export_file_for, exports_of, request_board_export
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.extensions import db
 from portal.jobs import enqueue_board_export
 from portal.models.campaign import Campaign
@@ -27,7 +27,7 @@ bp.before_request(require_admin_scope)
 LIST_POLL_SECONDS = 3
 
 
-def start_board_export(campaign: Campaign, kind: RankingKind, within: Organisation | None = None):
+def start_board_export(campaign: Campaign, kind: BoardKind, within: Organisation | None = None):
     """Ask for the board's export, have it written, and show the admin their list (303)."""
     export = request_board_export(current_user, campaign, kind, within=within)
     app, export_id = current_app._get_current_object(), export.id

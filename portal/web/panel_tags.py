@@ -26,12 +26,12 @@ from werkzeug.http import quote_etag
 
 from portal.boards.reading import Scope
 from portal.boards.tables import board_cache, current_snapshot, is_live
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.i18n import select_locale
 
 
 class KeptFrame(NamedTuple):
-    """A board panel rendered around its rows without the viewer's parts (``rankings.assemble_panel``), and
+    """A board panel rendered around its rows without the viewer's parts (``boards.assemble_panel``), and
     the digest a poll's tag names it by."""
 
     html: str
@@ -91,7 +91,7 @@ def _read_tag(tag: str) -> _Tag | None:
 
 
 def unchanged_tag(
-    campaign_id: int, kind: RankingKind, claimed: tuple[int, str], *, show_all: bool
+    campaign_id: int, kind: BoardKind, claimed: tuple[int, str], *, show_all: bool
 ) -> str | None:
     """The tag the poll sent back, when it still names its panel: the campaign's current snapshot table
     for ``kind``, a frame kept in this process with the same digest, the member the session claims. No

@@ -69,17 +69,6 @@ class BrowserSessionInterface(SecureCookieSessionInterface):
             return None  # Flask makes a null session
         return super().open_session(app, request)
 
-    _kept_serializer: tuple | None = None  # (the secrets, the serializer made with them)
-
-    def get_signing_serializer(self, app: Flask):
-        """Flask's serializer, made once per set of secrets: Flask makes one per request, a tenth of the
-        time of a poll answered 304 (``views/panel_tags``). It keeps no state of a request."""
-        secrets = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        kept = self._kept_serializer
-        if kept is None or kept[0] != secrets:
-            kept = self._kept_serializer = (secrets, super().get_signing_serializer(app))
-        return kept[1]
-
     def should_set_cookie(self, app: Flask, session) -> bool:
         if g.get("session_cookie_kept") and not session.modified:
             return False

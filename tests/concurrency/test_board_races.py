@@ -10,7 +10,7 @@ import pytest
 
 from portal.boards.reading import read_board
 from portal.boards.snapshots import refresh_boards
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import Campaign, ReportSource
@@ -45,7 +45,7 @@ def test_racing_refreshes_compute_the_boards_once(app, campaign):
     done = [result for result in results if result is not None]
     assert len(done) >= 1 and all(result.rows == {"individual": 4} for result in done)
     # Whoever ran, the board is whole and names one table.
-    assert [row.rank for row in read_board(campaign, RankingKind.INDIVIDUAL, limit=10).rows] == [1, 2, 2, 4]
+    assert [row.rank for row in read_board(campaign, BoardKind.INDIVIDUAL, limit=10).rows] == [1, 2, 2, 4]
 
 
 def test_readers_never_wait_for_or_miss_a_board_during_refreshes(app, campaign):
@@ -58,7 +58,7 @@ def test_readers_never_wait_for_or_miss_a_board_during_refreshes(app, campaign):
         with app.app_context():
             try:
                 while not stop.is_set():
-                    view = read_board(db.session.get(Campaign, campaign_id), RankingKind.INDIVIDUAL, limit=10)
+                    view = read_board(db.session.get(Campaign, campaign_id), BoardKind.INDIVIDUAL, limit=10)
                     seen.append([row.rank for row in view.rows])
                     db.session.commit()
             except Exception as error:
@@ -85,7 +85,7 @@ def test_racing_jobs_write_an_export_once(app, campaign, make_user, tree):
     from portal.models import BoardExport, ExportStatus
 
     refresh_boards(campaign)
-    export_id = request_board_export(make_user(admin_of=tree["edu"]), campaign, RankingKind.INDIVIDUAL).id
+    export_id = request_board_export(make_user(admin_of=tree["edu"]), campaign, BoardKind.INDIVIDUAL).id
     db.session.commit()
     ended = []
 

@@ -22,7 +22,7 @@ from portal.boards.export_files import (
     request_board_export,
     run_board_export,
 )
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.extensions import db
 from portal.jobs import enqueue_board_export, job_queue, run_tick
 from portal.models import AuditEntry, BoardExport, ExportStatus, UnionAdminRole
@@ -40,7 +40,7 @@ def sheet_rows(path) -> list[tuple]:
 def test_an_export_is_written_to_a_file_only_its_requester_downloads(app, tree, make_user):
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
-    export = request_board_export(admin, campaign, RankingKind.INDIVIDUAL)
+    export = request_board_export(admin, campaign, BoardKind.INDIVIDUAL)
     db.session.commit()
     assert exports_of(admin)[0].state is ExportStatus.QUEUED
     assert run_board_export(export.id) is ExportStatus.DONE
@@ -64,7 +64,7 @@ def test_an_export_is_written_to_a_file_only_its_requester_downloads(app, tree, 
 def test_the_dashboards_export_holds_only_its_nodes_rows_with_their_whole_board_rank(app, tree, make_user):
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["nj"])
-    export = request_board_export(admin, campaign, RankingKind.INDIVIDUAL, within=tree["nj"])
+    export = request_board_export(admin, campaign, BoardKind.INDIVIDUAL, within=tree["nj"])
     db.session.commit()
     assert run_board_export(export.id) is ExportStatus.DONE
     _export, path = export_file_for(admin, admin_scope(admin), export.id)
@@ -75,20 +75,20 @@ def test_the_dashboards_export_holds_only_its_nodes_rows_with_their_whole_board_
 def test_a_second_click_gets_the_same_request_until_it_is_stale(app, tree, make_user):
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
-    first = request_board_export(admin, campaign, RankingKind.INDIVIDUAL)
+    first = request_board_export(admin, campaign, BoardKind.INDIVIDUAL)
     db.session.commit()
-    assert request_board_export(admin, campaign, RankingKind.INDIVIDUAL).id == first.id
-    assert request_board_export(admin, campaign, RankingKind.INDIVIDUAL, within=tree["nj"]).id != first.id
+    assert request_board_export(admin, campaign, BoardKind.INDIVIDUAL).id == first.id
+    assert request_board_export(admin, campaign, BoardKind.INDIVIDUAL, within=tree["nj"]).id != first.id
     first.requested_at = utcnow() - timedelta(minutes=app.config["BOARD_EXPORT_STALE_MINUTES"] + 1)
     db.session.commit()
     # Left queued by a process that died: shown as failed, and a new click asks anew.
     assert exports_of(admin)[-1].state is ExportStatus.FAILED
-    assert request_board_export(admin, campaign, RankingKind.INDIVIDUAL).id != first.id
+    assert request_board_export(admin, campaign, BoardKind.INDIVIDUAL).id != first.id
 
 
 def test_only_one_job_writes_a_request(app, tree, make_user):
     campaign = board_of_three(tree, make_user)
-    export = request_board_export(make_user(admin_of=tree["js"]), campaign, RankingKind.TEAM)
+    export = request_board_export(make_user(admin_of=tree["js"]), campaign, BoardKind.TEAM)
     db.session.commit()
     assert run_board_export(export.id) is ExportStatus.DONE
     assert run_board_export(export.id) is None  # claimed already: a retried job writes nothing
@@ -98,7 +98,7 @@ def test_only_one_job_writes_a_request(app, tree, make_user):
 def test_a_failed_export_says_so_and_leaves_no_file(app, tree, make_user, monkeypatch):
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
-    export = request_board_export(admin, campaign, RankingKind.INDIVIDUAL)
+    export = request_board_export(admin, campaign, BoardKind.INDIVIDUAL)
     db.session.commit()
 
     def broken(*args, **kwargs):
@@ -114,10 +114,10 @@ def test_a_failed_export_says_so_and_leaves_no_file(app, tree, make_user, monkey
 def test_old_exports_and_files_no_request_names_are_forgotten(app, tree, make_user):
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
-    old = request_board_export(admin, campaign, RankingKind.INDIVIDUAL)
+    old = request_board_export(admin, campaign, BoardKind.INDIVIDUAL)
     db.session.commit()
     run_board_export(old.id)
-    recent = request_board_export(admin, campaign, RankingKind.TEAM)
+    recent = request_board_export(admin, campaign, BoardKind.TEAM)
     db.session.commit()
     run_board_export(recent.id)
     db.session.refresh(old)
@@ -144,7 +144,7 @@ def test_without_redis_a_thread_of_the_process_writes_it(app, tree, make_user, m
     monkeypatch.setitem(app.config, "BOARD_EXPORT_IN_PROCESS", True)
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
-    export = request_board_export(admin, campaign, RankingKind.INDIVIDUAL)
+    export = request_board_export(admin, campaign, BoardKind.INDIVIDUAL)
     db.session.commit()
     thread = enqueue_board_export(app, export.id)
     thread.join(timeout=30)
@@ -155,7 +155,7 @@ def test_without_redis_a_thread_of_the_process_writes_it(app, tree, make_user, m
 def test_the_tick_forgets_old_exports(app, tree, make_user, monkeypatch):
     monkeypatch.delitem(app.config, "REDIS_URL", raising=False)
     campaign = board_of_three(tree, make_user)
-    export = request_board_export(make_user(admin_of=tree["js"]), campaign, RankingKind.INDIVIDUAL)
+    export = request_board_export(make_user(admin_of=tree["js"]), campaign, BoardKind.INDIVIDUAL)
     export.requested_at = utcnow() - timedelta(days=30)
     db.session.commit()
     run_tick(app)
@@ -168,7 +168,7 @@ def test_with_redis_the_export_is_a_job_for_the_worker(app, tree, make_user, mon
 
     campaign = board_of_three(tree, make_user)
     admin = make_user(admin_of=tree["js"])
-    export_id = request_board_export(admin, campaign, RankingKind.INDIVIDUAL).id
+    export_id = request_board_export(admin, campaign, BoardKind.INDIVIDUAL).id
     db.session.commit()
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
     queue = job_queue(app)

@@ -13,7 +13,7 @@ from portal.boards.reading import Scope, read_board
 from portal.boards.snapshots import drop_stale_snapshots, refresh_boards
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import day_closes_at
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.campaigns.steps import report_steps
 from portal.extensions import db
 from portal.models import Board, ReportSource, Team
@@ -46,14 +46,14 @@ def test_live_and_snapshot_boards_agree(app, tree, make_user, snapshots):
         [("nj_company", [9000, 9000]), ("njmu", [9000, 9000]), ("njmu_unit", [20000, 1000]), ("njmu", [])],
     )
     app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
-    live = read_board(campaign, RankingKind.INDIVIDUAL, viewer=people[3], limit=10)
+    live = read_board(campaign, BoardKind.INDIVIDUAL, viewer=people[3], limit=10)
     assert live.live and live.updated_at is not None
     app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 0
-    before = read_board(campaign, RankingKind.INDIVIDUAL, limit=10)
+    before = read_board(campaign, BoardKind.INDIVIDUAL, limit=10)
     assert (before.live, before.updated_at, before.rows) == (False, None, ())  # no snapshot yet
     result = refresh_boards(campaign)
     assert result is not None and result.rows == {"individual": 4} and not result.frozen
-    snapshot = read_board(campaign, RankingKind.INDIVIDUAL, viewer=people[3], limit=10)
+    snapshot = read_board(campaign, BoardKind.INDIVIDUAL, viewer=people[3], limit=10)
     assert not snapshot.live and snapshot.updated_at == result.computed_at
     assert snapshot.rows == live.rows and snapshot.mine == live.mine
     assert [row.rank for row in snapshot.rows][-1] == 4 and snapshot.mine.steps == 0
@@ -75,22 +75,22 @@ def test_own_row_outside_the_top_and_scopes(app, tree, make_user, snapshots):
     )
     refresh_boards(campaign)
     me = people[4]
-    top = read_board(campaign, RankingKind.INDIVIDUAL, viewer=me, limit=2)
+    top = read_board(campaign, BoardKind.INDIVIDUAL, viewer=me, limit=2)
     assert [row.rank for row in top.rows] == [1, 1] and not top.mine_shown
     assert (top.mine.rank, top.mine.scope_rank) == (5, 5)
-    mine_unit = read_board(campaign, RankingKind.INDIVIDUAL, viewer=me, scope=Scope.UNIT, limit=1)
+    mine_unit = read_board(campaign, BoardKind.INDIVIDUAL, viewer=me, scope=Scope.UNIT, limit=1)
     assert mine_unit.scope is Scope.UNIT
     assert [(row.rank, row.scope_rank) for row in mine_unit.rows] == [(1, 1)]
     assert (mine_unit.mine.rank, mine_unit.mine.scope_rank) == (5, 3)  # two of 南京医科大学工会 ahead
-    second_page = read_board(campaign, RankingKind.INDIVIDUAL, viewer=me, scope=Scope.UNIT, limit=5, offset=1)
+    second_page = read_board(campaign, BoardKind.INDIVIDUAL, viewer=me, scope=Scope.UNIT, limit=5, offset=1)
     assert [(row.rank, row.scope_rank) for row in second_page.rows] == [(1, 1), (5, 3)]  # the tie kept
     # "My city": 南京市总工会 holds 紫金公司工会; the university union is under the industry union.
-    city = read_board(campaign, RankingKind.INDIVIDUAL, viewer=people[3], scope=Scope.CITY, limit=10)
+    city = read_board(campaign, BoardKind.INDIVIDUAL, viewer=people[3], scope=Scope.CITY, limit=10)
     assert [(row.rank, row.scope_rank, row.unit) for row in city.rows] == [
         (1, 1, "紫金公司工会"),
         (4, 2, "紫金公司工会"),
     ]
-    no_city = read_board(campaign, RankingKind.INDIVIDUAL, viewer=me, scope=Scope.CITY, limit=10)
+    no_city = read_board(campaign, BoardKind.INDIVIDUAL, viewer=me, scope=Scope.CITY, limit=10)
     assert no_city.scope is Scope.ALL and len(no_city.rows) == 5  # a unit in no city union: the whole board
 
 
@@ -99,7 +99,7 @@ def test_a_hidden_name_still_counts_and_still_sees_its_rank(app, tree, make_user
     shy, _other = walkers(campaign, make_user, tree, [("njmu", [9000, 9000]), ("njmu", [9000])])
     shy.user.hide_from_boards = True
     db.session.commit()
-    board = read_board(campaign, RankingKind.INDIVIDUAL, viewer=shy, limit=10)
+    board = read_board(campaign, BoardKind.INDIVIDUAL, viewer=shy, limit=10)
     assert [(row.rank, row.name) for row in board.rows] == [(1, "匿名职工"), (2, "李*兰")]
     assert board.mine.rank == 1 and board.mine_shown
 
@@ -131,7 +131,7 @@ def test_team_board_from_settled_team_days(app, tree, make_user, snapshots):
         counts = dict(db.session.execute(db.select(Team.name, Team.qualified_days)).all())
         assert counts == {"快队": 1, "稳队": 1, "同队": 1, "慢队": 0}
     refresh_boards(campaign)
-    board = read_board(campaign, RankingKind.TEAM, viewer=slow, limit=10)
+    board = read_board(campaign, BoardKind.TEAM, viewer=slow, limit=10)
     assert [(row.rank, row.team) for row in board.rows] == [
         (1, "快队"),
         (2, "稳队"),  # equal teams in the order they were made
@@ -142,10 +142,10 @@ def test_team_board_from_settled_team_days(app, tree, make_user, snapshots):
     assert (fast.members, fast.qualified_days, fast.steps_per_member) == (2, 1, 10000.0)
     assert fast.qualification_rate == round(1 / 6, 4)  # one team day of six campaign days so far
     assert board.mine.team == "慢队" and board.mine_shown
-    page = read_board(campaign, RankingKind.TEAM, viewer=slow, limit=2, offset=2)
+    page = read_board(campaign, BoardKind.TEAM, viewer=slow, limit=2, offset=2)
     assert [row.team for row in page.rows] == ["同队", "慢队"]
     current_app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
-    assert read_board(campaign, RankingKind.TEAM, limit=10).rows == board.rows
+    assert read_board(campaign, BoardKind.TEAM, limit=10).rows == board.rows
 
 
 def test_unit_board_ranks_city_and_industry_unions_apart(app, tree, make_user, snapshots):
@@ -154,7 +154,7 @@ def test_unit_board_ranks_city_and_industry_unions_apart(app, tree, make_user, s
     db.session.commit()
     walkers(campaign, make_user, tree, [("nj_company", [9000, 9000]), ("njmu", [9000]), ("njmu_unit", [])])
     refresh_boards(campaign)
-    board = read_board(campaign, RankingKind.UNIT, limit=10)
+    board = read_board(campaign, BoardKind.UNIT, limit=10)
     figures = [(row.group, row.rank, row.unit, row.members, row.active_members) for row in board.rows]
     assert figures == [
         ("city_union", 1, "南京市总工会", 1, 1),
@@ -164,7 +164,7 @@ def test_unit_board_ranks_city_and_industry_unions_apart(app, tree, make_user, s
     assert nanjing.qualification_rate == round(2 / 4, 4) and nanjing.score == round(0.5 + 0.25, 4)
     assert education.participation_rate == 0.5 and education.qualification_rate == round(1 / 8, 4)
     current_app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
-    assert read_board(campaign, RankingKind.UNIT, limit=10).rows == board.rows
+    assert read_board(campaign, BoardKind.UNIT, limit=10).rows == board.rows
 
 
 def test_a_refresh_swaps_and_keeps_one_previous_table(app, tree, make_user, snapshots):
@@ -179,9 +179,9 @@ def test_a_refresh_swaps_and_keeps_one_previous_table(app, tree, make_user, snap
     assert drop_stale_snapshots(campaign) == []
     report_steps(member, day=today_local(), steps=12000, source=ReportSource.API)
     db.session.commit()
-    assert read_board(campaign, RankingKind.INDIVIDUAL, limit=1).rows[0].steps == 9000  # until the refresh
+    assert read_board(campaign, BoardKind.INDIVIDUAL, limit=1).rows[0].steps == 9000  # until the refresh
     refresh_boards(campaign)
-    assert read_board(campaign, RankingKind.INDIVIDUAL, limit=1).rows[0].steps == 21000
+    assert read_board(campaign, BoardKind.INDIVIDUAL, limit=1).rows[0].steps == 21000
 
 
 def test_the_first_refresh_after_the_last_day_is_settled_freezes_the_boards(app, tree, make_user):
@@ -200,13 +200,13 @@ def test_the_first_refresh_after_the_last_day_is_settled_freezes_the_boards(app,
     # written like any table, so that a crash cannot lose them. (SQLite has no unlogged tables.)
     assert {_durable(name) for name in running} == {not postgresql}
     assert {_durable(name) for name in _board_tables()} == {True}
-    frozen = read_board(campaign, RankingKind.INDIVIDUAL, viewer=member, limit=10)
+    frozen = read_board(campaign, BoardKind.INDIVIDUAL, viewer=member, limit=10)
     assert frozen.frozen and not frozen.live and frozen.updated_at == final.computed_at
     # A late correction after the end changes nothing on the final board, and no refresh runs again.
     report_steps(member, day=campaign.start_day, steps=20000, source=ReportSource.IMPORT, allow_closed=True)
     db.session.commit()
     assert refresh_boards(campaign, now=utcnow()) is None
-    assert read_board(campaign, RankingKind.INDIVIDUAL, viewer=member, limit=10).rows == frozen.rows
+    assert read_board(campaign, BoardKind.INDIVIDUAL, viewer=member, limit=10).rows == frozen.rows
 
 
 def _board_tables() -> list[str]:

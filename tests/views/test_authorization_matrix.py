@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from portal.boards.export_files import request_board_export, run_board_export
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.campaigns.steps import report_steps
 from portal.campaigns.tokens import issue_personal_token
 from portal.contests.results import add_award
@@ -39,6 +39,7 @@ ROLES = (
 )
 EVERYONE = dict.fromkeys(ROLES, 200)
 LOGIN = 302
+MOVED = dict.fromkeys(ROLES, 301)
 SIGNED_IN = ROLES[1:]
 ADMINS_IN_SCOPE = ("admin_target", "admin_parent", "platform")
 
@@ -189,8 +190,14 @@ MATRIX = {
     # Campaign "teams" (motherland-100, of 江苏省教育科技工会): member A is the captain of team "team".
     "teams.hub": ("GET", "/campaigns/{teams}/teams/", None, ONLY_MEMBER_A(303)),
     # Boards: whoever may see the campaign (member A); the team board of the team campaign.
-    "rankings.index": ("GET", "/campaigns/{campaign}/rankings/", None, ONLY_MEMBER_A(303)),
-    "rankings.board": ("GET", "/campaigns/{teams}/rankings/team", None, ONLY_MEMBER_A(200)),
+    "boards.old_address": (
+        "GET",
+        "/campaigns/{campaign}/rankings/individual",
+        None,
+        dict.fromkeys(ROLES, 301),
+    ),
+    "boards.index": ("GET", "/campaigns/{campaign}/boards/", None, ONLY_MEMBER_A(303)),
+    "boards.board": ("GET", "/campaigns/{teams}/boards/team", None, ONLY_MEMBER_A(200)),
     "teams.create": ("POST", "/campaigns/{teams}/teams/", {}, ONLY_MEMBER_A(200)),
     "teams.join_by_code": ("POST", "/campaigns/{teams}/teams/join", {}, ONLY_MEMBER_A(200)),
     # Anyone signed in may open an invitation; it tells those not enrolled to enrol first.
@@ -273,14 +280,14 @@ MATRIX = {
     ),
     "campaign_admin.board_export": (
         "GET",
-        "/admin/campaigns/{campaign}/rankings/individual.xlsx",
+        "/admin/campaigns/{campaign}/boards/individual.xlsx",
         None,
         in_scope(200),
     ),
     # Asking for a board's export in the background (any size: the page offers it for large boards only).
     "campaign_admin.board_export_in_background": (
         "POST",
-        "/admin/campaigns/{campaign}/rankings/individual/export",
+        "/admin/campaigns/{campaign}/boards/individual/export",
         {},
         in_scope(303),
     ),
@@ -308,13 +315,13 @@ MATRIX = {
     ),
     "dashboard.ranking_export": (
         "GET",
-        "/admin/dashboard/{campaign}/rankings/individual.xlsx",
+        "/admin/dashboard/{campaign}/boards/individual.xlsx",
         None,
         in_scope(200),
     ),
     "dashboard.ranking_export_in_background": (
         "POST",
-        "/admin/dashboard/{campaign}/rankings/individual/export",
+        "/admin/dashboard/{campaign}/boards/individual/export",
         {},
         in_scope(303),
     ),
@@ -408,7 +415,7 @@ def people(tree, make_user):
     work = approved(photo_work(contest, member_a), make_user(admin_of=tree["edu"]))
     award = add_award(None, contest, work, award="一等奖")
     admin_target = make_user(admin_of=tree["edu"])
-    export = request_board_export(admin_target, campaign, RankingKind.INDIVIDUAL)
+    export = request_board_export(admin_target, campaign, BoardKind.INDIVIDUAL)
     db.session.commit()
     run_board_export(export.id)
     return {

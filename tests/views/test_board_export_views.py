@@ -43,20 +43,20 @@ def test_a_board_too_large_for_the_page_is_written_in_the_background(
     campaign = board_of_three(tree, make_user)
     login(make_user(admin_of=tree["js"]))
     page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
-    background = f'action="/admin/campaigns/{campaign.id}/rankings/individual/export"'
+    background = f'action="/admin/campaigns/{campaign.id}/boards/individual/export"'
     assert background in page and "全榜 3 行，后台生成" in page and "我的导出文件" in page
-    assert f'href="/admin/campaigns/{campaign.id}/rankings/individual.xlsx"' not in page
+    assert f'href="/admin/campaigns/{campaign.id}/boards/individual.xlsx"' not in page
     # The address of the page's export still answers, with what to do instead.
-    refused = client.get(f"/admin/campaigns/{campaign.id}/rankings/individual.xlsx")
+    refused = client.get(f"/admin/campaigns/{campaign.id}/boards/individual.xlsx")
     assert refused.status_code == 303 and refused.headers["Location"].endswith("#rankings")
     told = client.get(refused.headers["Location"]).get_data(as_text=True)
     assert "这份排行榜有 3 行，网页直接导出最多 2 行。请点击导出按钮在后台生成" in told
 
-    asked = client.post(f"/admin/campaigns/{campaign.id}/rankings/individual/export")
+    asked = client.post(f"/admin/campaigns/{campaign.id}/boards/individual/export")
     assert asked.status_code == 303 and asked.headers["Location"].endswith("/admin/exports/")
     listing = client.get("/admin/exports/").get_data(as_text=True)
     assert "正在后台生成导出文件" in listing and "生成中" in listing and 'hx-trigger="every 3s"' in listing
-    assert client.post(f"/admin/campaigns/{campaign.id}/rankings/individual/export").status_code == 303
+    assert client.post(f"/admin/campaigns/{campaign.id}/boards/individual/export").status_code == 303
     export = the_export()  # a second click while it is written asks for nothing more
 
     run_board_export(export.id)
@@ -72,7 +72,7 @@ def test_a_board_too_large_for_the_page_is_written_in_the_background(
 def test_only_the_admin_who_asked_downloads_the_file(page_limit_of_two, client, login, tree, make_user):
     campaign = board_of_three(tree, make_user)
     login(make_user(admin_of=tree["js"]))
-    client.post(f"/admin/campaigns/{campaign.id}/rankings/individual/export")
+    client.post(f"/admin/campaigns/{campaign.id}/boards/individual/export")
     run_board_export(the_export().id)
     export_id = the_export().id
     client.post("/auth/logout")
@@ -87,7 +87,7 @@ def test_the_dashboard_exports_its_nodes_rows_in_the_background(
     campaign = board_of_three(tree, make_user)
     login(make_user(admin_of=tree["nj"]))
     page = client.get(f"/admin/dashboard/{campaign.id}?org={tree['nj'].id}").get_data(as_text=True)
-    action = f"/admin/dashboard/{campaign.id}/rankings/individual/export?org={tree['nj'].id}"
+    action = f"/admin/dashboard/{campaign.id}/boards/individual/export?org={tree['nj'].id}"
     assert f'action="{action}"' in page
     assert client.post(action).status_code == 303
     run_board_export(the_export().id)
@@ -102,7 +102,7 @@ def test_a_failed_export_offers_to_ask_again(page_limit_of_two, client, login, t
 
     campaign = board_of_three(tree, make_user)
     login(make_user(admin_of=tree["js"]))
-    client.post(f"/admin/campaigns/{campaign.id}/rankings/individual/export")
+    client.post(f"/admin/campaigns/{campaign.id}/boards/individual/export")
 
     def broken(*args, **kwargs):
         raise OSError("no space left on device")

@@ -56,7 +56,7 @@ def test_an_admin_sees_nothing_outside_their_subtree(app, tree, make_user, world
     if ADMINS[role] is None:
         assert page.status_code == 404
         assert client.get(f"{base}/participation.xlsx").status_code == 404
-        assert client.get(f"{base}/rankings/individual.xlsx").status_code == 404
+        assert client.get(f"{base}/boards/individual.xlsx").status_code == 404
     else:
         assert page.status_code == 200
         html = page.data.decode()
@@ -67,7 +67,7 @@ def test_an_admin_sees_nothing_outside_their_subtree(app, tree, make_user, world
         assert f'data-testid="total-participants">{ADMINS[role]}' in html
         participation = _lines(client.get(f"{base}/participation.xlsx").data, skip=2)
         assert participation and all(in_scope(line[0]) for line in participation)
-        ranking = _lines(client.get(f"{base}/rankings/individual.xlsx").data, skip=2)
+        ranking = _lines(client.get(f"{base}/boards/individual.xlsx").data, skip=2)
         assert len(ranking) == ADMINS[role] and all(in_scope(line[3]) for line in ranking)
         for node in names.values():  # no node outside the scope opens
             if not scope.contains(node):

@@ -135,12 +135,12 @@ def test_announcements_reach_the_subtree_and_count_reads(app, tree, make_user, l
 def test_an_admin_below_exports_the_ranking_of_their_subtree(client, tree, make_user, login):
     campaign = _campaign_with_walkers(tree, make_user)
     login(make_user(admin_of=tree["nj"]))
-    response = client.get(f"/admin/dashboard/{campaign.id}/rankings/individual.xlsx")
+    response = client.get(f"/admin/dashboard/{campaign.id}/boards/individual.xlsx")
     assert response.status_code == 200
     rows = _sheet_rows(response.data)
     assert [row[3] for row in rows[2:]] == ["紫金公司工会"]  # not the two of 南京医科大学工会
     assert (
-        client.get(f"/admin/dashboard/{campaign.id}/rankings/individual.xlsx?org={tree['js'].id}").status_code
+        client.get(f"/admin/dashboard/{campaign.id}/boards/individual.xlsx?org={tree['js'].id}").status_code
         == 404
     )
 

@@ -9,7 +9,7 @@ import io
 from openpyxl import load_workbook
 
 from portal.boards.export_files import request_board_export, run_board_export
-from portal.campaigns.rules import RankingKind
+from portal.campaigns.rules import BoardKind
 from portal.common.spreadsheets import FORMULA_STARTS, as_text_cell
 from portal.extensions import db
 from portal.models import Organisation
@@ -30,7 +30,7 @@ def test_every_workbook_route_writes_hostile_names_as_text(app, tree, people):  
     db.session.get(Organisation, tree["njmu"].id).name = "@SUM(1,2)"
     people["campaign"].title = "-2+3"
     db.session.commit()
-    export = request_board_export(people["platform"], people["campaign"], RankingKind.INDIVIDUAL)
+    export = request_board_export(people["platform"], people["campaign"], BoardKind.INDIVIDUAL)
     db.session.commit()
     run_board_export(export.id)
     people["export"] = export

@@ -62,7 +62,7 @@ def test_csrf_failure_is_explained(make_app):
 
 
 def test_csrf_is_checked_on_every_page_blueprint_and_never_on_the_api(make_app):
-    """CSRF protection runs on the page blueprints it was moved to (``page_hooks``), the admin's included,
+    """CSRF protection runs on the page blueprints it was moved to (``fast_paths``), the admin's included,
     and a bearer-token call to the API is not asked for a CSRF token."""
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()

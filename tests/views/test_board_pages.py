@@ -37,24 +37,24 @@ def test_the_board_page_shows_the_top_my_row_and_how_it_is_ranked(client, login,
     campaign = running_campaign(tree["edu"])
     people = walkers(campaign, make_user, tree["njmu"], [12000, 9000, 3000])
     login(people[2].user)
-    page = client.get(f"/campaigns/{campaign.id}/rankings/individual").get_data(as_text=True)
+    page = client.get(f"/campaigns/{campaign.id}/boards/individual").get_data(as_text=True)
     assert "实时" in page  # a small campaign is ranked live
     assert "张*明" in page and "李*兰" in page and "王*国" in page
     assert 'data-testid="my-rank"' in page and "第 3 名" in page
     assert "按达标天数排名" in page and "并列" in page  # formula and tie-break stated
     assert 'hx-trigger="every 60s"' in page
     polled = client.get(
-        f"/campaigns/{campaign.id}/rankings/individual",
+        f"/campaigns/{campaign.id}/boards/individual",
         headers={"HX-Request": "true", "HX-Target": "board_panel"},
     )
     partial = polled.get_data(as_text=True)
     assert partial.lstrip().startswith('<section id="board_panel"') and "<html" not in partial
     assert "Set-Cookie" not in polled.headers  # a live board's poll, too, leaves the session's expiry
-    mine_unit = client.get(f"/campaigns/{campaign.id}/rankings/individual?scope=unit").get_data(as_text=True)
+    mine_unit = client.get(f"/campaigns/{campaign.id}/boards/individual?scope=unit").get_data(as_text=True)
     assert "本单位第 3 名" in mine_unit
-    assert client.get(f"/campaigns/{campaign.id}/rankings/team").status_code == 404  # no teams here
-    index = client.get(f"/campaigns/{campaign.id}/rankings/")
-    assert index.status_code == 303 and index.headers["Location"].endswith("/rankings/individual")
+    assert client.get(f"/campaigns/{campaign.id}/boards/team").status_code == 404  # no teams here
+    index = client.get(f"/campaigns/{campaign.id}/boards/")
+    assert index.status_code == 303 and index.headers["Location"].endswith("/boards/individual")
 
 
 def test_a_member_outside_the_top_sees_their_own_row(app, client, login, tree, make_user):
@@ -63,7 +63,7 @@ def test_a_member_outside_the_top_sees_their_own_row(app, client, login, tree, m
     db.session.commit()
     people = walkers(campaign, make_user, tree["njmu"], [12000, 11000, 10000, 9000, 1000])
     login(people[4].user)
-    page = client.get(f"/campaigns/{campaign.id}/rankings/individual").get_data(as_text=True)
+    page = client.get(f"/campaigns/{campaign.id}/boards/individual").get_data(as_text=True)
     assert page.count("<li") >= 4 and "第 5 名" in page and 'aria-label="我的一行"' in page
 
 
@@ -80,7 +80,7 @@ def test_a_board_page_costs_the_same_queries_at_any_size(app, client, login, tre
             if not live:
                 refresh_boards(campaign)
             for scope in ("all", "unit"):
-                address = f"/campaigns/{campaign.id}/rankings/individual?scope={scope}"
+                address = f"/campaigns/{campaign.id}/boards/individual?scope={scope}"
                 client.get(address)  # what a process keeps a few seconds (pointers, rows) is kept now
                 with counted_queries() as statements:
                     response = client.get(address)
@@ -96,7 +96,7 @@ def test_admins_export_a_board_to_excel(client, login, tree, make_user):
     walkers(campaign, make_user, tree["njmu"], [12000, 9000])
     admin = make_user(admin_of=tree["edu"])
     login(admin)
-    response = client.get(f"/admin/campaigns/{campaign.id}/rankings/individual.xlsx")
+    response = client.get(f"/admin/campaigns/{campaign.id}/boards/individual.xlsx")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
@@ -117,7 +117,7 @@ def test_a_member_who_enrolled_after_the_snapshot_is_told_when_they_appear(
         refresh_boards(campaign)
         (late,) = walkers(campaign, make_user, tree["njmu"], [0])
         login(late.user)
-        page = client.get(f"/campaigns/{campaign.id}/rankings/individual").get_data(as_text=True)
+        page = client.get(f"/campaigns/{campaign.id}/boards/individual").get_data(as_text=True)
         assert "下次更新后就会显示你的名次" in page and 'data-testid="my-rank"' not in page
     finally:
         app.config["BOARD_LIVE_MAX_PARTICIPANTS"] = 2000
@@ -169,7 +169,7 @@ def test_a_panel_poll_is_one_statement_and_the_panel_the_page_shows(
     app, tree, make_user, snapshots, kind, scope
 ):
     campaign, people = team_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}"
+    address = f"/campaigns/{campaign.id}/boards/{kind}?scope={scope}"
     panels = []
     for index in (0, 3, 5):  # top of the board; outside the top two; no team and no report
         client = signed_in(app, people[index])
@@ -202,7 +202,7 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
     app, tree, make_user, snapshots, monkeypatch, kind, scope, show
 ):
     campaign, people = team_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}{show}"
+    address = f"/campaigns/{campaign.id}/boards/{kind}?scope={scope}{show}"
     for index in (0, 3, 5):  # top of the board; outside the top two; no team and no report
         client = signed_in(app, people[index])
         client.get(address)  # what a process keeps (pointers, rows, the panel) is kept now
@@ -215,7 +215,7 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
         assert len(statements) == 2 or (scope != "all" and len(statements) == 3), statements
         assert "BEGIN" not in statements and "(transaction)" not in statements, statements
         with monkeypatch.context() as patched:
-            patched.setattr("portal.web.rankings.read_board_for_session", lambda *args, **kwargs: None)
+            patched.setattr("portal.web.boards.read_board_for_session", lambda *args, **kwargs: None)
             ordinary = client.get(address)
         assert main_of(page.get_data(as_text=True)) == main_of(ordinary.get_data(as_text=True))
 
@@ -223,7 +223,7 @@ def test_a_board_page_reads_the_board_in_one_statement_and_shows_what_the_ordina
 def test_a_poll_of_a_session_that_ended_elsewhere_signs_in_again(client, login, tree, make_user, snapshots):
     campaign, people = team_campaign(tree, make_user)
     login(people[0].user)
-    address = f"/campaigns/{campaign.id}/rankings/individual"
+    address = f"/campaigns/{campaign.id}/boards/individual"
     assert client.get(address, headers=POLL).status_code == 200
     people[0].user.session_nonce = new_session_nonce()  # a password changed on another phone
     db.session.commit()
@@ -235,7 +235,7 @@ def test_a_poll_from_someone_not_enrolled_gets_the_ordinary_panel(client, login,
     campaign, _people = team_campaign(tree, make_user)
     onlooker = member_of(make_user(), tree["nj_company"])
     login(onlooker)
-    address = f"/campaigns/{campaign.id}/rankings/individual"
+    address = f"/campaigns/{campaign.id}/boards/individual"
     answer = client.get(address, headers=POLL)
     poll = answer.get_data(as_text=True)
     assert poll.startswith('<section id="board_panel"') and 'data-testid="my-rank"' not in poll
@@ -275,7 +275,7 @@ def test_a_repeat_poll_is_answered_304_without_the_database_until_the_next_snaps
     app, tree, make_user, snapshots, kind, scope
 ):
     campaign, people = team_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/{kind}?scope={scope}"
+    address = f"/campaigns/{campaign.id}/boards/{kind}?scope={scope}"
     client = signed_in(app, people[3])  # outside the top two
     first = client.get(address, headers=POLL)
     tag = first.headers["ETag"]
@@ -299,7 +299,7 @@ def test_a_repeat_poll_is_answered_304_without_the_database_until_the_next_snaps
 
 def test_a_poll_tag_answers_only_the_member_and_language_it_was_made_for(app, tree, make_user, snapshots):
     campaign, people = team_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/individual"
+    address = f"/campaigns/{campaign.id}/boards/individual"
     tag = signed_in(app, people[3]).get(address, headers=POLL).headers["ETag"]
     other = signed_in(app, people[4])  # another member on this browser: their own panel
     answer = other.get(address, headers={**POLL, "If-None-Match": tag})
@@ -316,7 +316,7 @@ def test_a_hidden_name_reaches_a_repeat_poll_when_the_kept_panel_is_read_again(
     app, tree, make_user, snapshots
 ):
     campaign, people = team_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/individual"
+    address = f"/campaigns/{campaign.id}/boards/individual"
     viewer = signed_in(app, people[3])
     first = viewer.get(address, headers=POLL)
     assert "匿名职工" not in first.get_data(as_text=True)
@@ -330,7 +330,7 @@ def test_a_hidden_name_reaches_a_repeat_poll_when_the_kept_panel_is_read_again(
 def test_a_session_ended_elsewhere_learns_nothing_new_from_a_repeat_poll(app, tree, make_user, snapshots):
     """A 304 sends nothing: the ended session is refused once there is something new to send."""
     campaign, people = team_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/individual"
+    address = f"/campaigns/{campaign.id}/boards/individual"
     client = signed_in(app, people[3])
     tag = client.get(address, headers=POLL).headers["ETag"]
     people[3].user.session_nonce = new_session_nonce()  # signed out everywhere from another phone
@@ -355,7 +355,7 @@ def test_a_unit_board_poll_is_answered_304_without_the_database_until_the_next_s
     app, tree, make_user, snapshots
 ):
     campaign, people = unit_campaign(tree, make_user)
-    address = f"/campaigns/{campaign.id}/rankings/unit"
+    address = f"/campaigns/{campaign.id}/boards/unit"
     client = signed_in(app, people[0])
     first = client.get(address, headers=POLL)
     tag = first.headers["ETag"]
@@ -381,7 +381,7 @@ def test_a_unit_board_poll_is_answered_304_without_the_database_until_the_next_s
 def test_a_live_unit_board_poll_is_read_every_time(app, tree, make_user):
     campaign, people = unit_campaign(tree, make_user)  # small enough to be ranked live
     client = signed_in(app, people[0])
-    poll = client.get(f"/campaigns/{campaign.id}/rankings/unit", headers=POLL)
+    poll = client.get(f"/campaigns/{campaign.id}/boards/unit", headers=POLL)
     assert poll.status_code == 200 and "ETag" not in poll.headers
     assert poll.get_data(as_text=True).startswith('<section id="board_panel"')
 
@@ -394,7 +394,7 @@ def test_a_final_board_says_so_and_its_panel_asks_for_itself_no_more(client, log
     db.session.commit()
     assert refresh_boards(campaign, now=after).frozen
     login(people[1].user)
-    board = f"/campaigns/{campaign.id}/rankings/individual"
+    board = f"/campaigns/{campaign.id}/boards/individual"
     page = client.get(board).get_data(as_text=True)
     assert "最终排名" in page and "第 2 名" in page
     assert "hx-trigger" not in panel_opening(page) and "hx-get" not in panel_opening(page)
@@ -409,3 +409,11 @@ def test_a_final_board_says_so_and_its_panel_asks_for_itself_no_more(client, log
 def panel_opening(html: str) -> str:
     """The board panel's opening tag, where its poll is set."""
     return html[html.index('<section id="board_panel"') :].split(">", 1)[0]
+
+
+def test_the_old_board_addresses_lead_to_the_same_board(client):
+    """Bookmarks made before the boards were called boards everywhere still arrive."""
+    response = client.get("/campaigns/7/rankings/individual?scope=unit")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/campaigns/7/boards/individual?scope=unit")
+    assert client.get("/campaigns/7/rankings/").headers["Location"].endswith("/campaigns/7/boards/")

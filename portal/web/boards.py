@@ -17,9 +17,9 @@ from flask import (
     current_app,
     get_template_attribute,
     make_response,
+    redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -37,9 +37,9 @@ from portal.boards.reading import (
 from portal.boards.tables import board_cache
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.participation import campaign_for_member, campaign_for_viewer
-from portal.campaigns.rules import RankingKind, RuleSet
-from portal.identity.accounts import session_claim
+from portal.campaigns.rules import BoardKind, RuleSet
 from portal.models.campaign import Campaign
+from portal.web.fast_paths import signed_in_claim
 from portal.web.helpers import redirect_to
 from portal.web.htmx import htmx_target, is_htmx, render
 from portal.web.panel_tags import (
@@ -54,41 +54,49 @@ from portal.web.panel_tags import (
 )
 from portal.web.security import keep_session_cookie
 
-bp = Blueprint("rankings", __name__)
+bp = Blueprint("boards", __name__)
 
 # The board partial: the top of the board the page refreshes in place.
 PARTIAL_TOP = 50
 KIND_NAMES = {
-    RankingKind.INDIVIDUAL: _l("Individuals"),
-    RankingKind.TEAM: _l("Teams"),
-    RankingKind.UNIT: _l("Unions"),
+    BoardKind.INDIVIDUAL: _l("Individuals"),
+    BoardKind.TEAM: _l("Teams"),
+    BoardKind.UNIT: _l("Units"),
 }
-KIND_BY_NAME = {str(kind): kind for kind in RankingKind}
+KIND_BY_NAME = {str(kind): kind for kind in BoardKind}
 
 
-def board_kind_or_404(campaign, kind: str) -> RankingKind:
+def board_kind_or_404(campaign, kind: str) -> BoardKind:
     chosen = KIND_BY_NAME.get(kind)
     if chosen is None or chosen not in campaign_rules(campaign).ranking.kinds:
         abort(404)
     return chosen
 
 
-@bp.get("/campaigns/<id:campaign_id>/rankings/")
+@bp.get("/campaigns/<id:campaign_id>/rankings/", defaults={"kind": None})
+@bp.get("/campaigns/<id:campaign_id>/rankings/<kind>")
+def old_address(campaign_id: int, kind: str | None):
+    """The boards' addresses before 2026-12-08 (a member's bookmark), sent on to the same board."""
+    endpoint, values = ("boards.board", {"kind": kind}) if kind else ("boards.index", {})
+    return redirect(url_for(endpoint, campaign_id=campaign_id, **values, **request.args), code=301)
+
+
+@bp.get("/campaigns/<id:campaign_id>/boards/")
 @login_required
 def index(campaign_id: int):
     """The campaign's first board."""
     campaign = campaign_for_member(current_user, campaign_id)
     first = campaign_rules(campaign).ranking.kinds[0]
-    return redirect_to("rankings.board", campaign_id=campaign.id, kind=str(first))
+    return redirect_to("boards.board", campaign_id=campaign.id, kind=str(first))
 
 
-@bp.get("/campaigns/<id:campaign_id>/rankings/<kind>")
+@bp.get("/campaigns/<id:campaign_id>/boards/<kind>")
 def board(campaign_id: int, kind: str):
     """One board: its top, the member's own row, filters and what it is ranked by. The poll of an open
     page for its panel is answered from one statement when it can be (``panel_for_session``)."""
     if _is_panel_poll():
         keep_session_cookie()  # a poll: the page asks by itself, the member did nothing
-        claimed = session_claim(session.get("_user_id"))  # where Flask-Login keeps ``User.get_id()``
+        claimed = signed_in_claim()
         if claimed is not None:
             chosen = KIND_BY_NAME.get(kind)
             unchanged = chosen and unchanged_tag(campaign_id, chosen, claimed, show_all=_shows_all())
@@ -118,7 +126,7 @@ def board_page(campaign_id: int, kind: str):
     campaign, viewer = campaign_for_viewer(current_user, campaign_id)
     chosen = board_kind_or_404(campaign, kind)
     rules = campaign_rules(campaign)
-    scope = asked_scope() if viewer is not None and chosen is not RankingKind.UNIT else Scope.ALL
+    scope = asked_scope() if viewer is not None and chosen is not BoardKind.UNIT else Scope.ALL
     limit = rows_shown(rules, top=None if _shows_all() else PARTIAL_TOP)
     view = read_board(campaign, chosen, viewer=viewer, scope=scope, limit=limit)
     if _is_panel_poll() and view.rows_key is not None:  # the unit board's poll, or an onlooker's
@@ -138,7 +146,7 @@ class CampaignHeading(NamedTuple):
 
 def _page(
     campaign: Campaign | CampaignHeading,
-    kind: RankingKind,
+    kind: BoardKind,
     rules: RuleSet,
     view: BoardView,
     *,
@@ -157,7 +165,7 @@ def _page(
         view, kind, rules, campaign_id=campaign.id, enrolled=enrolled, show_all=show_all, limit=limit
     )
     return render(
-        "rankings/board.html",
+        "boards/board.html",
         block="board_panel",
         campaign=campaign,
         rules=rules,
@@ -188,7 +196,7 @@ def panel_for_session(campaign_id: int, kind: str, claimed: tuple[int, str]) -> 
 
 def _tagged_panel(
     campaign_id: int,
-    kind: RankingKind,
+    kind: BoardKind,
     rules: RuleSet,
     view: BoardView,
     claimed: tuple[int, str],
@@ -207,7 +215,7 @@ def _tagged_panel(
 
 def _board_for_member(
     campaign_id: int, kind: str, user_id: int, nonce: str, *, read_city: bool = False
-) -> tuple[RankingKind, SessionBoard] | None:
+) -> tuple[BoardKind, SessionBoard] | None:
     """The board ``kind`` names as ``read_board_for_session`` reads it for this member, when it can, and
     when the campaign ranks that kind."""
     chosen = KIND_BY_NAME.get(kind)
@@ -238,9 +246,9 @@ def asked_scope() -> Scope:
         return Scope.ALL
 
 
-def board_link(campaign_id: int, kind: RankingKind, scope: Scope, show: str | None) -> str:
+def board_link(campaign_id: int, kind: BoardKind, scope: Scope, show: str | None) -> str:
     return url_for(
-        "rankings.board",
+        "boards.board",
         campaign_id=campaign_id,
         kind=str(kind),
         scope=None if scope == Scope.ALL else scope,
@@ -259,7 +267,7 @@ class Panel(NamedTuple):
 
 
 def panel_html(
-    view: BoardView, kind: RankingKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
+    view: BoardView, kind: BoardKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
 ) -> Markup:
     """The board panel (``assemble_panel``)."""
     return assemble_panel(
@@ -268,7 +276,7 @@ def panel_html(
 
 
 def assemble_panel(
-    view: BoardView, kind: RankingKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
+    view: BoardView, kind: BoardKind, rules, *, campaign_id: int, enrolled: bool, show_all: bool, limit: int
 ) -> Panel:
     """The board panel: everything but the viewer's parts is rendered once per snapshot page, scope and
     language and kept as long as the rows (``BOARD_ROWS_CACHE_SECONDS``); the viewer's rank, their own
@@ -280,7 +288,7 @@ def assemble_panel(
         kept = "all" if show_all else None
         frame = keep_frame(
             render_template(
-                "rankings/_panel.html",
+                "boards/_panel.html",
                 view=view,
                 kind=kind,
                 kind_name=KIND_NAMES[kind],
@@ -301,9 +309,9 @@ def assemble_panel(
     html = frame.html
     mine = ""
     if view.mine is not None:
-        mine = view.mine.enrollment_id if kind is RankingKind.INDIVIDUAL else view.mine.team_id
+        mine = view.mine.enrollment_id if kind is BoardKind.INDIVIDUAL else view.mine.team_id
         html = html.replace(f'<li data-entry="{mine}">', f'<li data-entry="{mine}" class="mine">', 1)
-    my_rank = get_template_attribute("rankings/_mine.html", "my_rank")(view, kind, enrolled, campaign_id)
-    my_row = get_template_attribute("rankings/_mine.html", "my_row")(view, kind)
+    my_rank = get_template_attribute("boards/_mine.html", "my_rank")(view, kind, enrolled, campaign_id)
+    my_row = get_template_attribute("boards/_mine.html", "my_row")(view, kind)
     html = html.replace(MINE_SLOT, my_rank, 1).replace(OWN_SLOT, my_row, 1)
     return Panel(Markup(html), frame, f"{mine}{my_rank}{my_row}")

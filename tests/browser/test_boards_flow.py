@@ -70,10 +70,10 @@ def test_the_board_works_without_javascript(live_server, page_without_js, tree, 
     enrolled(member, campaign, tree["njmu"])
     page = page_without_js
     sign_in(page, live_server, member.phone)
-    page.goto(f"{live_server}/campaigns/{campaign.id}/rankings/")
+    page.goto(f"{live_server}/campaigns/{campaign.id}/boards/")
     expect(page.get_by_test_id("my-rank")).to_contain_text("第 1 名")
     page.get_by_role("link", name="本单位").click()
-    expect(page).to_have_url(f"{live_server}/campaigns/{campaign.id}/rankings/individual?scope=unit")
+    expect(page).to_have_url(f"{live_server}/campaigns/{campaign.id}/boards/individual?scope=unit")
     expect(page.get_by_test_id("my-rank")).to_contain_text("本单位第 1 名")
 
 
@@ -88,13 +88,13 @@ def test_team_and_union_boards_on_a_phone(live_server, page, another_page, tree,
     db.session.commit()
 
     sign_in(page, live_server, captain.user.phone)
-    page.goto(f"{live_server}/campaigns/{teams.id}/rankings/")
+    page.goto(f"{live_server}/campaigns/{teams.id}/boards/")
     page.get_by_role("link", name="团队").click()
     expect(page.get_by_test_id("my-rank")).to_contain_text("我的团队：古城快走队")
     expect(page.get_by_text("按团队达标率排名")).to_be_visible()
     screenshot(page, "rankings-3-teams")
     sign_in(another_page, live_server, walker.user.phone)
-    another_page.goto(f"{live_server}/campaigns/{eco.id}/rankings/")
+    another_page.goto(f"{live_server}/campaigns/{eco.id}/boards/")
     another_page.get_by_role("link", name="单位", exact=True).click()
     expect(another_page.get_by_role("heading", name="产业工会")).to_be_visible()
     expect(another_page.get_by_text("得分 = 参与率 × 50% + 达标率 × 50%。")).to_be_visible()
@@ -111,7 +111,7 @@ def test_the_union_board_asks_whether_it_changed_and_updates_in_place(serve_port
     refresh_boards(eco, now=utcnow())
 
     sign_in(page, base, walker.user.phone)
-    page.goto(f"{base}/campaigns/{eco.id}/rankings/unit")
+    page.goto(f"{base}/campaigns/{eco.id}/boards/unit")
     expect(page.get_by_text("1 人报名，0 人参与")).to_be_visible()
     page.wait_for_load_state("load")  # htmx (a deferred script) polls from here on
     with page.expect_response(lambda answer: bool(answer.request.header_value("if-none-match"))):
@@ -142,7 +142,7 @@ def test_an_open_board_turns_final_in_place_and_stops_asking(serve_portal, page,
     refresh_boards(campaign, now=utcnow())
 
     sign_in(page, base, member.phone)
-    board = f"/campaigns/{campaign.id}/rankings/individual"
+    board = f"/campaigns/{campaign.id}/boards/individual"
     page.goto(base + board)
     expect(page.get_by_test_id("board-stamp")).to_contain_text("更新于")
     page.wait_for_load_state("load")  # htmx (a deferred script) polls from here on

@@ -1,7 +1,7 @@
 """The ranking boards at 1,000,000 participants × 30 days (issue 7), each side by side with its baseline.
 
     createdb -h 127.0.0.1 -U postgres portal_boards
-    python -m bench.rankings --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --rounds 3
+    python -m bench.boards --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --rounds 3
 
 1. Generates the campaign in SQL (bench/board_data.py; ``--reuse`` measures again on an earlier run's).
 2. Refresh: the closed days' totals as the nightly settlement leaves them (all days but today, or but the
@@ -234,7 +234,7 @@ def poll_tags(app, campaign_id: int, cookies: list[str]) -> list[str]:
     tags = []
     for cookie in cookies:
         answer = member_client(app, cookie).get(
-            f"/campaigns/{campaign_id}/rankings/individual", headers=POLL_HEADERS
+            f"/campaigns/{campaign_id}/boards/individual", headers=POLL_HEADERS
         )
         assert answer.status_code == 200 and answer.headers.get("ETag"), answer.status_code
         tags.append(answer.headers["ETag"])
@@ -244,7 +244,7 @@ def poll_tags(app, campaign_id: int, cookies: list[str]) -> list[str]:
 def page_bodies(app, campaign_id: int, cookie: str) -> dict[str, Path]:
     """The partial and the top-600 page as one of the members gets them, each in a file, for the
     ceiling runs (``bench/minimal_bytes.py``)."""
-    board = f"/campaigns/{campaign_id}/rankings/individual"
+    board = f"/campaigns/{campaign_id}/boards/individual"
     client = member_client(app, cookie)
     folder = Path(tempfile.mkdtemp())
     bodies = {}
@@ -263,7 +263,7 @@ def load_pages(
     url: str, campaign_id: int, cookies: list[str], tags: list[str], bodies: dict[str, Path], args
 ) -> None:
     env = server_env(url, PII_KEY)
-    board = f"/campaigns/{campaign_id}/rankings/individual"
+    board = f"/campaigns/{campaign_id}/boards/individual"
     scripts = {
         "hello": lua("/", cookies[:1], {}),
         "partial": lua(board, cookies, POLL_HEADERS),
