@@ -1,7 +1,7 @@
 """A campaign of 1,000,000 participants with 30 days of records in PostgreSQL, for the ranking benchmarks
-(issue 7). Everything is generated in SQL (``generate_series``); daily records and check-ins day by day,
-the order in which a running campaign writes them (the refresh reads the days after the settled totals'
-cutoff, so where they lie matters).
+(docs/benchmarks.md, "Boards"). Everything is generated in SQL (``generate_series``); daily records and
+check-ins day by day, the order in which a running campaign writes them (the refresh reads the days after
+the settled totals' cutoff, so where they lie matters).
 
 Shape: a province with 20 city unions of 50 grassroots unions each and 2 industry unions of 20 each
 (1,040 units); members spread over the units; teams of six (every six consecutive enrolments); each

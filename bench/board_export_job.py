@@ -1,5 +1,6 @@
-"""A board's export written in the background (issue 7, ``portal/boards/export_files.py``): what the job
-costs on the data ``bench/boards.py`` generated, asked for by one of its members as an admin would.
+"""A board's export written in the background (docs/benchmarks.md, "Boards";
+``portal/boards/export_files.py``): what the job costs on the data ``bench/boards.py`` generated, asked for
+by one of its members as an admin would.
 
     PYTHONPATH=. .venv/bin/python -m bench.board_export_job \\
         --database-url postgresql://postgres@127.0.0.1:5432/portal_boards [--board individual]

@@ -1,4 +1,5 @@
-"""The ranking boards at 1,000,000 participants × 30 days (issue 7), each side by side with its baseline.
+"""The ranking boards at 1,000,000 participants × 30 days (docs/benchmarks.md, "Boards"), each side by side
+with its baseline.
 
     createdb -h 127.0.0.1 -U postgres portal_boards
     python -m bench.boards --database-url postgresql://postgres@127.0.0.1:5432/portal_boards --rounds 3

@@ -1,4 +1,5 @@
-"""Partners' batches through the portal, side by side with the bare statement (issue 11's target).
+"""Partners' batches through the portal, side by side with the bare statement (docs/benchmarks.md, "Partner
+batches").
 
     createdb -h 127.0.0.1 -U postgres portal_bulk
     python -m bench.bulk_ingest --database-url postgresql://postgres@127.0.0.1:5432/portal_bulk --rounds 3

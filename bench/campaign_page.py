@@ -8,7 +8,7 @@ participants, 30 days of records).
 Each round: hello, then the page signed in as 100 members spread over the campaign (each with up to 30
 days of records and check-ins), both with gunicorn's 4 sync workers and wrk (2 threads, 10 connections,
 5 s warm-up, then ``--duration`` seconds). No target names this page; the figures say what an evening
-peak meets (docs/benchmarks.md, issue 4).
+peak meets (docs/benchmarks.md, "Step-report API").
 """
 
 from __future__ import annotations

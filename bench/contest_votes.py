@@ -1,5 +1,5 @@
-"""A works collection of a province at a million members (issue 10): server time of the gallery, a work's
-page and a vote, and votes racing for one popular work.
+"""A works collection of a province at a million members (docs/benchmarks.md, "Works collection"): server time
+of the gallery, a work's page and a vote, and votes racing for one popular work.
 
     createdb -h 127.0.0.1 -U postgres portal_contests
     python -m bench.contest_votes --database-url postgresql://postgres@127.0.0.1:5432/portal_contests

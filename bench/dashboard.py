@@ -1,5 +1,5 @@
-"""The admin dashboard over 1,000,000 participants and 100,000 nodes (issue 9): server time of the page at
-each level of the tree, and the refresh that keeps its figures.
+"""The admin dashboard over 1,000,000 participants and 100,000 nodes (docs/benchmarks.md, "Admin dashboard"):
+server time of the page at each level of the tree, and the refresh that keeps its figures.
 
     createdb -h 127.0.0.1 -U postgres portal_dashboard
     python -m bench.dashboard --database-url postgresql://postgres@127.0.0.1:5432/portal_dashboard

@@ -1,4 +1,5 @@
-"""Members stay fast while partners import: an evening peak on one machine (issue 11's soak).
+"""Members stay fast while partners import: an evening peak on one machine (docs/benchmarks.md, "Partner
+batches").
 
     createdb -h 127.0.0.1 -U postgres portal_soak
     python -m bench.partner_soak --database-url postgresql://postgres@127.0.0.1:5432/portal_soak \

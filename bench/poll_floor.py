@@ -18,8 +18,8 @@ Everything else (Flask, the session cookie, the snapshot pointers, the kept fram
 portal's. ``--stores redis memory`` adds, to each round, the floor with the statement's row not read
 from PostgreSQL at all but from Redis or the worker's memory (``_stored_rows``): what a poll with no SQL
 would reach. ``--bare`` adds the floor answered outside Flask's request altogether (``bare_app``): the
-last layer a poll could shed. docs/benchmarks.md (issue 7) gives what it measured and why none of it was
-kept.
+last layer a poll could shed. docs/benchmarks.md ("Boards", and its history) gives what it measured and
+why none of it was kept.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ On the data ``bench/boards.py`` generated. ``partial``: the board panel's poll s
 sent again with the tag of the panel it was sent (answered 304); ``top600``: the board page with its
 top N; ``campaign``: the campaign page (today's panel, totals, runs and the calendar of every day);
 ``hello``: the minimal "hello" endpoint the board benchmark compares with. The figures in
-docs/benchmarks.md ("What a poll costs in process", the campaign page) come from here.
+docs/benchmarks.md ("Boards"; the campaign page's in its history) come from here.
 
 ``--instructions N``: only N requests, inside ``functools.reduce``, for a repeatable count of the
 instructions they take (see ``bench/step_profile.py``):

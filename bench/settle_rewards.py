@@ -1,4 +1,5 @@
-"""Settling a day's points, badges and draw chances at 1,000,000 participants (issue 8).
+"""Settling a day's points, badges and draw chances at 1,000,000 participants (docs/benchmarks.md, "Settling a
+day's rewards").
 
     createdb -h 127.0.0.1 -U postgres portal_rewards
     python -m bench.settle_rewards --database-url postgresql://postgres@127.0.0.1:5432/portal_rewards

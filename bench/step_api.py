@@ -1,4 +1,5 @@
-"""The step-report API at 1,000,000 enrolled participants (issue 4), side by side with a minimal endpoint.
+"""The step-report API at 1,000,000 enrolled participants (docs/benchmarks.md, "Step-report API"), side by
+side with a minimal endpoint.
 
     createdb -h 127.0.0.1 -U postgres portal_bench
     python -m bench.step_api --database-url postgresql://postgres@127.0.0.1:5432/portal_bench \

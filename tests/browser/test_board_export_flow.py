@@ -43,7 +43,7 @@ def test_admin_exports_a_large_board_in_the_background(exporting_portal, page, t
     base, gate = exporting_portal()
 
     sign_in(page, base, admin.phone)
-    page.goto(f"{base}/admin/campaigns/{campaign.id}#rankings")
+    page.goto(f"{base}/admin/campaigns/{campaign.id}#boards")
     expect(page.get_by_role("button", name="导出个人排行榜")).to_contain_text("全榜 3 行，后台生成")
     screenshot(page, "board-export-1-offered")
     page.get_by_role("button", name="导出个人排行榜").click()
@@ -80,7 +80,7 @@ def test_without_javascript_the_list_is_reloaded_by_its_link(
     base, gate = exporting_portal()
 
     sign_in(page, base, admin.phone)
-    page.goto(f"{base}/admin/dashboard/{campaign.id}?org={tree['nj'].id}#rankings")
+    page.goto(f"{base}/admin/dashboard/{campaign.id}?org={tree['nj'].id}#boards")
     screenshot(page, "board-export-4-dashboard-no-js")
     page.get_by_role("button", name="导出个人排行榜").click()
     entry = page.locator("#export_list li").first

@@ -48,7 +48,7 @@ def test_a_board_too_large_for_the_page_is_written_in_the_background(
     assert f'href="/admin/campaigns/{campaign.id}/boards/individual.xlsx"' not in page
     # The address of the page's export still answers, with what to do instead.
     refused = client.get(f"/admin/campaigns/{campaign.id}/boards/individual.xlsx")
-    assert refused.status_code == 303 and refused.headers["Location"].endswith("#rankings")
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("#boards")
     told = client.get(refused.headers["Location"]).get_data(as_text=True)
     assert "这份排行榜有 3 行，网页直接导出最多 2 行。请点击导出按钮在后台生成" in told
 
@@ -110,5 +110,5 @@ def test_a_failed_export_offers_to_ask_again(page_limit_of_two, client, login, t
     monkeypatch.setattr(board_export_files, "export_board", broken)
     run_board_export(the_export().id)
     listing = client.get("/admin/exports/").get_data(as_text=True)
-    assert "生成失败" in listing and f'href="/admin/campaigns/{campaign.id}#rankings"' in listing
+    assert "生成失败" in listing and f'href="/admin/campaigns/{campaign.id}#boards"' in listing
     assert downloaded(client, the_export().id).status_code == 404
