@@ -6,8 +6,11 @@ command or a job wrote is committed here when it went through and rolled back wh
   so the page it shows again reads what is stored; the answer then has nothing left to commit.
 - Writes that may meet a transient conflict (the partner batches): ``retried`` commits inside, and tries
   the whole work again.
-- CLI commands and jobs: ``committed`` wraps them. A background job that commits in steps says why where
-  it does (``boards.snapshots``: a refresh must never hold its readers).
+- CLI commands: ``committed`` wraps them.
+- Background jobs commit where their docstrings say why (``boards.snapshots``: a refresh must never hold
+  its readers; ``boards.export_files``: the claim must be seen while the file is written; ``jobs``).
+- The step API's one-statement report commits on a connection of its own, never opening the session
+  (``campaigns.tokens.report_with_token`` gives its figure).
 - Work that must see the commit first (enqueueing a job that reads what was written) is handed to
   ``on_commit``.
 """

@@ -3,8 +3,6 @@ API needs no CSRF protection and has none."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
@@ -46,27 +44,25 @@ from portal.api.support import (
 from portal.api.throttle import BULK_PER_TOKEN, check_rate
 from portal.boards.reading import read_board
 from portal.campaigns.campaign import campaign_rules
-from portal.campaigns.day_rules import as_utc, local_today
+from portal.campaigns.day_rules import local_today
 from portal.campaigns.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.campaigns.partner_sync import PartnerDay, sync_partner_batch
 from portal.campaigns.rules import BoardKind
 from portal.campaigns.steps import (
     ReportResult,
-    StepTarget,
-    check_in_on,
-    needs_history,
-    report_steps,
-    report_steps_by_token,
-    settled_terms,
 )
-from portal.campaigns.tokens import find_token_for_campaign, hash_token, token_uses
+from portal.campaigns.tokens import (
+    NotAPersonalToken,
+    OwnerNotEnrolled,
+    UnknownToken,
+    report_with_token,
+)
 from portal.common.errors import DomainError
 from portal.extensions import csrf, db
 from portal.models.api import TokenKind
 from portal.models.base import utcnow
 from portal.models.campaign import Campaign, Enrollment
 from portal.models.identity import User
-from portal.models.steps import ReportSource
 
 bp = Blueprint("api", __name__, url_prefix=API_PATH_PREFIX + "v1")
 csrf.exempt(bp)
@@ -113,16 +109,6 @@ def _day_result(
     )
 
 
-def _report(target: StepTarget, body: StepReport, *, now: datetime) -> DayResult:
-    """One report (and the check-in it asks for) through the same services as the page."""
-    reported_at = as_utc(body.reported_at, target.terms.timezone)
-    result = report_steps(
-        target, day=body.day, steps=body.steps, source=ReportSource.API, reported_at=reported_at, now=now
-    )
-    refused = check_in_on(target, body.day, at=reported_at or now) if body.checkin else None
-    return _day_result(target.terms.campaign_id, result, body.checkin and refused is None, refused)
-
-
 @bp.get("/me/campaigns")
 def my_campaigns():
     """The campaigns open to the token's owner, and whether they are enrolled."""
@@ -159,62 +145,33 @@ def _own_enrollment(user: User, campaign_id: int) -> Enrollment:
 
 @bp.post("/steps")
 def post_steps():
-    """Report a day's steps (and check in): answered with the day as counted.
-
-    The hot path of the API (docs/benchmarks.md): for a campaign that has started, the token check, the
-    enrolment and the upsert are one statement. Whenever that stores nothing, or the report needs the
-    member's history, the same report goes the slower way, which also tells why it was refused."""
+    """Report a day's steps (and check in): answered with the day as counted. The hot path of the API
+    (``campaigns.tokens.report_with_token``, docs/benchmarks.md)."""
     secret = bearer_secret()
     try:
         body = read_body(StepReport)
     except ApiError:
         require_token(TokenKind.PERSONAL)  # a bad token is answered before a bad body
         raise
-    now = utcnow()
     try:
-        answered = _report_by_token(secret, body, now=now)
-        if answered is None:
-            found = find_token_for_campaign(secret, body.campaign_id)
-            if found is None:
-                raise invalid_token()
-            if found.kind is not TokenKind.PERSONAL:
-                raise wrong_token_kind()
-            if found.target is None:
-                raise not_enrolled()
-            answered = _report(found.target, body, now=now)
-            db.session.commit()
+        campaign_id, report = report_with_token(
+            secret,
+            body.campaign_id,
+            day=body.day,
+            steps=body.steps,
+            reported_at=body.reported_at,
+            checkin=body.checkin,
+            now=utcnow(),
+        )
+    except UnknownToken:
+        raise invalid_token() from None
+    except NotAPersonalToken:
+        raise wrong_token_kind() from None
+    except OwnerNotEnrolled:
+        raise not_enrolled() from None
     except DomainError as error:
         raise domain_error(error) from None
-    return answer(answered)
-
-
-def _report_by_token(secret: str, body: StepReport, *, now: datetime) -> DayResult | None:
-    """The one-statement report, when the campaign has started and the report needs no history. It
-    commits on its own connection: the request's ORM session is never opened on this path."""
-    terms = settled_terms(body.campaign_id, now=now)
-    if terms is None or needs_history(terms, body.steps):
-        return None
-    token_hash = hash_token(secret)
-    try:
-        with db.engine.begin() as connection:
-            stored = report_steps_by_token(
-                connection,
-                token_hash,
-                terms,
-                day=body.day,
-                steps=body.steps,
-                source=ReportSource.API,
-                reported_at=as_utc(body.reported_at, terms.timezone),
-                checkin=body.checkin,
-                now=now,
-            )
-            if stored is not None:
-                token_uses().note(token_hash, now, connection)
-    except DomainError:
-        return None  # the slower way answers a bad token before a refused report
-    if stored is None:
-        return None
-    return _day_result(terms.campaign_id, stored.result, stored.checked_in, stored.checkin_refused)
+    return answer(_day_result(campaign_id, report.result, report.checked_in, report.checkin_refused))
 
 
 @bp.get("/campaigns/<id:campaign_id>/progress")
@@ -253,9 +210,23 @@ def bulk_steps(campaign_id: int):
     token = require_token(TokenKind.PARTNER)
     if token.campaign_id != campaign_id:
         raise ApiError(404, "not_found", _("No such campaign for this token."))
-    items = read_body(PartnerEnvelope).records
+    results, positions, partner_days = _parse_records(read_body(PartnerEnvelope).records)
+    outcomes = retried(lambda: sync_partner_batch(campaign_id, partner_days, now=utcnow()))
+    for index, outcome in zip(positions, outcomes, strict=True):
+        if outcome.error is not None:
+            results[index] = BulkResult(index=index, status="error", error=_record_error(outcome.error))
+        else:
+            result = _day_result(campaign_id, outcome.result, outcome.checked_in, outcome.checkin_refused)
+            results[index] = BulkResult(index=index, status="ok", result=result)
+    accepted = sum(1 for result in results if result.status == "ok")
+    return answer(BulkResponse(accepted=accepted, refused=len(results) - accepted, results=results))
+
+
+def _parse_records(items: list) -> tuple[list[BulkResult | None], list[int], list[PartnerDay]]:
+    """Each record checked on its own: the refusals answered in place, the valid records as the days the
+    service syncs, with their positions in the batch."""
     results: list[BulkResult | None] = [None] * len(items)
-    days, positions = [], []
+    positions, partner_days = [], []
     for index, item in enumerate(items):
         try:
             record = PartnerRecord.model_validate(item)
@@ -267,27 +238,17 @@ def bulk_steps(campaign_id: int):
                 error=RecordError(code=invalid.code, message=invalid.message, fields=invalid.fields),
             )
             continue
-        days.append(record)
         positions.append(index)
-    partner_days = [
-        PartnerDay(
-            phone=record.phone,
-            day=record.day,
-            steps=record.steps,
-            reported_at=record.reported_at,
-            checkin=record.checkin,
+        partner_days.append(
+            PartnerDay(
+                phone=record.phone,
+                day=record.day,
+                steps=record.steps,
+                reported_at=record.reported_at,
+                checkin=record.checkin,
+            )
         )
-        for record in days
-    ]
-    outcomes = retried(lambda: sync_partner_batch(campaign_id, partner_days, now=utcnow()))
-    for index, outcome in zip(positions, outcomes, strict=True):
-        if outcome.error is not None:
-            results[index] = BulkResult(index=index, status="error", error=_record_error(outcome.error))
-        else:
-            result = _day_result(campaign_id, outcome.result, outcome.checked_in, outcome.checkin_refused)
-            results[index] = BulkResult(index=index, status="ok", result=result)
-    accepted = sum(1 for result in results if result.status == "ok")
-    return answer(BulkResponse(accepted=accepted, refused=len(results) - accepted, results=results))
+    return results, positions, partner_days
 
 
 def _fields_of(schema, row) -> dict:
