@@ -118,7 +118,7 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
         root = get_org_by_code(org_code)
         rows = check_rows(root, read_member_file(path.read_bytes(), path.name))
         outcome = import_rows(None, root, rows, source=path.name)
-        enrolment = enrol_rows(_campaign_or_fail(campaign_id), rows) if campaign_id else None
+        enrollment_outcome = enrol_rows(_campaign_or_fail(campaign_id), rows) if campaign_id else None
     except DomainError as error:
         _fail(error)
     for row in rows:
@@ -129,14 +129,14 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
         f"{outcome.accounts_created} accounts created, {outcome.memberships_started} memberships started, "
         f"{outcome.unchanged} unchanged, {refused} rows refused"
     )
-    if enrolment is not None:
-        for line, phone, reason in enrolment.refusals:
+    if enrollment_outcome is not None:
+        for line, phone, reason in enrollment_outcome.refusals:
             click.echo(f"line {line}: {phone} not enrolled: {reason}", err=True)
         click.echo(
-            f"{enrolment.enrolled} enrolled, {enrolment.already} already enrolled, "
-            f"{enrolment.refused} refused"
+            f"{enrollment_outcome.enrolled} enrolled, {enrollment_outcome.already} already enrolled, "
+            f"{enrollment_outcome.refused} refused"
         )
-    if refused or (enrolment is not None and enrolment.refused):
+    if refused or (enrollment_outcome is not None and enrollment_outcome.refused):
         raise SystemExit(1)  # a script running the import must see that something was left out
 
 

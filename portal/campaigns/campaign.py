@@ -93,7 +93,7 @@ def campaign_started(campaign: Campaign, *, now: datetime | None = None) -> bool
     return local_today(now or utcnow(), campaign.timezone) >= campaign.start_day
 
 
-def enrolment_open(campaign: Campaign, *, today: date) -> bool:
+def enrollment_open(campaign: Campaign, *, today: date) -> bool:
     if campaign.published_at is None or campaign.enrolment_closed or today > campaign.end_day:
         return False
     return today < campaign.start_day or campaign_rules(campaign).enrolment_after_start
@@ -106,7 +106,7 @@ def enrol(user: User, campaign: Campaign, unit: Organisation) -> Enrollment:
     non-members, and then for a unit inside the campaign's subtree.
     """
     today = local_today(utcnow(), campaign.timezone)
-    if not enrolment_open(campaign, today=today):
+    if not enrollment_open(campaign, today=today):
         raise CampaignNotOpen()
     membership = active_membership(user)
     in_subtree = membership is not None and campaign.organisation.contains(membership.organisation)

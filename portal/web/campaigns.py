@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal.campaigns.campaign import campaign_rules, enrol, enrolment_open
+from portal.campaigns.campaign import campaign_rules, enrol, enrollment_open
 from portal.campaigns.day_rules import local_today
 from portal.campaigns.errors import InvalidGpx, UnitOutsideUnion
 from portal.campaigns.flags import appeal_day
@@ -75,7 +75,7 @@ def _page(campaign, enrollment, *, enrol_form=None, steps_form=None, message=Non
         form.unit.choices = [
             SelectChoice(unit.id, unit.name) for unit in unit_choices(current_user, campaign)
         ]
-        context.update(enrol_form=form, can_enrol=enrolment_open(campaign, today=today))
+        context.update(enrol_form=form, can_enrol=enrollment_open(campaign, today=today))
     else:
         runs = list_runs(enrollment)
         days = day_history(enrollment, today=today, runs=runs)

@@ -200,7 +200,7 @@ def import_rows(
 
 
 @dataclass
-class EnrolmentOutcome:
+class EnrollmentOutcome:
     enrolled: int = 0
     already: int = 0
     # Each refused enrolment: the file's line, the person's phone and why (the domain's message).
@@ -211,10 +211,10 @@ class EnrolmentOutcome:
         return len(self.refusals)
 
 
-def enrol_rows(campaign: Campaign, rows: list[ImportRow]) -> EnrolmentOutcome:
+def enrol_rows(campaign: Campaign, rows: list[ImportRow]) -> EnrollmentOutcome:
     """Enrol the imported people in ``campaign``, each for the unit of their row (the same rules as the
     page: published campaign, member of its subtree)."""
-    outcome = EnrolmentOutcome()
+    outcome = EnrollmentOutcome()
     for row in rows:
         if not row.ok:
             continue

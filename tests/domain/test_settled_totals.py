@@ -76,10 +76,10 @@ def test_totals_and_the_records_after_them_make_the_board_of_the_records(
     campaign = running_campaign(tree["js"], started_days_ago=DAYS)
     today, unit = today_local(), tree["njmu"]
     moment = utcnow()
-    enrolments = []
+    enrollments = []
     for index, person in enumerate(people):
         member = enrolled(member_of(make_user(), unit), campaign, unit)
-        enrolments.append(member)
+        enrollments.append(member)
         for back, (steps, checked) in enumerate(zip(person["steps"], person["checkins"], strict=True)):
             day = today - timedelta(days=DAYS - back)
             at = moment + timedelta(minutes=index % 2)  # ties on the time of last sync, and not
@@ -98,7 +98,7 @@ def test_totals_and_the_records_after_them_make_the_board_of_the_records(
 
     if late is not None:  # a closed day changed after the settlement (an import, a partner's backfill)
         who, back, steps = late
-        member = enrolments[who % len(enrolments)]
+        member = enrollments[who % len(enrollments)]
         report_steps(
             member,
             day=today - timedelta(days=back),

@@ -131,8 +131,8 @@ def test_the_review_queue_says_why_to_the_admin(app, client, tree, make_user, lo
         DayFlag.JUMP: "远高于该成员平时的步数。",
     }
     for flag in said:
-        enrolment = enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
-        record = report_steps(enrolment, day=today_local(), steps=88888, source=ReportSource.API).record
+        enrollment = enrolled(member_of(make_user(), tree["njmu"]), campaign, tree["njmu"])
+        record = report_steps(enrollment, day=today_local(), steps=88888, source=ReportSource.API).record
         record.flag = flag
     db.session.commit()
     login(admin)
