@@ -1,5 +1,5 @@
 """Each enrolment's totals over the closed days, grouped once by settlement, so that a board refresh
-groups only the days since (rules §8; docs/decisions.md, "Rankings").
+groups only the days since (rules §8; docs/decisions.md, "Boards").
 
 By day 30 of a campaign of a million participants the individual board groups 30 million daily records
 and 20 million check-ins at every refresh (every 5 minutes), although all but the last day or two have

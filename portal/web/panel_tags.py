@@ -1,4 +1,4 @@
-"""Conditional polls of the board panel (docs/decisions.md, Rankings: "A repeat poll is answered 304").
+"""Conditional polls of the board panel (docs/decisions.md, Boards: "A repeat poll is answered 304").
 
 An open board page asks for its panel every minute, and the browser keeps the answer (``private,
 no-cache``) with a validator: its ``ETag``. The next poll sends it back (``If-None-Match``), and while the
