@@ -1,5 +1,8 @@
 """Teams (rules §7): creating one, joining by invitation or request, captains' powers, team-qualified days.
 
+A team holds at most its campaign's ``teams.size`` members: six unless the campaign's rules say otherwise
+(the default of ``Teams.size`` in ``portal/campaigns/rules.py``, 2–50).
+
 The size limit holds under concurrent joins because the count is raised by one conditional statement,
 ``UPDATE teams SET member_count = member_count + 1 WHERE id = … AND member_count < size``: on PostgreSQL
 the row lock makes racing joins wait and then re-check the condition, so the seventh finds the team full.
