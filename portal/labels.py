@@ -72,6 +72,7 @@ AUDIT_ACTIONS = {
     "org.update": _l("Changed an organisation"),
     "org.move": _l("Moved an organisation"),
     "admin.grant": _l("Appointed an admin"),
+    "admin.revoke": _l("Revoked an admin"),
     "members.import": _l("Imported members"),
     "prizes.codes": _l("Uploaded voucher codes"),
     "prizes.edit": _l("Changed a prize pool"),

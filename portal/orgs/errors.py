@@ -34,3 +34,8 @@ class CannotGrantHere(DomainError):
     field = "phone"
     message = _l("You can appoint admins only for the unions below your own.")
     status = 403
+
+
+class LastAdminOfUnion(DomainError):
+    message = _l("You are the last admin of this union: appoint another before you step down.")
+    status = 409

@@ -46,3 +46,8 @@ def can_appoint_admin(admin: User | None, org: Organisation) -> bool:
         return True
     scope = admin_scope(admin)
     return scope.everything or (scope.contains(org) and org.path not in scope.root_paths)
+
+
+def can_revoke_admin(admin: User | None, org: Organisation) -> bool:
+    """Revoking an admin of ``org``: whoever may appoint one there (rules §11)."""
+    return can_appoint_admin(admin, org)

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g
+from flask import Blueprint, abort, flash, g
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.common.audit import list_audit
 from portal.common.errors import DomainError
+from portal.common.phones import mask_phone
+from portal.extensions import db
 from portal.identity.accounts import find_user_by_phone
 from portal.identity.errors import PhoneNotRegistered
+from portal.models.identity import User
 from portal.models.org import OrgKind
 from portal.orgs.errors import OrgNotFound
 from portal.orgs.permissions import can_appoint_admin
-from portal.orgs.roles import grant_union_admin, list_org_admins
+from portal.orgs.roles import grant_union_admin, list_org_admins, revoke_union_admin
 from portal.orgs.scope import list_scope_roots, org_in_scope
 from portal.orgs.tree import count_subtree, get_org_by_code, list_ancestors, list_children
 from portal.orgs.tree_admin import add_child_org, move_org, update_org
 from portal.web.forms.admin import GrantAdminForm, OrgChildForm, OrgEditForm, OrgMoveForm
-from portal.web.helpers import redirect_to, require_admin_scope, show_domain_error
+from portal.web.helpers import redirect_to, refused, require_admin_scope, show_domain_error
 from portal.web.htmx import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -129,6 +132,25 @@ def org_grant_admin(org_id: int):
             )
             return redirect_to("admin.org_detail", org_id=org.id)
     return _org_page(org, grant_form=form)
+
+
+@bp.post("/orgs/<id:org_id>/admins/<id:user_id>/revoke")
+def org_revoke_admin(org_id: int, user_id: int):
+    """End one admin's role on this node (only where one may appoint)."""
+    org = org_in_scope(g.scope, org_id)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    try:
+        revoke_union_admin(user, org, actor=current_user)
+    except DomainError as error:
+        flash(refused(error), "error")
+    else:
+        flash(
+            _("%(phone)s is no longer an admin of %(union)s.", phone=mask_phone(user.phone), union=org.name),
+            "success",
+        )
+    return redirect_to("admin.org_detail", org_id=org.id)
 
 
 @bp.get("/audit")

@@ -242,6 +242,7 @@ MATRIX = {
     "admin.org_edit": ("POST", "/admin/orgs/{njmu}/edit", {}, in_scope(200)),
     "admin.org_move": ("POST", "/admin/orgs/{njmu}/move", {}, in_scope(200)),
     "admin.org_grant_admin": ("POST", "/admin/orgs/{njmu}/admins", {}, in_scope(200)),
+    "admin.org_revoke_admin": ("POST", "/admin/orgs/{njmu}/admins/999999/revoke", {}, in_scope(404)),
     "campaign_admin.index": ("GET", "/admin/campaigns/", None, any_admin(200)),
     "campaign_admin.new": ("GET", "/admin/campaigns/new", None, any_admin(200)),
     "campaign_admin.edit": ("GET", "/admin/campaigns/{campaign}", None, in_scope(200)),

@@ -66,6 +66,12 @@ def test_admins_are_appointed_below_their_own_node_only(client, tree, make_user,
     )
     audit = text_of(client.get("/admin/audit").data)
     assert "admin.grant" in audit
+    page = text_of(client.get(f"/admin/orgs/{tree['njmu'].id}").data)
+    assert "撤销" in page
+    response = client.post(f"/admin/orgs/{tree['njmu'].id}/admins/{candidate.id}/revoke")
+    assert response.status_code == 303
+    assert db.session.scalar(select(UnionAdminRole).where(UnionAdminRole.user_id == candidate.id)) is None
+    assert "撤销了管理员" in text_of(client.get("/admin/audit").data)
 
 
 def test_audit_log_shows_only_entries_in_scope(client, tree, make_user, login):
