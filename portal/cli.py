@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from portal.boards.reading import read_board
 from portal.boards.snapshots import refresh_boards
-from portal.campaigns.campaign import campaign_rules
+from portal.campaigns.campaign import campaign_rules, publish_campaign
 from portal.campaigns.day_rules import local_today
 from portal.campaigns.rules import BoardKind, load_preset
 from portal.campaigns.tokens import issue_partner_token
@@ -27,7 +27,7 @@ from portal.models.campaign import DEFAULT_TIMEZONE, Campaign
 from portal.orgs.roles import grant_union_admin, make_platform_admin
 from portal.orgs.tree import get_org_by_code
 from portal.transactions import committed
-from portal.workflows.campaign_setup import create_campaign
+from portal.workflows.campaign_setup import check_publishable, create_campaign
 from portal.workflows.member_import import check_rows, enrol_rows, import_rows, read_member_file
 from portal.workflows.pii_rotation import rotate_pii_key
 from portal.workflows.settlement import settle_day
@@ -145,7 +145,11 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
 @click.option("--org", "org_code", required=True, help="Code of the union that runs the campaign.")
 @click.option("--start", "start_day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day.")
 @click.option("--title", help="Title (the preset's by default).")
-@click.option("--draft", is_flag=True, help="Create it unpublished (members cannot enrol yet).")
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Publish it at once, after the same checks as the campaign's page (a draft by default).",
+)
 @click.option(
     "--allow-past-start",
     is_flag=True,
@@ -154,9 +158,10 @@ def member_import(path: Path, org_code: str, campaign_id: int | None) -> None:
 )
 @committed
 def campaign_create(
-    preset: str, org_code: str, start_day, title: str | None, draft: bool, allow_past_start: bool
+    preset: str, org_code: str, start_day, title: str | None, publish: bool, allow_past_start: bool
 ) -> None:
-    """Create a campaign from a preset and print its id."""
+    """Create a campaign from a preset and print its id: a draft, or published with ``--publish`` once the
+    checklist of its page has nothing required left (the same check as the page's publish button)."""
     try:
         _defaults, rules = load_preset(preset)
     except DomainError as error:
@@ -179,8 +184,10 @@ def campaign_create(
             preset=preset,
             start_day=start_day.date(),
             title=title,
-            publish=not draft,
         )
+        if publish:
+            check_publishable(campaign, today=today)
+            publish_campaign(None, campaign)
     except DomainError as error:
         _fail(error)
     click.echo(campaign.id)

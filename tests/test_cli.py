@@ -1,6 +1,6 @@
 """Flask CLI commands: seeds, admins and campaigns."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, User
@@ -88,7 +88,16 @@ def test_campaign_create_prints_the_id(runner, tree):
     result = runner.invoke(args=[*create, start.isoformat()])
     assert result.exit_code == 0, result.output
     campaign = db.session.get(Campaign, int(result.output.strip()))
-    assert campaign.end_day == start + timedelta(days=6) and campaign.published_at is not None
+    assert campaign.end_day == start + timedelta(days=6) and campaign.published_at is None  # a draft
+    published = runner.invoke(args=[*create, start.isoformat(), "--publish"])
+    assert published.exit_code == 0, published.output
+    assert db.session.get(Campaign, int(published.output.strip())).published_at is not None
+    # --publish runs the page's checklist: eco-walk needs its question bank first, and nothing is created
+    count = db.session.scalar(select(func.count()).select_from(Campaign))
+    eco = ["campaign", "create", "--preset", "eco-walk", "--org", "JS-EDU", "--publish", "--start"]
+    unready = runner.invoke(args=[*eco, start.isoformat()])
+    assert unready.exit_code != 0 and "还不能发布" in unready.output, unready.output
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == count
     bad = runner.invoke(
         args=["campaign", "create", "--preset", "nope", "--org", "JS-EDU", "--start", start.isoformat()]
     )
