@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     from portal.common.phones import mask_phone
     from portal.identity.accounts import masked_id_number
     from portal.labels import audit_action, label
+    from portal.membership.approval_queue import decider_name
     from portal.models.org import OrgKind
     from portal.web.helpers import inject_unread_count
 
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
         audit_action=audit_action,
         masked_id_of=masked_id_number,
         mask_phone=mask_phone,
+        decider_name=decider_name,
         mask_name=mask_name,
         public_name=public_name,
         OrgKind=OrgKind,

@@ -12,13 +12,15 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from openpyxl.cell import WriteOnlyCell
+from sqlalchemy.orm import selectinload
 
 from portal.common.audit import record_audit
+from portal.common.phones import mask_phone
 from portal.common.spreadsheets import cell_time, new_workbook, saved_workbook
 from portal.dashboard.reading import Dashboard, NodeStanding
 from portal.extensions import db
 from portal.labels import label
-from portal.membership.approval_queue import QueueFilters, queue_query
+from portal.membership.approval_queue import QueueFilters, decider_name, queue_query
 from portal.models.identity import User
 from portal.models.membership import Application
 from portal.orgs.scope import AdminScope
@@ -96,12 +98,14 @@ def export_applications(actor: User, scope: AdminScope, filters: QueueFilters):
             str(_("Union")),
             str(_("Submitted")),
             str(_("Decided")),
+            str(_("Decided by")),
             str(_("Reason for rejection")),
         ],
     )
     count = 0
     query = (
         queue_query(scope, filters)
+        .options(selectinload(Application.decided_by))
         .order_by(Application.submitted_at, Application.id)
         .execution_options(yield_per=1000)
     )
@@ -112,11 +116,12 @@ def export_applications(actor: User, scope: AdminScope, filters: QueueFilters):
                 label(application.kind),
                 label(application.status),
                 application.user.real_name or "",
-                application.user.phone,
+                mask_phone(application.user.phone),  # masked as on the queue's page
                 label(application.category),
                 application.target_org.name,
                 cell_time(application.submitted_at),
                 cell_time(application.decided_at),
+                decider_name(application),
                 application.reject_reason or "",
             ]
         )

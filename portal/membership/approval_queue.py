@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.common.errors import DomainError, NotFound
+from portal.common.phones import mask_phone
 from portal.extensions import db
 from portal.membership.applications import approve_application
 from portal.models.identity import User
@@ -66,6 +67,15 @@ def queue_query(scope: AdminScope, filters: QueueFilters) -> Select:
     return query
 
 
+def decider_name(application: Application) -> str:
+    """Who decided the application, as the queue and its export show them: the admin's name, or their
+    masked number; "" while it waits."""
+    decider = application.decided_by
+    if decider is None:
+        return ""
+    return decider.real_name or mask_phone(decider.phone)
+
+
 def list_queue(
     scope: AdminScope, filters: QueueFilters, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[Application], int]:
@@ -73,7 +83,10 @@ def list_queue(
     query = queue_query(scope, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.scalars(
-        query.order_by(Application.submitted_at, Application.id).limit(limit).offset(offset)
+        query.options(selectinload(Application.decided_by))
+        .order_by(Application.submitted_at, Application.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), total
 

@@ -127,8 +127,10 @@ def reject(application_id: int):
 
 @bp.post("/bulk-approve")
 def bulk():
-    """Approve the selected applications."""
-    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    """Approve the selected applications, or every pending one the page showed ("every": "page"), so that
+    no checkbox needs ticking, with or without JavaScript."""
+    chosen = "on_page" if request.form.get("every") == "page" else "ids"
+    ids = [int(value) for value in request.form.getlist(chosen) if value.isdigit()][:PAGE_SIZE]
     if not ids:
         flash(_("Select the applications to approve first."), "error")
         return redirect_next(request.form.get("next"), "approvals.queue")

@@ -117,3 +117,20 @@ def test_transfer_rows_show_where_from(client, tree, make_user, login):
     login(admin)
     page = text_of(client.get("/admin/applications/").data)
     assert "转会" in page and "转出工会 紫金公司工会" in page
+
+
+def test_every_pending_application_of_the_page_is_approved_in_one_click(client, tree, make_user, login):
+    """No checkbox to tick (and none needed without JavaScript): the page's pending applications go along."""
+    admin = make_user(admin_of=tree["edu"])
+    waiting = [apply(make_user(), tree["njmu"]) for _ in range(3)]
+    login(admin)
+    page = text_of(client.get("/admin/applications/").data)
+    assert "通过本页全部 3 份" in page
+    on_page = [str(application.id) for application in waiting]
+    response = client.post(
+        "/admin/applications/bulk-approve", data={"every": "page", "on_page": on_page, "ids": []}
+    )
+    assert response.status_code == 303
+    for application in waiting:
+        db.session.refresh(application)
+    assert {application.status for application in waiting} == {ApplicationStatus.APPROVED}

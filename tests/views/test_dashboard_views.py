@@ -9,7 +9,9 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from portal.common.phones import mask_phone
 from portal.extensions import db
+from portal.membership.applications import approve_application
 from portal.models import AnnouncementRead, Campaign
 from portal.rewards.quiz import check_question_rows, import_questions
 from portal.workflows.campaign_setup import create_campaign
@@ -78,6 +80,19 @@ def test_the_applications_workbook_holds_only_the_scope(client, tree, make_user,
     rows = _sheet_rows(response.data)
     assert [row[0] for row in rows[1:]] == [inside.id]
     assert rows[1][3] == "李秀兰" and rows[1][6] == "南京医科大学工会"
+    assert rows[1][4] == mask_phone(inside.user.phone)  # masked as on the page
+
+
+def test_the_decider_is_shown_and_exported(client, tree, make_user, login):
+    application = apply(make_user(real_name="李秀兰"), tree["njmu"])
+    admin = make_user(admin_of=tree["edu"], real_name="周立群")
+    approve_application(admin, application)
+    db.session.commit()
+    login(admin)
+    page = text_of(client.get("/admin/applications/?status=all").data)
+    assert "周立群" in page
+    rows = _sheet_rows(client.get("/admin/applications/export.xlsx?status=all").data)
+    assert rows[0][9] == "审批人" and rows[1][9] == "周立群"
 
 
 def test_publishing_waits_for_the_checklist(client, tree, make_user, login):
