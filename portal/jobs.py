@@ -38,6 +38,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import Board
 from portal.models.campaign import Campaign
+from portal.transactions import committed
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,24 @@ def due_campaigns(now: datetime) -> list[int]:
 
 def refresh_campaign_job(campaign_id: int) -> dict | None:
     """One campaign's refresh, as an RQ job or in the ticker. Returns the rows per board, or None."""
+    try:
+        return _refresh_campaign(campaign_id)
+    finally:
+        db.session.remove()
+
+
+@committed
+def _refresh_campaign(campaign_id: int) -> dict | None:
+    """The boards (which commit in steps, ``boards.snapshots``), then the dashboard's figures of the open
+    days, committed together at the end."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         return None
     result = refresh_boards(campaign)
-    if result is not None:
-        refresh_figures(campaign)
-        db.session.commit()
-    db.session.remove()
-    return result.rows if result else None
+    if result is None:
+        return None
+    refresh_figures(campaign)
+    return result.rows
 
 
 def redis_connection(app: Flask):
@@ -122,8 +132,7 @@ def run_due_refreshes(app: Flask, now: datetime | None = None) -> list[int]:
     for campaign_id in due:
         try:
             refresh_campaign_job(campaign_id)
-        except Exception:
-            db.session.rollback()
+        except Exception:  # rolled back (``committed``); the next campaign still refreshes
             log.exception("refreshing the boards of campaign %s failed", campaign_id)
     return due
 

@@ -75,7 +75,6 @@ def _per_token_rate():
 
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    db.session.rollback()
     return error_response(error.status, error.code, error.message, error.fields, error.headers)
 
 

@@ -85,7 +85,7 @@ def register_error_pages(app: Flask) -> None:
         """The database refused a value as data (out of range, not encodable): the request's content was
         bad, so a 400, never a 500. The checks at the request's edge should have caught it: logged."""
         log.warning("a value reached the database and was refused: %s", error.orig)
-        db.session.rollback()
+        db.session.rollback()  # the aborted transaction, reset before the page reads the signed-in user
         title, message = ERROR_TEXTS[400]
         return render_error(400, str(title), str(message))
 
