@@ -78,7 +78,9 @@ def board_kind_or_404(campaign, kind: str) -> BoardKind:
 def old_address(campaign_id: int, kind: str | None):
     """The boards' addresses before 2026-12-08 (a member's bookmark), sent on to the same board."""
     endpoint, values = ("boards.board", {"kind": kind}) if kind else ("boards.index", {})
-    return redirect(url_for(endpoint, campaign_id=campaign_id, **values, **request.args), code=301)
+    query = request.query_string.decode("latin-1")  # passed on as it came, whatever it holds
+    target = url_for(endpoint, campaign_id=campaign_id, **values)
+    return redirect(f"{target}?{query}" if query else target, code=301)
 
 
 @bp.get("/campaigns/<id:campaign_id>/boards/")
