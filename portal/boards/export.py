@@ -21,7 +21,7 @@ from portal.boards.rows import TeamRow, individual_query, team_query, team_row
 from portal.campaigns.rules import BoardKind
 from portal.common.audit import record_audit
 from portal.common.errors import DomainError
-from portal.common.spreadsheets import new_workbook, saved_workbook
+from portal.common.spreadsheets import new_workbook, percent_cell, saved_workbook
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.board import Board
@@ -101,7 +101,7 @@ def _headers(kind: BoardKind) -> list[str]:
     ]
 
 
-def _cells(kind: BoardKind, row) -> list:
+def _cells(kind: BoardKind, row, sheet) -> list:
     from portal.labels import label
     from portal.models.org import OrgKind
 
@@ -124,7 +124,7 @@ def _cells(kind: BoardKind, row) -> list:
             row.unit,
             row.members,
             row.qualified_days,
-            row.qualification_rate,
+            percent_cell(sheet, row.qualification_rate),
             row.counted_steps,
             row.steps_per_member,
         ]
@@ -134,9 +134,9 @@ def _cells(kind: BoardKind, row) -> list:
         row.unit,
         row.members,
         row.active_members,
-        row.participation_rate,
-        row.qualification_rate,
-        row.score,
+        percent_cell(sheet, row.participation_rate),
+        percent_cell(sheet, row.qualification_rate),
+        percent_cell(sheet, row.score),
     ]
 
 
@@ -169,7 +169,7 @@ def export_board(
     )
     count = 0
     for row in _all_rows(campaign, kind, now, within):
-        sheet.append(_cells(kind, row))
+        sheet.append(_cells(kind, row, sheet))
         count += 1
     record_audit(
         actor,

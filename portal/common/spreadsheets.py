@@ -9,11 +9,13 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from portal.common.errors import MissingColumns, NotASpreadsheet
 
@@ -100,6 +102,8 @@ def read_spreadsheet(data: bytes, filename: str, headers: dict[str, tuple[str, .
 # A cell's text that begins with one of these is read by spreadsheet programs as a formula (or, for tab
 # and carriage return, slips one past a filter): a member naming a team ``=HYPERLINK("http://…")`` would
 # otherwise put a live link into the admin's export (OWASP, "CSV Injection").
+PERCENT_FORMAT = "0.00%"
+MONEY_FORMAT = "#,##0.00"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -133,13 +137,44 @@ class ExportSheet:
 
 
 def new_workbook(title: str, *head_rows: list) -> tuple[Workbook, ExportSheet]:
-    """A write-only workbook with one sheet (Excel allows 31 characters of title) and its first rows;
-    every cell appended to the sheet is escaped (``ExportSheet``)."""
+    """A write-only workbook with one sheet (Excel allows 31 characters of title) and its first rows, the
+    last of them the column headers: the rows above the data stay in view when scrolling (frozen), and
+    each column is as wide as its header. Every cell appended is escaped (``ExportSheet``)."""
     workbook = Workbook(write_only=True)
-    sheet = ExportSheet(workbook.create_sheet(title=title[:31]))
+    sheet = workbook.create_sheet(title=title[:31])
+    if head_rows:
+        sheet.freeze_panes = f"A{len(head_rows) + 1}"
+        for index, header in enumerate(head_rows[-1], start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = _width(str(header))
+    export = ExportSheet(sheet)
     for row in head_rows:
-        sheet.append(row)
-    return workbook, sheet
+        export.append(row)
+    return workbook, export
+
+
+def _width(text: str) -> float:
+    """A column's width for ``text`` in Excel's units: a CJK character takes two, bounds 10 to 40."""
+    units = sum(2 if ord(character) >= 0x2E80 else 1 for character in text)
+    return float(min(max(units + 2, 10), 40))
+
+
+def percent_cell(sheet, ratio) -> WriteOnlyCell | None:
+    """A ratio (0.6364, a ``Fraction``) as a number Excel shows as a percentage (63.64%); empty when there
+    is none."""
+    if ratio is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=round(float(ratio), 6))
+    cell.number_format = PERCENT_FORMAT
+    return cell
+
+
+def money_cell(sheet, fen: int | None) -> WriteOnlyCell | None:
+    """An amount kept in fen as a number of yuan (1.00), formatted as money; empty when there is none."""
+    if fen is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=Decimal(fen) / 100)
+    cell.number_format = MONEY_FORMAT
+    return cell
 
 
 def saved_workbook(workbook: Workbook) -> tempfile.SpooledTemporaryFile:

@@ -8,15 +8,12 @@ The ranking and winners workbooks live with their pages (``portal/boards/export.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from flask_babel import gettext as _
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy.orm import selectinload
 
 from portal.common.audit import record_audit
 from portal.common.phones import mask_phone
-from portal.common.spreadsheets import cell_time, new_workbook, saved_workbook
+from portal.common.spreadsheets import cell_time, new_workbook, percent_cell, saved_workbook
 from portal.dashboard.reading import Dashboard, NodeStanding
 from portal.extensions import db
 from portal.labels import label
@@ -26,25 +23,16 @@ from portal.models.membership import Application
 from portal.orgs.scope import AdminScope
 
 
-def _percent(sheet, value: Fraction | None):
-    """A ratio as an Excel number shown as a percentage (empty when there is none)."""
-    if value is None:
-        return None
-    cell = WriteOnlyCell(sheet, value=round(float(value), 4))
-    cell.number_format = "0.0%"
-    return cell
-
-
 def _participation_row(sheet, standing: NodeStanding, name: str) -> list:
     return [
         name,
         standing.members,
         standing.participants,
         standing.quota,
-        _percent(sheet, standing.quota_share),
+        percent_cell(sheet, standing.quota_share),
         str(_("yes")) if standing.behind else "",
-        _percent(sheet, standing.participation_rate),
-        _percent(sheet, standing.qualification_rate),
+        percent_cell(sheet, standing.participation_rate),
+        percent_cell(sheet, standing.qualification_rate),
         standing.active,
     ]
 

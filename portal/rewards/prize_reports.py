@@ -4,14 +4,13 @@ the winners' and addresses' workbooks (openpyxl, write-only; each export in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.campaigns.permissions import can_manage
 from portal.common.audit import record_audit
-from portal.common.spreadsheets import cell_time, new_workbook, saved_workbook
+from portal.common.spreadsheets import cell_time, money_cell, new_workbook, saved_workbook
 from portal.extensions import db
 from portal.labels import label
 from portal.models.campaign import Campaign, Enrollment
@@ -105,10 +104,6 @@ def draw_log(campaign: Campaign, *, pool_id: int | None = None, limit: int = 200
     return [DrawLine(*row[:8], has_address=row[8] is not None) for row in rows]
 
 
-def _yuan(fen: int | None) -> str:
-    return f"{Decimal(fen) / 100:.2f}" if fen else ""
-
-
 def export_winners(actor: User, campaign: Campaign):
     """Every winning draw as an .xlsx (rewound temporary file), for paying and sending the prizes."""
     require(can_manage(actor, campaign))
@@ -139,7 +134,7 @@ def export_winners(actor: User, campaign: Campaign):
                 pool_name,
                 tier.name,
                 label(tier.kind),
-                _yuan(tier.value_fen),
+                money_cell(sheet, tier.value_fen or None),
                 real_name or "",
                 phone,
                 unit,

@@ -172,3 +172,17 @@ def test_an_admin_of_two_unions_can_start_at_either(client, tree, make_user, log
     first, second = sorted([tree["nj"], tree["edu"]], key=lambda org: org.path)
     assert f"<h1>{first.name}</h1>" in page
     assert f'org={second.id}" role="button"' in page
+
+
+def test_a_ratio_is_written_as_a_percentage_with_two_decimals():
+    """0.01% reads as 0.01%, not 0.0% (the formats of every export, portal/common/spreadsheets.py)."""
+    from fractions import Fraction
+
+    from portal.common.spreadsheets import PERCENT_FORMAT, new_workbook, percent_cell, saved_workbook
+
+    workbook, sheet = new_workbook("t", ["比例"])
+    cell = percent_cell(sheet, Fraction(1, 10_000))
+    assert cell.value == 0.0001 and cell.number_format == PERCENT_FORMAT == "0.00%"
+    assert percent_cell(sheet, None) is None
+    sheet.append([cell])
+    saved_workbook(workbook).close()

@@ -190,12 +190,14 @@ def test_admins_see_pools_upload_codes_and_export(client, tree, make_user, login
     assert rows[1][3:10] == (
         "60元电影消费券",
         "消费券",
-        "60.00",
+        60,  # a number of yuan, shown as money
         "吴海波",
         enrollment.user.phone,
         "南京医科大学工会",
         "MOVIE-0001",
     )
+    assert workbook.active.cell(row=2, column=6).number_format == "#,##0.00"
+    assert workbook.active.freeze_panes == "A2"  # the headers stay in view
     addresses = load_workbook(
         io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/prizes/addresses.xlsx").data)
     )
