@@ -106,6 +106,10 @@ AUDIT_ACTIONS = {
     "reflection.hide": _l("Hid a reflection"),
     "steps.import": _l("Imported steps"),
     "token.partner": _l("Issued a partner token"),
+    "membership.end": _l("Ended a membership"),
+    "membership.move": _l("Moved a member to another unit"),
+    "member.rename": _l("Corrected a member's name"),
+    "roster.export": _l("Exported the roster"),
 }
 
 

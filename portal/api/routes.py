@@ -45,18 +45,14 @@ from portal.api.throttle import BULK_PER_TOKEN, check_rate
 from portal.boards.reading import read_board
 from portal.campaigns.campaign import campaign_rules
 from portal.campaigns.day_rules import local_today
+from portal.campaigns.errors import NotAPersonalToken, OwnerNotEnrolled, UnknownToken
 from portal.campaigns.participation import campaigns_open_to, day_history, find_enrollment, totals_of
 from portal.campaigns.partner_sync import PartnerDay, sync_partner_batch
 from portal.campaigns.rules import BoardKind
 from portal.campaigns.steps import (
     ReportResult,
 )
-from portal.campaigns.tokens import (
-    NotAPersonalToken,
-    OwnerNotEnrolled,
-    UnknownToken,
-    report_with_token,
-)
+from portal.campaigns.tokens import report_with_token
 from portal.common.errors import DomainError
 from portal.extensions import csrf, db
 from portal.models.api import TokenKind

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, true
 
+from portal.boards.errors import BoardTooLargeToExport
 from portal.boards.reading import BoardView, board_source, read_board
 from portal.boards.rows import TeamRow, individual_query, team_query, team_row
 from portal.campaigns.rules import BoardKind
 from portal.common.audit import record_audit
-from portal.common.errors import DomainError
 from portal.common.spreadsheets import new_workbook, percent_cell, saved_workbook
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -31,23 +31,6 @@ from portal.models.org import Organisation
 from portal.orgs.tree import subtree_clause
 
 BATCH = 5000
-
-
-class BoardTooLargeToExport(DomainError):
-    """A page request has about 30 s (gunicorn's timeout); openpyxl writes about 8,500 rows a second here.
-    Larger boards are written in the background (``board_export_files``)."""
-
-    status = 409
-
-    def __init__(self, rows: int, limit: int) -> None:
-        super().__init__(
-            _(
-                "This board has %(rows)s rows; exports straight from the page stop at %(limit)s. Use the "
-                "button to write it in the background, then download it from your exports.",
-                rows=format_decimal(rows),
-                limit=format_decimal(limit),
-            )
-        )
 
 
 def boards_too_large(campaign: Campaign, limit: int) -> dict[str, int]:

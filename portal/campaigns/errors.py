@@ -153,3 +153,19 @@ class CampaignNotReady(DomainError):
                 items="；".join(missing_labels),
             )
         )
+
+
+class UnknownToken(DomainError):
+    """No live token has this secret (never issued, or revoked)."""
+
+    status = 401
+
+
+class NotAPersonalToken(DomainError):
+    status = 403
+
+
+class OwnerNotEnrolled(DomainError):
+    """The token's owner has no enrolment in the campaign the report names."""
+
+    status = 404

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.campaigns.campaign import rules_of
 from portal.campaigns.day_rules import as_utc
+from portal.campaigns.errors import NotAPersonalToken, OwnerNotEnrolled, UnknownToken
 from portal.campaigns.permissions import can_manage
 from portal.campaigns.steps import (
     CampaignTerms,
@@ -261,22 +262,6 @@ def revoke_token(token: ApiToken) -> None:
         .where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-class UnknownToken(DomainError):
-    """No live token has this secret (never issued, or revoked)."""
-
-    status = 401
-
-
-class NotAPersonalToken(DomainError):
-    status = 403
-
-
-class OwnerNotEnrolled(DomainError):
-    """The token's owner has no enrolment in the campaign the report names."""
-
-    status = 404
 
 
 def report_with_token(

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.common.errors import DomainError
 from portal.common.phones import normalise_digits
 from portal.common.pii import decrypt_text, encrypt_text, lookup_digest
 from portal.database import load_first
@@ -17,6 +15,7 @@ from portal.extensions import db
 from portal.identity.errors import (
     BadCredentials,
     IdNumberTaken,
+    InvalidRealName,
     PhoneAlreadyRegistered,
     ProfileAlreadyVerified,
     SmsCodeExpired,
@@ -36,11 +35,6 @@ from portal.models.identity import SmsPurpose, User, new_session_nonce
 ID_NUMBER_CONTEXT = b"users.id_number"
 # Han characters, letters, the middle dot of minority names (·, also typed as • or ・) and spaces.
 _NAME_PATTERN = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•・ ]{2,30}")
-
-
-class InvalidRealName(DomainError):
-    field = "real_name"
-    message = _l("Enter your name as on your ID card (2–30 characters).")
 
 
 def find_user_by_phone(phone: str) -> User | None:
@@ -202,3 +196,19 @@ def session_claim(session_id: str | None) -> tuple[int, str] | None:
 def set_hidden_from_boards(user: User, hidden: bool) -> None:
     """The member's choice to be named 匿名职工 on public boards (they still count and see their rank)."""
     user.hide_from_boards = hidden
+
+
+_MASKED_PHONE = re.compile(r"(\d{3})\*+(\d{4})")
+
+
+def person_matches(text: str) -> ColumnElement[bool] | None:
+    """What an admin's search box asks of ``User``: a masked phone as shown (139****5678), a phone's last
+    four digits, or part of a name; None when the box is empty."""
+    text = text.strip()
+    if masked := _MASKED_PHONE.fullmatch(text):
+        return and_(User.phone.startswith(masked[1]), User.phone.endswith(masked[2]))
+    if re.fullmatch(r"\d{4}", text):
+        return User.phone.endswith(text)
+    if text:
+        return User.real_name.contains(text, autoescape=True)
+    return None

@@ -67,3 +67,8 @@ class ProfileAlreadyVerified(DomainError):
 class ProfileRequired(DomainError):
     message = _l("Complete your real-name profile first.")
     status = 409
+
+
+class InvalidRealName(DomainError):
+    field = "real_name"
+    message = _l("Enter your name as on your ID card (2–30 characters).")

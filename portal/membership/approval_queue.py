@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from portal.common.errors import DomainError, NotFound
 from portal.common.phones import mask_phone
 from portal.extensions import db
+from portal.identity.accounts import person_matches
 from portal.membership.applications import approve_application
 from portal.models.identity import User
 from portal.models.membership import Application, ApplicationKind, ApplicationStatus
@@ -20,7 +20,6 @@ from portal.models.org import Organisation
 from portal.orgs.scope import AdminScope
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-_MASKED_PHONE = re.compile(r"(\d{3})\*+(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -57,13 +56,8 @@ def queue_query(scope: AdminScope, filters: QueueFilters) -> Select:
         query = query.where(
             Application.submitted_at < _local_day_start(filters.submitted_to + timedelta(days=1))
         )
-    text = filters.query.strip()
-    if masked := _MASKED_PHONE.fullmatch(text):
-        query = query.where(User.phone.startswith(masked[1]), User.phone.endswith(masked[2]))
-    elif re.fullmatch(r"\d{4}", text):
-        query = query.where(User.phone.endswith(text))
-    elif text:
-        query = query.where(User.real_name.contains(text, autoescape=True))
+    if (matches := person_matches(filters.query)) is not None:
+        query = query.where(matches)
     return query
 
 

@@ -41,3 +41,13 @@ class ApplicationNotPending(DomainError):
 class RejectReasonRequired(DomainError):
     field = "reason"
     message = _l("Give the member a reason for the rejection.")
+
+
+class EndReasonRequired(DomainError):
+    field = "reason"
+    message = _l("Say why the membership ends (at most 200 characters).")
+
+
+class NotAUnitOfTheUnion(DomainError):
+    field = "unit"
+    message = _l("Choose a unit of the member's own grassroots union.")

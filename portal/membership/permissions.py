@@ -1,11 +1,11 @@
-"""Who may decide applications and publish announcements (rules §3.2, §11). One predicate per decision;
-the services enforce them (``portal.orgs.permissions.require``), whoever calls."""
+"""Who may decide applications, keep the roster and publish announcements (rules §3.2, §3.4, §11). One
+predicate per decision; the services enforce them (``portal.orgs.permissions.require``), whoever calls."""
 
 from __future__ import annotations
 
 from portal.models.announcements import Announcement
 from portal.models.identity import User
-from portal.models.membership import Application
+from portal.models.membership import Application, Membership
 from portal.models.org import Organisation
 from portal.orgs.permissions import can_administer
 
@@ -23,3 +23,9 @@ def can_announce(admin: User | None, org: Organisation) -> bool:
 
 def can_withdraw(admin: User | None, announcement: Announcement) -> bool:
     return can_administer(admin, announcement.organisation)
+
+
+def can_manage_member(admin: User | None, membership: Membership) -> bool:
+    """Ending a membership, moving the member between units, mending their name: an admin whose scope
+    contains the member's unit (rules §3.4)."""
+    return can_administer(admin, membership.organisation)

@@ -8,6 +8,7 @@ parent 江苏省总工会, of another province (西安); a platform admin. Out-o
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from portal.boards.export_files import request_board_export, run_board_export
 from portal.campaigns.rules import BoardKind
@@ -16,7 +17,7 @@ from portal.campaigns.tokens import issue_personal_token
 from portal.contests.results import add_award
 from portal.extensions import db, limiter
 from portal.membership.announcements import publish_announcement
-from portal.models import ChanceSource, PrizeKind, Reflection, ReportSource
+from portal.models import ChanceSource, Membership, PrizeKind, Reflection, ReportSource
 from portal.rewards.draws import draw
 from portal.rewards.pools import pools_of
 from portal.rewards.quiz import check_question_rows, daily_set, import_questions
@@ -238,6 +239,12 @@ MATRIX = {
     "admin.index": ("GET", "/admin/", None, any_admin(200)),
     "admin.audit": ("GET", "/admin/audit", None, any_admin(200)),
     "admin.org_detail": ("GET", "/admin/orgs/{njmu}", None, in_scope(200)),
+    "roster.index": ("GET", "/admin/orgs/{njmu}/members/", None, in_scope(200)),
+    "roster.export": ("GET", "/admin/orgs/{njmu}/members/export.xlsx", None, in_scope(200)),
+    "roster.member": ("GET", "/admin/orgs/{njmu}/members/{membership}", None, in_scope(200)),
+    "roster.end": ("POST", "/admin/orgs/{njmu}/members/{membership}/end", {}, in_scope(200)),
+    "roster.move": ("POST", "/admin/orgs/{njmu}/members/{membership}/move", {}, in_scope(200)),
+    "roster.rename": ("POST", "/admin/orgs/{njmu}/members/{membership}/rename", {}, in_scope(200)),
     "admin.org_add_child": ("POST", "/admin/orgs/{njmu}/children", {}, in_scope(200)),
     "admin.org_edit": ("POST", "/admin/orgs/{njmu}/edit", {}, in_scope(200)),
     "admin.org_move": ("POST", "/admin/orgs/{njmu}/move", {}, in_scope(200)),
@@ -446,6 +453,7 @@ def people(tree, make_user):
         "work": work,
         "award": award,
         "export": export,
+        "membership": db.session.scalars(select(Membership).where(Membership.user_id == member_a.id)).one(),
     }
 
 
@@ -453,6 +461,7 @@ def _path(tree, people, template: str) -> str:
     return template.format(
         njmu=tree["njmu"].id,
         application=people["application"].id,
+        membership=people["membership"].id,
         campaign=people["campaign"].id,
         token=people["token"].id,
         record=people["record"].id,

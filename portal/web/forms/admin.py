@@ -48,3 +48,20 @@ class OrgMoveForm(FlaskForm):
 
 class GrantAdminForm(FlaskForm):
     phone = phone_field(_l("Mobile number of the new admin"))
+
+
+class EndMembershipForm(FlaskForm):
+    reason = StringField(
+        _l("Why the membership ends"),
+        validators=[DataRequired(_l("Say why the membership ends.")), Length(max=200)],
+    )
+
+
+class MoveMemberForm(FlaskForm):
+    unit = SelectField(_l("New unit"), coerce=int, validate_choice=True)
+
+
+class RenameMemberForm(FlaskForm):
+    name = StringField(
+        _l("Name as on the ID card"), validators=[DataRequired(_l("Enter the name.")), Length(max=30)]
+    )
