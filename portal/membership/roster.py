@@ -2,9 +2,9 @@
 ending one with a reason, moving a member between the units of their grassroots union, correcting a name; the
 Excel export. Every change is audited, and each checks who may make it (``membership.permissions``).
 
-Read at 100,000 members of one union in one page's statements: the memberships under the union's path
-(the organisations' path index, then ``ix_memberships_org_active``), the page's people and units joined,
-their count, and the page's enrolments in one more statement (docs/benchmarks.md, "Roster").
+Read at 100,000 members of one union in four statements a page: how many match, the page's ids (the
+organisations' path index, then the memberships of those nodes; people joined only when searched for),
+those memberships with their people and units, and their enrolments (docs/benchmarks.md, "Roster").
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.common.audit import record_audit
 from portal.common.errors import NotFound
@@ -55,12 +55,14 @@ class RosterRow:
     enrolments: list[str]  # the titles of the campaigns the member is enrolled in
 
 
-def roster_query(union: Organisation, filters: RosterFilters) -> Select:
+def roster_query(union: Organisation, filters: RosterFilters, *columns) -> Select:
+    """The memberships the filters match (``columns``: what to select, the membership by default). The
+    people are joined only when the search names them, so a page of the whole roster never joins its
+    100,000 people to find its 50."""
     query = (
-        select(Membership)
-        .join(Membership.organisation)
-        .join(Membership.user)
-        .options(contains_eager(Membership.organisation), contains_eager(Membership.user))
+        select(*(columns or (Membership,)))
+        .select_from(Membership)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
         .where(subtree_clause(union.path))
     )
     if filters.status is RosterStatus.ACTIVE:
@@ -70,20 +72,37 @@ def roster_query(union: Organisation, filters: RosterFilters) -> Select:
     if filters.unit_id is not None:
         query = query.where(Membership.organisation_id == filters.unit_id)
     if (matches := person_matches(filters.query)) is not None:
-        query = query.where(matches)
+        query = query.join(User, User.id == Membership.user_id).where(matches)
     return query
 
 
 def list_roster(
     union: Organisation, filters: RosterFilters, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[RosterRow], int]:
-    """One page of the roster, newest members first, and how many match in all."""
-    query = roster_query(union, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    memberships = list(
+    """One page of the roster, newest members first (by when they were added), and how many match in
+    all: the page's ids first, then those 50 memberships with their people and units."""
+    total = db.session.scalar(roster_query(union, filters, func.count(Membership.id))) or 0
+    ids = list(
         db.session.scalars(
-            query.order_by(Membership.started_at.desc(), Membership.id.desc()).limit(limit).offset(offset)
+            roster_query(union, filters, Membership.id)
+            .order_by(Membership.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
+    )
+    memberships = (
+        list(
+            db.session.scalars(
+                select(Membership)
+                .join(Membership.organisation)
+                .join(Membership.user)
+                .options(contains_eager(Membership.organisation), contains_eager(Membership.user))
+                .where(Membership.id.in_(ids))
+                .order_by(Membership.id.desc())
+            )
+        )
+        if ids
+        else []
     )
     titles = _enrolments_of([membership.user_id for membership in memberships])
     return [RosterRow(membership, titles.get(membership.user_id, [])) for membership in memberships], total
@@ -193,7 +212,12 @@ def export_roster(actor: User, union: Organisation, filters: RosterFilters):
         ],
     )
     count = 0
-    query = roster_query(union, filters).order_by(Membership.id).execution_options(yield_per=1000)
+    query = (
+        roster_query(union, filters)
+        .options(joinedload(Membership.user), joinedload(Membership.organisation))
+        .order_by(Membership.id)
+        .execution_options(yield_per=1000)
+    )
     for membership in db.session.scalars(query):
         user = membership.user
         sheet.append(
