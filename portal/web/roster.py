@@ -3,6 +3,9 @@ membership, moving between units and correcting the name, and the Excel export."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import Blueprint, g, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -76,58 +79,50 @@ def _member_page(union, membership, **forms):
     return render("admin/roster_member.html", union=union, membership=membership, **forms)
 
 
+def _member_of(org_id: int, membership_id: int):
+    union = org_in_scope(g.scope, org_id)
+    return union, membership_under(union, membership_id)
+
+
 @bp.get("/<id:membership_id>")
 def member(org_id: int, membership_id: int):
     """One member of the roster and what an admin may change."""
-    union = org_in_scope(g.scope, org_id)
-    return _member_page(union, membership_under(union, membership_id))
+    return _member_page(*_member_of(org_id, membership_id))
+
+
+def _changed(union, membership, form, form_name: str, change: Callable[[], None], done: str):
+    """A change of the member's page: made and said (303), or the page again with the refusal on its form."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            return saved(done, "roster.member", org_id=union.id, membership_id=membership.id)
+    return _member_page(union, membership, **{form_name: form})
 
 
 @bp.post("/<id:membership_id>/end")
 def end(org_id: int, membership_id: int):
-    union = org_in_scope(g.scope, org_id)
-    membership = membership_under(union, membership_id)
+    union, membership = _member_of(org_id, membership_id)
     form = EndMembershipForm()
-    if form.validate_on_submit():
-        try:
-            end_membership(current_user, membership, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            return saved(
-                _("The membership has ended."), "roster.member", org_id=union.id, membership_id=membership.id
-            )
-    return _member_page(union, membership, end_form=form)
+    ending = partial(end_membership, current_user, membership, form.reason.data)
+    return _changed(union, membership, form, "end_form", ending, _("The membership has ended."))
 
 
 @bp.post("/<id:membership_id>/move")
 def move(org_id: int, membership_id: int):
-    union = org_in_scope(g.scope, org_id)
-    membership = membership_under(union, membership_id)
+    union, membership = _member_of(org_id, membership_id)
     form = MoveMemberForm()
-    choices = unit_choices(membership)
-    form.unit.choices = [(unit.id, unit.name) for unit in choices]
-    if form.validate_on_submit():
-        chosen = next(unit for unit in choices if unit.id == form.unit.data)
-        try:
-            move_member(current_user, membership, chosen)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            return saved(_("Moved."), "roster.member", org_id=union.id, membership_id=membership.id)
-    return _member_page(union, membership, move_form=form)
+    choices = {unit.id: unit for unit in unit_choices(membership)}
+    form.unit.choices = [(unit.id, unit.name) for unit in choices.values()]
+    moving = lambda: move_member(current_user, membership, choices[form.unit.data])  # noqa: E731
+    return _changed(union, membership, form, "move_form", moving, _("Moved."))
 
 
 @bp.post("/<id:membership_id>/rename")
 def rename(org_id: int, membership_id: int):
-    union = org_in_scope(g.scope, org_id)
-    membership = membership_under(union, membership_id)
+    union, membership = _member_of(org_id, membership_id)
     form = RenameMemberForm()
-    if form.validate_on_submit():
-        try:
-            correct_name(current_user, membership, form.name.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            return saved(_("Saved."), "roster.member", org_id=union.id, membership_id=membership.id)
-    return _member_page(union, membership, rename_form=form)
+    renaming = partial(correct_name, current_user, membership, form.name.data)
+    return _changed(union, membership, form, "rename_form", renaming, _("Saved."))
