@@ -31,7 +31,7 @@ from portal.models.identity import User
 from portal.models.membership import Membership
 from portal.models.org import Organisation, OrgKind
 from portal.orgs.permissions import require
-from portal.orgs.tree import list_ancestors, subtree_clause
+from portal.orgs.tree import list_ancestors, subtree_clause, under_node
 
 END_REASON_MAX = 200
 
@@ -45,7 +45,7 @@ class RosterStatus(StrEnum):
 @dataclass(frozen=True)
 class RosterFilters:
     query: str = ""  # part of a name, a phone's last four digits, or a masked phone as shown
-    unit_id: int | None = None  # only the members of this unit (a node under the union)
+    unit_id: int | None = None  # only the members under this node (a unit, or a union below)
     status: RosterStatus = RosterStatus.ACTIVE
 
 
@@ -69,8 +69,8 @@ def roster_query(union: Organisation, filters: RosterFilters, *columns) -> Selec
         query = query.where(Membership.ended_at.is_(None))
     elif filters.status is RosterStatus.ENDED:
         query = query.where(Membership.ended_at.is_not(None))
-    if filters.unit_id is not None:
-        query = query.where(Membership.organisation_id == filters.unit_id)
+    if filters.unit_id is not None:  # a node under the union, with everything below it
+        query = query.where(under_node(filters.unit_id))
     if (matches := person_matches(filters.query)) is not None:
         # The people searched for, found first and kept (MATERIALIZED): a plan PostgreSQL prepares once
         # for every search would otherwise walk all the union's memberships checking each one's person

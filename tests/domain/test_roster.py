@@ -38,6 +38,8 @@ def test_the_roster_holds_the_subtree_and_finds_by_name_or_phone(tree, make_user
     unit_only = RosterFilters(unit_id=tree["njmu_unit"].id)
     assert [row.membership.user_id for row in list_roster(tree["njmu"], unit_only)[0]] == [li.id]
     assert list_roster(tree["edu"], RosterFilters())[1] == 2  # a union above sees them too
+    below = RosterFilters(unit_id=tree["njmu"].id)  # a child of the industry union, with its unit
+    assert list_roster(tree["edu"], below)[1] == 2
 
 
 def test_ending_a_membership_needs_a_reason_and_is_audited(tree, make_user):
