@@ -163,7 +163,7 @@ def percent_cell(sheet, ratio) -> WriteOnlyCell | None:
     is none."""
     if ratio is None:
         return None
-    cell = WriteOnlyCell(sheet, value=round(float(ratio), 6))
+    cell = WriteOnlyCell(sheet, value=round(float(ratio), 4))  # what "0.00%" shows
     cell.number_format = PERCENT_FORMAT
     return cell
 
